@@ -1,0 +1,47 @@
+# e-CARS: `make run` starts the whole system locally, `make test` runs the whole test suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test install lint lock bench clean
+
+run: install
+	$(PY) -m deploy.localstack
+
+test: install install-browser
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	touch $@
+
+# The DSFR's preinstall script only nags about a missing config file: skip scripts, keep dist/.
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian's Chromium for the browser tests (never a browser download of Playwright's own).
+install-browser:
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Debian's chromium for the browser tests…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+# Regenerate the pinned versions from pyproject.toml's ranges.
+lock:
+	rm -rf /tmp/ecars-lock && $(PYTHON) -m venv /tmp/ecars-lock
+	/tmp/ecars-lock/bin/pip install --quiet '.[test]'
+	/tmp/ecars-lock/bin/pip freeze --exclude ecars > requirements.lock
+
+bench: install
+	$(PY) -m bench
+
+clean:
+	rm -rf .local .pytest_cache

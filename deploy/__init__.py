@@ -1,0 +1,1 @@
+"""Deployment: the Dockerfile and its boot script, and the local stack (`make run`, and the tests)."""

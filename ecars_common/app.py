@@ -1,0 +1,33 @@
+"""The Flask app factory every service builds on."""
+
+from collections.abc import Callable, Iterable
+
+from flask import Blueprint, Flask
+
+from ecars_common import amqp
+from ecars_common.config import Settings
+from ecars_common.db import Database
+from ecars_common.errors import register_error_handlers
+from ecars_common.logs import configure_logging
+from ecars_common.observability import health_blueprint, install_request_tracking
+
+
+def create_service_app(
+    settings: Settings,
+    db: Database,
+    blueprints: Iterable[Blueprint] = (),
+    extra_checks: dict[str, Callable[[], None]] | None = None,
+) -> Flask:
+    configure_logging(settings.service, settings.log_level)
+    app = Flask(f"ecars.{settings.service}")
+    app.config["SETTINGS"] = settings
+    app.config["TESTING"] = settings.testing
+    app.json.ensure_ascii = False
+    app.extensions["db"] = db
+    install_request_tracking(app, settings.service)
+    register_error_handlers(app)
+    checks = {"database": db.ping, "broker": lambda: amqp.ping(settings.amqp_url), **(extra_checks or {})}
+    app.register_blueprint(health_blueprint(checks))
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
+    return app

@@ -1,0 +1,74 @@
+"""The one error shape of the API: {"error": {"code", "message", "details"}}."""
+
+import logging
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+# French messages for the HTTP errors Flask raises by itself.
+HTTP_MESSAGES = {
+    400: "Requête invalide.",
+    401: "Authentification requise.",
+    403: "Accès refusé.",
+    404: "Ressource introuvable.",
+    405: "Méthode non autorisée pour cette ressource.",
+    409: "Conflit avec l'état actuel de la ressource.",
+    413: "Contenu trop volumineux.",
+    415: "Type de contenu non pris en charge.",
+    429: "Trop de requêtes : réessayez plus tard.",
+    500: "Erreur interne du serveur.",
+    502: "Service indisponible.",
+    503: "Service temporairement indisponible.",
+    504: "Le service n'a pas répondu à temps.",
+}
+
+
+class ApiError(Exception):
+    """An error the client can act on. Raised anywhere in a request; rendered as JSON."""
+
+    def __init__(self, status: int, code: str, message: str, details=None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details if details is not None else {}
+
+
+def error_body(code: str, message: str, details=None) -> dict:
+    return {"error": {"code": code, "message": message, "details": details if details is not None else {}}}
+
+
+def validation_error(details: dict, message: str = "Les données envoyées ne sont pas valides.") -> ApiError:
+    return ApiError(422, "validation_failed", message, details)
+
+
+def register_error_handlers(app: Flask, render_page=None) -> None:
+    """JSON errors everywhere; `render_page(status, message)` may return an HTML page instead (the
+    gateway's web UI does, for pages meant for people)."""
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError):
+        return jsonify(error_body(exc.code, exc.message, exc.details)), exc.status
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        status = exc.code or 500
+        message = HTTP_MESSAGES.get(status, "Erreur.")
+        if status == 400 and exc.description and exc.description != exc.__class__.description:
+            message = exc.description  # a message written for the user by whoever aborted
+        if render_page is not None and (page := render_page(status, message)) is not None:
+            return page
+        code = (exc.name or "error").lower().replace(" ", "_").replace("'", "")
+        response = jsonify(error_body(code, message))
+        if status == 405 and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response, status
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        # Never a stack trace to the client; the log has it, with the request id.
+        log.exception("unhandled error")
+        if render_page is not None and (page := render_page(500, HTTP_MESSAGES[500])) is not None:
+            return page
+        return jsonify(error_body("internal_error", HTTP_MESSAGES[500])), 500

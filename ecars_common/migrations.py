@@ -1,0 +1,38 @@
+"""Alembic, configured in code: each service keeps its revisions in services/<name>/migrations and its
+version table in its own schema."""
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, pool, text
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def alembic_config(service: str, database_url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(ROOT / "services" / service / "migrations"))
+    config.set_main_option("sqlalchemy.url", database_url)
+    config.set_main_option("schema", service)
+    return config
+
+
+def upgrade(service: str, database_url: str) -> None:
+    command.upgrade(alembic_config(service, database_url), "head")
+
+
+def run_env() -> None:
+    """Body of every service's migrations/env.py (online mode only)."""
+    from alembic import context
+
+    config = context.config
+    schema = config.get_main_option("schema")
+    engine = create_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+        connection.commit()
+        context.configure(connection=connection, version_table_schema=schema)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()

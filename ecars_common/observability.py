@@ -1,0 +1,86 @@
+"""Request ids, access logs, Prometheus metrics and health endpoints for every Flask app."""
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+
+from flask import Blueprint, Flask, Response, g, jsonify, request
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+
+from ecars_common.errors import error_body
+from ecars_common.logs import request_id_var
+
+log = logging.getLogger("ecars.access")
+REQUEST_ID_HEADER = "X-Request-ID"
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def install_request_tracking(app: Flask, service: str) -> None:
+    registry = CollectorRegistry()
+    requests = Counter("http_requests_total", "HTTP requests", ["service", "method", "route", "status"],
+                       registry=registry)
+    latency = Histogram("http_request_duration_seconds", "HTTP request duration", ["service", "route"],
+                        registry=registry,
+                        buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10))
+    app.extensions["metrics_registry"] = registry
+
+    @app.before_request
+    def _start():
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        g.request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        g.request_token = request_id_var.set(g.request_id)
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def _finish(response: Response):
+        response.headers[REQUEST_ID_HEADER] = g.get("request_id", "")
+        route = request.url_rule.rule if request.url_rule else "unmatched"
+        elapsed = time.perf_counter() - g.get("started", time.perf_counter())
+        requests.labels(service, request.method, route, str(response.status_code)).inc()
+        latency.labels(service, route).observe(elapsed)
+        if not request.path.startswith(("/health", "/metrics", "/static")):
+            log.info("%s %s %s", request.method, request.path, response.status_code,
+                     extra={"method": request.method, "path": request.path, "status": response.status_code,
+                            "duration_ms": round(elapsed * 1000, 2)})
+        return response
+
+    @app.teardown_request
+    def _reset(_exc):
+        token = g.pop("request_token", None)
+        if token is not None:
+            request_id_var.reset(token)
+
+
+def health_blueprint(checks: dict[str, Callable[[], None]]) -> Blueprint:
+    """/health/live (the process answers), /health/ready (every dependency answers), /metrics."""
+    bp = Blueprint("health", __name__)
+
+    @bp.get("/health/live")
+    def live():
+        return jsonify({"status": "ok"})
+
+    @bp.get("/health/ready")
+    def ready():
+        results, failed = {}, False
+        for name, check in checks.items():
+            try:
+                check()
+                results[name] = "ok"
+            except Exception as exc:
+                failed = True
+                results[name] = f"indisponible : {type(exc).__name__}"
+        if failed:
+            body = error_body("not_ready", "Une dépendance du service ne répond pas.", results)
+            return jsonify(body), 503
+        return jsonify({"status": "ok", "checks": results})
+
+    @bp.get("/metrics")
+    def metrics():
+        from flask import current_app
+
+        registry = current_app.extensions["metrics_registry"]
+        return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+
+    return bp

@@ -1,0 +1,75 @@
+"""Transactional outbox and inbox tables, present in every service's schema.
+
+A change and the event that announces it are written in one transaction (`add`); the relay
+(`ecars_common.relay`) publishes unsent rows later. PostgreSQL's NOTIFY, sent at commit, wakes the
+relay at once instead of making it poll."""
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import Session
+
+from ecars_common.events import Envelope
+
+
+def notify_channel(schema: str) -> str:
+    return f"{schema}_outbox"
+
+
+def outbox_columns() -> list:
+    return [
+        sa.Column("seq", sa.BigInteger, sa.Identity(), primary_key=True),
+        sa.Column("event_id", UUID(as_uuid=False), nullable=False, unique=True),
+        sa.Column("type", sa.Text, nullable=False),
+        sa.Column("envelope", JSONB, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column("sent_at", sa.DateTime(timezone=True)),
+        sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("last_error", sa.Text),
+    ]
+
+
+def inbox_columns() -> list:
+    return [
+        sa.Column("event_id", UUID(as_uuid=False), primary_key=True),
+        sa.Column("type", sa.Text, nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    ]
+
+
+def define_tables(metadata: sa.MetaData) -> tuple[sa.Table, sa.Table]:
+    outbox = sa.Table("outbox", metadata, *outbox_columns())
+    sa.Index("outbox_unsent", outbox.c.seq, postgresql_where=outbox.c.sent_at.is_(None))
+    inbox = sa.Table("inbox", metadata, *inbox_columns())
+    return outbox, inbox
+
+
+def create_tables(op, schema: str) -> None:
+    """For a service's first Alembic migration."""
+    op.create_table("outbox", *outbox_columns(), schema=schema)
+    op.create_index(
+        "outbox_unsent", "outbox", ["seq"], schema=schema, postgresql_where=sa.text("sent_at IS NULL")
+    )
+    op.create_table("inbox", *inbox_columns(), schema=schema)
+
+
+def add(session: Session, schema: str, envelope: Envelope) -> None:
+    """Write `envelope` to the outbox in the session's transaction (checked against the catalogue
+    when the envelope was built)."""
+    session.execute(
+        sa.text(
+            f'INSERT INTO "{schema}".outbox (event_id, type, envelope) VALUES (:id, :type, CAST(:env AS jsonb))'
+        ),
+        {"id": envelope.id, "type": envelope.type, "env": envelope.to_json().decode()},
+    )
+    session.execute(sa.text("SELECT pg_notify(:channel, '')"), {"channel": notify_channel(schema)})
+
+
+def record_receipt(session: Session, schema: str, envelope: Envelope) -> bool:
+    """Note in the inbox that `envelope` is being handled; False if it already was (a redelivery)."""
+    result = session.execute(
+        sa.text(
+            f'INSERT INTO "{schema}".inbox (event_id, type) VALUES (:id, :type) ON CONFLICT DO NOTHING'
+        ),
+        {"id": envelope.id, "type": envelope.type},
+    )
+    return result.rowcount == 1

@@ -1,0 +1,95 @@
+"""Outbox relay: publishes each service's unsent outbox rows to the topic exchange with publisher
+confirms, then marks them sent. Rows are claimed with FOR UPDATE SKIP LOCKED so several relays can
+run side by side; a broker outage only delays publication (the rows stay unsent and are retried).
+Woken by NOTIFY at commit, with a slow poll as a safety net."""
+
+import asyncio
+import logging
+
+import aio_pika
+import psycopg
+
+from ecars_common.amqp import declare_exchange, keep_connected, pg_dsn
+from ecars_common.config import Settings
+from ecars_common.outbox import notify_channel
+
+log = logging.getLogger(__name__)
+
+
+class OutboxRelay:
+    def __init__(self, settings: Settings, batch_size: int = 500, poll_seconds: float = 1.0):
+        self.settings = settings
+        self.schema = settings.schema
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+        self.published = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        await keep_connected("outbox relay", self._run_connected, stop)
+
+    async def _run_connected(self, stop: asyncio.Event) -> None:
+        dsn = pg_dsn(self.settings.database_url)
+        amqp = await aio_pika.connect(self.settings.amqp_url, timeout=5)
+        try:
+            channel = await amqp.channel(publisher_confirms=True)
+            exchange = await declare_exchange(channel, self.settings.exchange)
+            async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as listener, \
+                    await psycopg.AsyncConnection.connect(dsn) as conn:
+                await listener.execute(f'LISTEN "{notify_channel(self.schema)}"')
+                while not stop.is_set():
+                    sent = await self.publish_batch(conn, exchange)
+                    if sent == self.batch_size:
+                        continue
+                    async for _ in listener.notifies(timeout=self.poll_seconds, stop_after=1):
+                        pass
+        finally:
+            await amqp.close()
+
+    async def publish_batch(self, conn: psycopg.AsyncConnection, exchange) -> int:
+        table = f'"{self.schema}".outbox'
+        try:
+            async with conn.transaction():
+                cursor = await conn.execute(
+                    f"SELECT seq, event_id::text, type, envelope::text FROM {table} "
+                    "WHERE sent_at IS NULL ORDER BY seq LIMIT %s FOR UPDATE SKIP LOCKED",
+                    (self.batch_size,),
+                )
+                rows = await cursor.fetchall()
+                if not rows:
+                    return 0
+                await asyncio.gather(
+                    *(
+                        exchange.publish(
+                            aio_pika.Message(
+                                body.encode(),
+                                content_type="application/json",
+                                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                                message_id=event_id,
+                                type=type,
+                            ),
+                            routing_key=type,
+                        )
+                        for _, event_id, type, body in rows
+                    )
+                )
+                await conn.execute(
+                    f"UPDATE {table} SET sent_at = now(), attempts = attempts + 1 WHERE seq = ANY(%s)",
+                    ([row[0] for row in rows],),
+                )
+        except Exception as exc:
+            await self._note_failure(conn, exc)
+            raise
+        self.published += len(rows)
+        return len(rows)
+
+    async def _note_failure(self, conn: psycopg.AsyncConnection, exc: Exception) -> None:
+        try:
+            async with conn.transaction():
+                await conn.execute(
+                    f'UPDATE "{self.schema}".outbox SET attempts = attempts + 1, last_error = %s '
+                    "WHERE seq = (SELECT min(seq) FROM "
+                    f'"{self.schema}".outbox WHERE sent_at IS NULL)',
+                    (str(exc)[:500],),
+                )
+        except Exception:  # the database may be the thing that failed
+            log.debug("could not record the relay failure", exc_info=True)

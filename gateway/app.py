@@ -1,0 +1,50 @@
+from flask import Flask, send_from_directory
+
+from ecars_common.errors import register_error_handlers
+from ecars_common.logs import configure_logging
+from ecars_common.observability import health_blueprint, install_request_tracking
+from gateway import csrf, proxy, upstream, web
+from gateway.config import Config
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                               "script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def create_app(config: Config | None = None) -> Flask:
+    config = config or Config()
+    configure_logging("gateway", config.log_level)
+    app = Flask(__name__, static_folder=None)
+    app.config.update(
+        SETTINGS=config, SECRET_KEY=config.secret_key, TESTING=config.testing,
+        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=config.secure_cookies,
+        SESSION_COOKIE_NAME="ecars_session",
+    )
+    app.json.ensure_ascii = False
+    app.extensions["http_client"] = upstream.make_client(config)
+    install_request_tracking(app, "gateway")
+    register_error_handlers(app, render_page=web.error_page)
+    app.register_blueprint(health_blueprint({}))
+    app.register_blueprint(proxy.bp)
+    app.register_blueprint(web.bp)
+    app.jinja_env.globals["csrf_token"] = csrf.token
+
+    @app.get("/static/dsfr/<path:filename>")
+    def dsfr(filename: str):
+        return send_from_directory(config.dsfr_dist, filename, max_age=86400)
+
+    @app.get("/static/<path:filename>")
+    def static(filename: str):
+        return send_from_directory(app.root_path + "/static", filename, max_age=3600)
+
+    @app.after_request
+    def _security_headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    return app

@@ -1,0 +1,23 @@
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ecars_common.config import SERVICES, Settings, env
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Config(Settings):
+    service: str = "gateway"
+    # Signs the web session cookie (CSRF token, tokens of the signed-in user). Local default only.
+    secret_key: str = field(default_factory=lambda: env("ECARS_GATEWAY_SECRET", "local-dev-gateway-secret"))
+    secure_cookies: bool = field(default_factory=lambda: env("ECARS_SECURE_COOKIES", "false") == "true")
+    connect_timeout: float = 2.0
+    read_timeout: float = field(default_factory=lambda: float(os.environ.get("ECARS_GATEWAY_READ_TIMEOUT", "60")))
+    dsfr_dist: Path = field(
+        default_factory=lambda: Path(env("ECARS_DSFR_DIST", str(ROOT / "node_modules/@gouvfr/dsfr/dist")))
+    )
+
+    def upstreams(self) -> dict[str, str]:
+        return {name: self.service_url(name) for name in SERVICES}

@@ -1,0 +1,49 @@
+"""/api/<service>/<path>: streamed reverse proxy to the services over pooled HTTP connections.
+
+Bodies are never held in memory: the request body is read from the WSGI input in chunks and sent
+upstream as it comes; the response is streamed back the same way."""
+
+from flask import Blueprint, Response, current_app, g, request, stream_with_context
+
+from ecars_common.payload import client_address
+from gateway import upstream
+
+CHUNK = 256 * 1024
+# Headers that describe one connection, not the message (RFC 9110 §7.6.1), plus Host.
+HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+              "transfer-encoding", "upgrade", "host"}
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+
+bp = Blueprint("proxy", __name__)
+
+
+def _request_body():
+    stream = request.stream
+    while chunk := stream.read(CHUNK):
+        yield chunk
+
+
+@bp.route("/api/<service>/", defaults={"path": ""}, methods=METHODS)
+@bp.route("/api/<service>/<path:path>", methods=METHODS)
+def api(service: str, path: str):
+    target = f"{upstream.base_url(service)}/{path}"
+    headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
+    headers["X-Request-ID"] = g.request_id
+    headers["X-Forwarded-For"] = client_address()
+    has_body = request.content_length or request.headers.get("Transfer-Encoding", "").lower() == "chunked"
+    outgoing = current_app.extensions["http_client"].build_request(
+        request.method, target, params=request.query_string.decode("latin-1") or None, headers=headers,
+        content=_request_body() if has_body else None,
+    )
+    answer = upstream.send(service, outgoing, stream=True)
+
+    def body():
+        try:
+            yield from answer.iter_raw(CHUNK)
+        finally:
+            answer.close()
+
+    response_headers = [(k, v) for k, v in answer.headers.multi_items()
+                        if k.lower() not in HOP_BY_HOP and k.lower() != "x-request-id"]
+    return Response(stream_with_context(body()), status=answer.status_code, headers=response_headers,
+                    direct_passthrough=True)

@@ -1,0 +1,1 @@
+// Progressive enhancements of the e-CARS pages; every page works without them.

@@ -1,0 +1,43 @@
+"""The gateway's pooled HTTP client to the services, shared by the API proxy and the web UI."""
+
+import httpx
+from flask import current_app, g
+
+from ecars_common.errors import ApiError
+
+
+def make_client(config) -> httpx.Client:
+    return httpx.Client(
+        timeout=httpx.Timeout(connect=config.connect_timeout, read=config.read_timeout,
+                              write=config.read_timeout, pool=5.0),
+        limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+        follow_redirects=False,
+    )
+
+
+def base_url(service: str) -> str:
+    upstreams = current_app.config["SETTINGS"].upstreams()
+    if service not in upstreams:
+        raise ApiError(404, "unknown_service", f"Aucun service « {service} ».", {"service": service})
+    return upstreams[service]
+
+
+def send(service: str, request: httpx.Request, stream: bool = False) -> httpx.Response:
+    """Send to a service; an unreachable service is a 502, a silent one a 504, both as JSON errors."""
+    try:
+        return current_app.extensions["http_client"].send(request, stream=stream)
+    except httpx.TimeoutException:
+        raise ApiError(504, "upstream_timeout", f"Le service « {service} » n'a pas répondu à temps.",
+                       {"service": service})
+    except httpx.TransportError:
+        raise ApiError(502, "upstream_unavailable", f"Le service « {service} » est indisponible.",
+                       {"service": service})
+
+
+def call(service: str, method: str, path: str, json=None, client_address: str = "") -> httpx.Response:
+    """A plain (non-streamed) call made on behalf of the web UI."""
+    client: httpx.Client = current_app.extensions["http_client"]
+    headers = {"X-Request-ID": g.request_id}
+    if client_address:
+        headers["X-Forwarded-For"] = client_address
+    return send(service, client.build_request(method, f"{base_url(service)}{path}", json=json, headers=headers))

@@ -1,0 +1,1 @@
+"""Identity and habilitations: users, login, password resets by emailed code, tokens."""

@@ -1,0 +1,52 @@
+"""Tables of the auth service, all in its own schema "auth"."""
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+
+from ecars_common.db import service_metadata
+from ecars_common.outbox import define_tables
+
+metadata = service_metadata("auth")
+outbox, inbox = define_tables(metadata)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", UUID(as_uuid=False), primary_key=True, server_default=sa.text("gen_random_uuid()")),
+    sa.Column("email", sa.Text, nullable=False, unique=True),  # stored lower-cased
+    sa.Column("civilite", sa.Text, nullable=False, server_default=""),
+    sa.Column("nom", sa.Text, nullable=False),
+    sa.Column("prenom", sa.Text, nullable=False),
+    sa.Column("fonction", sa.Text, nullable=False, server_default=""),
+    sa.Column("telephone", sa.Text, nullable=False, server_default=""),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("region", sa.Text),
+    sa.Column("departement", sa.Text),
+    sa.Column("password_hash", sa.Text),
+    sa.Column("must_reset_password", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+verification_codes = sa.Table(
+    "verification_codes",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("user_id", UUID(as_uuid=False), sa.ForeignKey(users.c.id), nullable=False, index=True),
+    sa.Column("code_hash", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("used_at", sa.DateTime(timezone=True)),
+    sa.Column("failed_attempts", sa.Integer, nullable=False, server_default="0"),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("user_id", UUID(as_uuid=False)),
+    sa.Column("client_address", sa.Text),
+    sa.Column("request_id", sa.Text),
+    sa.Column("details", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+)

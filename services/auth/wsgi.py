@@ -1,0 +1,3 @@
+from services.auth.app import create_app
+
+app = create_app()

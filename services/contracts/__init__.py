@@ -1,0 +1,1 @@
+"""Self-evaluation contracts (guide 000): EJ, contracts, indicators, answers, closing."""

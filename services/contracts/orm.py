@@ -1,0 +1,7 @@
+"""Tables of the contracts service, all in its own schema "contracts"."""
+
+from ecars_common.db import service_metadata
+from ecars_common.outbox import define_tables
+
+metadata = service_metadata("contracts")
+outbox, inbox = define_tables(metadata)

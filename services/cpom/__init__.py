@@ -1,0 +1,1 @@
+"""CPOM (guide 004): organisations, CPOM sheet, objectives, indicators, transmission."""

@@ -1,0 +1,8 @@
+from dataclasses import dataclass
+
+from ecars_common.config import Settings
+
+
+@dataclass
+class Config(Settings):
+    service: str = "cpom"

@@ -1,0 +1,7 @@
+"""Tables of the cpom service, all in its own schema "cpom"."""
+
+from ecars_common.db import service_metadata
+from ecars_common.outbox import define_tables
+
+metadata = service_metadata("cpom")
+outbox, inbox = define_tables(metadata)

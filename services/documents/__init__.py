@@ -1,0 +1,1 @@
+"""Append-only documents stored in S3 with Object Lock."""

@@ -1,0 +1,7 @@
+"""Tables of the documents service, all in its own schema "documents"."""
+
+from ecars_common.db import service_metadata
+from ecars_common.outbox import define_tables
+
+metadata = service_metadata("documents")
+outbox, inbox = define_tables(metadata)

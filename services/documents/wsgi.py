@@ -1,0 +1,3 @@
+from services.documents.app import create_app
+
+app = create_app()

@@ -1,0 +1,1 @@
+"""Notifications: consumes events and sends French emails over SMTP, with a delivery log."""

@@ -1,0 +1,17 @@
+import socket
+
+from flask import Flask
+
+from ecars_common.app import create_service_app
+from ecars_common.db import Database
+from services.notifications.config import Config
+
+
+def create_app(config: Config | None = None) -> Flask:
+    config = config or Config()
+    db = Database(config.database_url, config.schema)
+
+    def smtp_answers() -> None:
+        socket.create_connection((config.smtp_host, config.smtp_port), timeout=2).close()
+
+    return create_service_app(config, db, extra_checks={"smtp": smtp_answers})

@@ -1,0 +1,36 @@
+"""French emails, one template pair (text + HTML) per event type, in templates/."""
+
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+SUPPORT = {
+    "email": "ars-ecars@ars.sante.fr",
+    "phone": "04.72.34.41.26",
+    "medico_social_email": "DNUM-SCN-ECARSMS@sg.social.gouv.fr",
+}
+
+_templates = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    keep_trailing_newline=True,
+)
+
+SUBJECTS = {
+    "verification_code": "e-CARS – Votre code de vérification",
+}
+
+
+def render(template: str, to: str, mail_from: str, context: dict) -> EmailMessage:
+    context = {**context, "support": SUPPORT}
+    message = EmailMessage()
+    message["Subject"] = SUBJECTS[template]
+    message["From"] = mail_from
+    message["To"] = to
+    message["Message-ID"] = make_msgid(domain="e-cars.fr")
+    message.set_content(_templates.get_template(f"{template}.txt").render(context))
+    message.add_alternative(_templates.get_template(f"{template}.html").render(context), subtype="html")
+    return message

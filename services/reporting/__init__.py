@@ -1,0 +1,1 @@
+"""Word reports (python-docx): provisional export, fiche Objectif, tableau de synthèse."""

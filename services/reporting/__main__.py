@@ -1,0 +1,4 @@
+from ecars_common.cli import main
+from services.reporting.config import Config
+
+main(Config())

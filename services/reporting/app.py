@@ -1,0 +1,11 @@
+from flask import Flask
+
+from ecars_common.app import create_service_app
+from ecars_common.db import Database
+from services.reporting.config import Config
+
+
+def create_app(config: Config | None = None) -> Flask:
+    config = config or Config()
+    db = Database(config.database_url, config.schema)
+    return create_service_app(config, db)

@@ -1,0 +1,21 @@
+"""Outbox and inbox of the reporting service.
+
+Revision ID: 0001
+Revises:
+"""
+
+from alembic import op
+
+from ecars_common import outbox
+
+revision = "0001"
+down_revision = None
+
+
+def upgrade() -> None:
+    outbox.create_tables(op, "reporting")
+
+
+def downgrade() -> None:
+    op.drop_table("inbox", schema="reporting")
+    op.drop_table("outbox", schema="reporting")

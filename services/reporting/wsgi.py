@@ -1,0 +1,3 @@
+from services.reporting.app import create_app
+
+app = create_app()

@@ -1,0 +1,93 @@
+"""The test suite runs against the real PostgreSQL and RabbitMQ of the machine, SeaweedFS and the mail
+sink: the `stack` fixture starts the whole system once per session on its own ports, database
+(`ecars_test`, recreated each run), exchange and queue names, so a `make run` beside it is untouched."""
+
+import asyncio
+import os
+import time
+import uuid
+
+import aio_pika
+import pytest
+
+from deploy.localstack import Stack
+from deploy.mailsink import read_messages
+from ecars_common.config import SERVICES
+
+TEST_EXCHANGE = "ecars.events.test"
+TEST_QUEUE_PREFIX = "test."
+
+
+def unique(prefix: str = "t") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+async def _delete_test_queues() -> None:
+    connection = await aio_pika.connect("amqp://guest:guest@127.0.0.1:5672/")
+    async with connection:
+        channel = await connection.channel()
+        for name in SERVICES:
+            for suffix in ("", ".retry", ".dead"):
+                await channel.queue_delete(f"{TEST_QUEUE_PREFIX}{name}.events{suffix}")
+
+
+class Mailbox:
+    def __init__(self, directory):
+        self.directory = directory
+
+    def messages(self, to: str | None = None) -> list[dict]:
+        return [m for m in read_messages(self.directory) if to is None or to.lower() in (m["to"] or "").lower()]
+
+    def wait_for(self, to: str, count: int = 1, timeout: float = 15) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.messages(to)
+            if len(found) >= count:
+                return found
+            time.sleep(0.1)
+        raise AssertionError(f"expected {count} email(s) to {to}, got {len(self.messages(to))}")
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    asyncio.run(_delete_test_queues())
+    stack = Stack(
+        state_dir=tmp_path_factory.mktemp("stack"),
+        database="ecars_test",
+        gateway_port=9080,
+        first_service_port=9181,
+        smtp_port=9025,
+        mail_web_port=9026,
+        exchange=TEST_EXCHANGE,
+        queue_prefix=TEST_QUEUE_PREFIX,
+        s3_bucket=unique("ecars-test"),
+        gunicorn_workers=1,
+        gunicorn_threads=8,
+        extra_env={"ECARS_CONSUMER_RETRY_DELAY": "0.2", "ECARS_LOG_LEVEL": "INFO"},
+    )
+    try:
+        stack.up(fresh_database=True)
+        yield stack
+    finally:
+        stack.down()
+        if os.environ.get("CI"):
+            for log in sorted(stack.log_dir.glob("*.log")):
+                text = log.read_text(errors="replace")
+                if "Traceback" in text:
+                    print(f"\n----- {log.name} (has a traceback) -----\n{text[-4000:]}")
+
+
+@pytest.fixture(scope="session")
+def gateway(stack) -> str:
+    return stack.gateway_url
+
+
+@pytest.fixture(scope="session")
+def mailbox(stack) -> Mailbox:
+    return Mailbox(stack.mail_dir)
+
+
+@pytest.fixture(scope="session")
+def stack_env(stack) -> dict:
+    """The environment the stack's processes run with, for tests that build their own settings."""
+    return stack.env()
