@@ -14,8 +14,10 @@ from deploy.localstack import Stack
 from deploy.mailsink import read_messages
 from ecars_common.config import SERVICES
 
-TEST_EXCHANGE = "ecars.events.test"
-TEST_QUEUE_PREFIX = "test."
+# ECARS_TEST_SLOT=N runs a second suite beside the first on other ports, database and queues.
+SLOT = int(os.environ.get("ECARS_TEST_SLOT", "0"))
+TEST_EXCHANGE = f"ecars.events.test{SLOT or ''}"
+TEST_QUEUE_PREFIX = f"test{SLOT or ''}."
 
 
 def unique(prefix: str = "t") -> str:
@@ -53,11 +55,11 @@ def stack(tmp_path_factory):
     asyncio.run(_delete_test_queues())
     stack = Stack(
         state_dir=tmp_path_factory.mktemp("stack"),
-        database="ecars_test",
-        gateway_port=9080,
-        first_service_port=9181,
-        smtp_port=9025,
-        mail_web_port=9026,
+        database=f"ecars_test{SLOT or ''}",
+        gateway_port=9080 + 1000 * SLOT,
+        first_service_port=9181 + 1000 * SLOT,
+        smtp_port=9025 + 1000 * SLOT,
+        mail_web_port=9026 + 1000 * SLOT,
         exchange=TEST_EXCHANGE,
         queue_prefix=TEST_QUEUE_PREFIX,
         s3_bucket=unique("ecars-test"),

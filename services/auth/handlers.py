@@ -48,7 +48,9 @@ def request_verification_code(session: Session, config: Config, email: str, clie
     )
     expires_at = now + timedelta(minutes=config.code_ttl_minutes)
     session.execute(
-        verification_codes.insert().values(user_id=user["id"], code_hash=code_hash, created_at=now, expires_at=expires_at)
+        verification_codes.insert().values(
+            user_id=user["id"], code_hash=code_hash, created_at=now, expires_at=expires_at
+        )
     )
     event = domain.VerificationCodeRequested(
         user_id=user["id"], email=user["email"], civilite=user["civilite"], nom=user["nom"],
