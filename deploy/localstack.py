@@ -5,12 +5,14 @@ the mail sink as SMTP, creates the database, applies every service's migrations,
 then runs each service (gunicorn), its worker and the gateway until Ctrl-C, which stops all it started.
 """
 
+import fcntl
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +25,7 @@ from ecars_common.config import SERVICES
 ROOT = Path(__file__).resolve().parent.parent
 S3_PORT = 8333
 S3_ACCESS_KEY, S3_SECRET_KEY = "ecars", "ecars-local-secret"
+SHARED_S3_DIR = Path(tempfile.gettempdir()) / "ecars-s3"
 
 
 @dataclass
@@ -38,6 +41,7 @@ class Stack:
     s3_bucket: str = "ecars-documents"
     gunicorn_workers: int = 2
     gunicorn_threads: int = 4
+    shared_s3: bool = False
     extra_env: dict = field(default_factory=dict)
     processes: dict = field(default_factory=dict)
 
@@ -99,14 +103,25 @@ class Stack:
                 conn.execute(f'CREATE DATABASE "{self.database}"')
 
     def ensure_s3(self) -> None:
-        if port_open(S3_PORT):
-            return  # one SeaweedFS serves every local stack; each stack has its own bucket
-        weed = shutil.which("weed") or str(Path(sys.executable).parent / "weed")
-        data = self.state_dir / "s3"
-        data.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, "AWS_ACCESS_KEY_ID": S3_ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": S3_SECRET_KEY}
-        self.spawn("s3", [weed, "mini", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1"], env=env)
-        wait_for(lambda: _s3_answers(), "SeaweedFS S3", timeout=60)
+        """One SeaweedFS serves every stack on the machine (each stack has its own bucket). A stack
+        that starts it stops it when it stops, unless `shared_s3` (the tests), where it is left running
+        like the machine's PostgreSQL, so that suites running side by side never pull it from each other."""
+        with open(Path(tempfile.gettempdir()) / "ecars-s3.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # two stacks starting at once start one server
+            if _s3_answers():
+                return
+            weed = shutil.which("weed") or str(Path(sys.executable).parent / "weed")
+            data = SHARED_S3_DIR if self.shared_s3 else self.state_dir / "s3"
+            data.mkdir(parents=True, exist_ok=True)
+            env = {**os.environ, "AWS_ACCESS_KEY_ID": S3_ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": S3_SECRET_KEY}
+            command = [weed, "mini", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1"]
+            if self.shared_s3:
+                log = open(data / "weed.log", "ab")  # noqa: SIM115 (the server outlives this process)
+                subprocess.Popen(command, env=env, cwd=data, stdout=log, stderr=subprocess.STDOUT,
+                                 start_new_session=True)
+            else:
+                self.spawn("s3", command, env=env)
+            wait_for(_s3_answers, "SeaweedFS S3", timeout=60)
 
     def start_mail_sink(self) -> None:
         self.mail_dir.mkdir(parents=True, exist_ok=True)

@@ -62,7 +62,11 @@ class Consumer:
             await channel.set_qos(prefetch_count=self.prefetch)
             queue = await self.declare(channel)
             closed = asyncio.Event()
-            connection.close_callbacks.add(lambda *_: closed.set())
+
+            async def on_close(*_):
+                closed.set()
+
+            connection.close_callbacks.add(on_close)
             await queue.consume(lambda message: self.on_message(channel, message))
             waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(closed.wait())]
             await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)

@@ -63,6 +63,7 @@ def stack(tmp_path_factory):
         exchange=TEST_EXCHANGE,
         queue_prefix=TEST_QUEUE_PREFIX,
         s3_bucket=unique("ecars-test"),
+        shared_s3=True,
         gunicorn_workers=1,
         gunicorn_threads=8,
         extra_env={"ECARS_CONSUMER_RETRY_DELAY": "0.2", "ECARS_LOG_LEVEL": "INFO"},

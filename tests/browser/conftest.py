@@ -1,0 +1,57 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright (never a browser downloaded by Playwright)."""
+
+import os
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    here = os.path.dirname(__file__)
+    for item in items:
+        if str(item.fspath).startswith(here + os.sep):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="package")
+def browser(stack):
+    """One Chromium for the tests of this folder.
+
+    Playwright's sync API keeps an asyncio loop marked as running on the main thread while it is started, so
+    `asyncio.run()` and `loop.run_until_complete()` there fail meanwhile: the stack is started first (its
+    fixture uses asyncio.run) and Playwright is stopped once this folder is done (package scope, not session),
+    so the tests collected after it (integration, unit…) can still use asyncio."""
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: the browser tests need Debian's chromium; `make test` installs it "
+                    "(or run `make install-browser`).", pytrace=False)
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture
+def page(browser, gateway):
+    context = browser.new_context(locale="fr-FR", base_url=gateway)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
