@@ -30,10 +30,8 @@ class TcpProxy:
     def down(self) -> None:
         """Stop accepting and cut every open connection."""
         if self._listener is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self._listener.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
-            except OSError:
-                pass
             self._listener.close()
             self._listener = None
         with self._lock:
