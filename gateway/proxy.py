@@ -27,13 +27,17 @@ def _request_body():
 @bp.route("/api/<service>/<path:path>", methods=METHODS)
 def api(service: str, path: str):
     target = f"{upstream.base_url(service)}/{path}"
-    headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
+    if request.query_string:  # verbatim: order, repeated keys and encoding as the client sent them
+        target += "?" + request.query_string.decode("latin-1")
+    # The gateway sets these two itself; WSGI spells the client's "X-Request-Id", so drop it whatever its case
+    # (two X-Request-ID headers reach the service as one invalid "a, a" and the service makes up a new id).
+    headers = {k: v for k, v in request.headers.items()
+               if k.lower() not in HOP_BY_HOP and k.lower() not in ("x-request-id", "x-forwarded-for")}
     headers["X-Request-ID"] = g.request_id
     headers["X-Forwarded-For"] = client_address()
     has_body = request.content_length or request.headers.get("Transfer-Encoding", "").lower() == "chunked"
     outgoing = current_app.extensions["http_client"].build_request(
-        request.method, target, params=request.query_string.decode("latin-1") or None, headers=headers,
-        content=_request_body() if has_body else None,
+        request.method, target, headers=headers, content=_request_body() if has_body else None,
     )
     answer = upstream.send(service, outgoing, stream=True)
 
@@ -45,5 +49,9 @@ def api(service: str, path: str):
 
     response_headers = [(k, v) for k, v in answer.headers.multi_items()
                         if k.lower() not in HOP_BY_HOP and k.lower() != "x-request-id"]
-    return Response(stream_with_context(body()), status=answer.status_code, headers=response_headers,
-                    direct_passthrough=True)
+    response = Response(stream_with_context(body()), status=answer.status_code, headers=response_headers,
+                        direct_passthrough=True)
+    # For HEAD, 1xx, 204 and 304 the server is handed an empty body and body() never runs: release the
+    # upstream connection when the response is closed, or the pool runs dry.
+    response.call_on_close(answer.close)
+    return response

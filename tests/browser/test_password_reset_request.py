@@ -84,3 +84,20 @@ def test_the_pages_can_be_used_with_the_keyboard_and_every_field_is_labelled(pag
         page.goto(gateway + path)
         assert page.locator("input:not([type=hidden])").count() > 0, path
         assert page.evaluate(LABELLESS_INPUTS) == [], path
+
+
+def test_the_pages_load_without_script_errors_or_missing_files_and_work_on_a_phone(page: Page, gateway):
+    problems = []
+    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url} {r.failure}"))
+    page.on("response", lambda r: problems.append(f"{r.status}: {r.url}") if r.status >= 400 else None)
+    for path in ("/connexion", "/mot-de-passe"):
+        page.goto(gateway + path)
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("() => document.fonts.check('16px Marianne')"), path
+    assert problems == []
+
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.get_by_role("button", name="Menu").click()
+    expect(page.locator("#modal-menu").get_by_role("link", name="Se connecter")).to_be_visible()

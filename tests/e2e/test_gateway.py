@@ -204,7 +204,7 @@ def test_a_request_without_a_usable_id_gets_a_generated_one_passed_on_to_the_ser
     [entry] = _wait_for_log(stack, "auth", request_id)
     assert entry["path"] == "/password-reset/code"
 
-    for unusable in ("court", "des espaces et des accents é", "x" * 65):
+    for unusable in ("court", "avec des espaces", "un,deux,trois", "x" * 65):
         answer = httpx.get(f"{gateway}/api/auth/health/live", headers={"X-Request-ID": unusable})
         assert answer.status_code == 200
         assert GENERATED_ID.match(answer.headers["x-request-id"]), unusable
