@@ -10,6 +10,7 @@ from ecars_common.db import Database
 from ecars_common.errors import register_error_handlers
 from ecars_common.logs import configure_logging
 from ecars_common.observability import health_blueprint, install_request_tracking
+from ecars_common.tokens import TokenVerifier, http_jwks
 
 
 def create_service_app(
@@ -17,6 +18,7 @@ def create_service_app(
     db: Database,
     blueprints: Iterable[Blueprint] = (),
     extra_checks: dict[str, Callable[[], None]] | None = None,
+    token_verifier: TokenVerifier | None = None,
 ) -> Flask:
     configure_logging(settings.service, settings.log_level)
     app = Flask(f"ecars.{settings.service}")
@@ -24,6 +26,9 @@ def create_service_app(
     app.config["TESTING"] = settings.testing
     app.json.ensure_ascii = False
     app.extensions["db"] = db
+    app.extensions["token_verifier"] = token_verifier or TokenVerifier(
+        http_jwks(f"{settings.service_url('auth')}/.well-known/jwks.json")
+    )
     install_request_tracking(app, settings.service)
     register_error_handlers(app)
     checks = {"database": db.ping, "broker": lambda: amqp.ping(settings.amqp_url), **(extra_checks or {})}

@@ -35,3 +35,19 @@ def client_address() -> str:
     """The browser's address as the gateway saw it (the gateway sets X-Forwarded-For)."""
     forwarded = request.headers.get("X-Forwarded-For", "")
     return forwarded.split(",")[0].strip() or (request.remote_addr or "")
+
+
+def bool_field(data: dict, name: str, default: bool = False) -> bool:
+    value = data.get(name, default)
+    if not isinstance(value, bool):
+        raise ApiError(422, "validation_failed", f"Le champ « {name} » doit valoir true ou false.",
+                       {name: "booléen attendu"})
+    return value
+
+
+def choice_field(data: dict, name: str, choices, required: bool = True) -> str:
+    value = string_field(data, name, max_length=100, required=required)
+    if value and value not in choices:
+        raise ApiError(422, "validation_failed", f"Le champ « {name} » doit valoir : {', '.join(choices)}.",
+                       {name: f"valeurs possibles : {', '.join(choices)}"})
+    return value

@@ -50,3 +50,53 @@ audit_log = sa.Table(
     sa.Column("request_id", sa.Text),
     sa.Column("details", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
 )
+
+signing_keys = sa.Table(
+    "signing_keys",
+    metadata,
+    sa.Column("kid", sa.Text, primary_key=True),
+    sa.Column("private_pem", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+refresh_tokens = sa.Table(
+    "refresh_tokens",
+    metadata,
+    sa.Column("token_hash", sa.Text, primary_key=True),
+    sa.Column("user_id", UUID(as_uuid=False), sa.ForeignKey(users.c.id), nullable=False, index=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True)),
+)
+
+reset_grants = sa.Table(
+    "reset_grants",
+    metadata,
+    sa.Column("token_hash", sa.Text, primary_key=True),
+    sa.Column("user_id", UUID(as_uuid=False), sa.ForeignKey(users.c.id), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("used_at", sa.DateTime(timezone=True)),
+)
+
+login_throttle = sa.Table(
+    "login_throttle",
+    metadata,
+    sa.Column("key", sa.Text, primary_key=True),  # "account:<email>" or "address:<ip>"
+    sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("window_started_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("locked_until", sa.DateTime(timezone=True)),
+)
+
+habilitations = sa.Table(
+    "habilitations",
+    metadata,
+    sa.Column("id", UUID(as_uuid=False), primary_key=True, server_default=sa.text("gen_random_uuid()")),
+    sa.Column("user_id", UUID(as_uuid=False), sa.ForeignKey(users.c.id), nullable=False, index=True),
+    sa.Column("scope_type", sa.Text, nullable=False),  # ej | contract | cpom
+    sa.Column("scope_id", sa.Text, nullable=False),
+    sa.Column("administrateur", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("visibilite_documents_confidentiels", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("granted_by", UUID(as_uuid=False)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.UniqueConstraint("user_id", "scope_type", "scope_id"),
+)

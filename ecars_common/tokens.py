@@ -1,0 +1,127 @@
+"""Access tokens: EdDSA-signed JWTs issued by auth, checked by the gateway and every service.
+
+The algorithm is pinned (a token claiming `none`, HS256 or anything else is refused before any key is
+looked at); `exp`, `iat`, `jti`, `sub`, issuer and audience are required. Public keys come from auth's
+JWKS endpoint, cached, and fetched again when a token names an unknown key (key rotation)."""
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
+import httpx
+import jwt
+from flask import current_app, g, request
+
+from ecars_common.errors import ApiError
+
+ALGORITHM = "EdDSA"
+ISSUER = "ecars-auth"
+AUDIENCE = "ecars"
+REQUIRED_CLAIMS = ["exp", "iat", "jti", "sub", "iss", "aud"]
+
+
+class InvalidToken(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Identity:
+    user_id: str
+    email: str
+    role: str
+    region: str | None = None
+    departement: str | None = None
+    token_id: str = ""
+
+    @property
+    def is_authority(self) -> bool:
+        return self.role in ("ars", "cd", "admin")
+
+
+class TokenVerifier:
+    def __init__(self, jwks: Callable[[bool], dict], leeway: int = 5):
+        """`jwks(refresh)` returns the JWKS document; refresh=True asks for a fresh copy."""
+        self._jwks = jwks
+        self.leeway = leeway
+
+    def _key(self, kid: str):
+        for refresh in (False, True):
+            for jwk in self._jwks(refresh).get("keys", []):
+                if jwk.get("kid") == kid:
+                    return jwt.PyJWK(jwk, algorithm=ALGORITHM).key
+        raise InvalidToken("unknown signing key")
+
+    def verify(self, token: str) -> Identity:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise InvalidToken(f"malformed token: {exc}") from None
+        if header.get("alg") != ALGORITHM:
+            raise InvalidToken("algorithm not allowed")
+        try:
+            claims = jwt.decode(
+                token, self._key(str(header.get("kid", ""))), algorithms=[ALGORITHM], audience=AUDIENCE,
+                issuer=ISSUER, leeway=self.leeway, options={"require": REQUIRED_CLAIMS},
+            )
+        except jwt.PyJWTError as exc:
+            raise InvalidToken(str(exc)) from None
+        if claims.get("iat", 0) > time.time() + self.leeway:
+            raise InvalidToken("issued in the future")
+        return Identity(user_id=claims["sub"], email=claims.get("email", ""), role=claims.get("role", ""),
+                        region=claims.get("region"), departement=claims.get("departement"), token_id=claims["jti"])
+
+
+def http_jwks(url: str, max_age: float = 300, min_refresh_interval: float = 10) -> Callable[[bool], dict]:
+    """JWKS fetched from auth over HTTP and cached; an unknown key refetches at most every 10 s."""
+    state = {"doc": {"keys": []}, "fetched": 0.0}
+    lock = threading.Lock()
+
+    def get(refresh: bool) -> dict:
+        with lock:
+            age = time.monotonic() - state["fetched"]
+            if age > max_age or (refresh and age > min_refresh_interval):
+                try:
+                    state["doc"] = httpx.get(url, timeout=3).raise_for_status().json()
+                    state["fetched"] = time.monotonic()
+                except (httpx.HTTPError, json.JSONDecodeError):
+                    if not state["doc"]["keys"]:
+                        raise ApiError(503, "auth_unavailable",
+                                       "Le service d'authentification est indisponible.") from None
+            return state["doc"]
+
+    return get
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def current_identity() -> Identity:
+    """The caller, from the request's Bearer token; 401 JSON if there is none or it is not valid."""
+    if "identity" in g:
+        return g.identity
+    token = bearer_token()
+    if token is None:
+        raise ApiError(401, "authentication_required", "Authentification requise.")
+    try:
+        g.identity = current_app.extensions["token_verifier"].verify(token)
+    except InvalidToken as exc:
+        raise ApiError(401, "invalid_token", "Jeton d'accès invalide ou expiré : reconnectez-vous.",
+                       {"reason": str(exc)}) from None
+    return g.identity
+
+
+def authenticated(view):
+    """Decorator: the view runs only for a caller with a valid access token."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        current_identity()
+        return view(*args, **kwargs)
+
+    return wrapper

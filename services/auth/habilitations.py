@@ -1,0 +1,107 @@
+"""« Gestion des habilitations » (guide 004, « Ouvrir un accès à un collaborateur »).
+
+A habilitation gives a user access to one EJ (interlocutor: the home list), contract or CPOM, with the
+flags « Administrateur » and « Visibilité documents confidentiels ». Each change is published, so
+the other services keep a local projection and authorise without calling auth."""
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from ecars_common.tokens import Identity
+from services.auth.orm import habilitations, users
+from services.auth.records import audit, person, publish
+
+SCOPES = ("ej", "contract", "cpom")
+
+
+def can_manage(session: Session, identity: Identity, scope_type: str, scope_id: str) -> bool:
+    """ARS, CD and platform admins manage every access; otherwise only an Administrateur of that scope."""
+    if identity.role in ("ars", "cd", "admin"):
+        return True
+    return session.execute(
+        sa.select(habilitations.c.id).where(
+            habilitations.c.user_id == identity.user_id, habilitations.c.scope_type == scope_type,
+            habilitations.c.scope_id == scope_id, habilitations.c.administrateur.is_(True))
+    ).first() is not None
+
+
+def listing(session: Session, scope_type: str, scope_id: str) -> list[dict]:
+    rows = session.execute(
+        sa.select(habilitations, users.c.civilite, users.c.nom, users.c.prenom, users.c.fonction, users.c.email)
+        .join(users, users.c.id == habilitations.c.user_id)
+        .where(habilitations.c.scope_type == scope_type, habilitations.c.scope_id == scope_id)
+        .order_by(users.c.nom, users.c.prenom)
+    ).mappings()
+    return [as_item(row) for row in rows]
+
+
+def of_user(session: Session, user_id: str) -> list[dict]:
+    rows = session.execute(
+        sa.select(habilitations, users.c.civilite, users.c.nom, users.c.prenom, users.c.fonction, users.c.email)
+        .join(users, users.c.id == habilitations.c.user_id).where(habilitations.c.user_id == user_id)
+    ).mappings()
+    return [as_item(row) for row in rows]
+
+
+def as_item(row) -> dict:
+    return {
+        "id": row["id"], "user_id": row["user_id"], "scope_type": row["scope_type"], "scope_id": row["scope_id"],
+        "nom_complet": f"{row['nom']} {row['prenom']}".strip(), "civilite": row["civilite"],
+        "fonction": row["fonction"], "courriel": row["email"], "administrateur": row["administrateur"],
+        "visibilite_documents_confidentiels": row["visibilite_documents_confidentiels"],
+    }
+
+
+def event_data(item: dict) -> dict:
+    return {key: item[key] for key in ("user_id", "scope_type", "scope_id", "administrateur",
+                                       "visibilite_documents_confidentiels")} | {"habilitation_id": item["id"],
+                                                                                "email": item["courriel"]}
+
+
+def grant(session: Session, by: Identity, scope_type: str, scope_id: str, contact: dict, flags: dict,
+          address: str) -> tuple[dict, bool]:
+    """« Création d'un contact » → « Enregistrer ». A new user is created (first login: renew the
+    password) and told by email; an existing one is simply granted access. Returns (item, created)."""
+    user = session.execute(sa.select(users).where(users.c.email == contact["email"])).mappings().first()
+    created = user is None
+    if created:
+        user = session.execute(
+            users.insert().values(**contact, role="etablissement", must_reset_password=True).returning(users)
+        ).mappings().one()
+        publish(session, "auth.access.granted", {**person(user), "scope_type": scope_type, "scope_id": scope_id,
+                                                 "granted_by_email": by.email})
+    row = session.execute(
+        insert(habilitations).values(user_id=user["id"], scope_type=scope_type, scope_id=scope_id,
+                                     granted_by=by.user_id, **flags)
+        .on_conflict_do_update(index_elements=["user_id", "scope_type", "scope_id"], set_=flags)
+        .returning(habilitations.c.id)
+    ).one()
+    item = next(i for i in listing(session, scope_type, scope_id) if i["id"] == row.id)
+    publish(session, "auth.habilitation.granted", event_data(item))
+    audit(session, "access.granted", user["id"], address, by=by.user_id, scope_type=scope_type, scope_id=scope_id,
+          **flags)
+    return item, created
+
+
+def find(session: Session, habilitation_id: str) -> dict | None:
+    row = session.execute(sa.select(habilitations.c.scope_type, habilitations.c.scope_id)
+                          .where(habilitations.c.id == habilitation_id)).first()
+    if row is None:
+        return None
+    return next(i for i in listing(session, row.scope_type, row.scope_id) if i["id"] == habilitation_id)
+
+
+def change(session: Session, by: Identity, item: dict, flags: dict, address: str) -> dict:
+    session.execute(habilitations.update().where(habilitations.c.id == item["id"]).values(**flags))
+    item = {**item, **flags}
+    publish(session, "auth.habilitation.changed", event_data(item))
+    audit(session, "access.changed", item["user_id"], address, by=by.user_id, **flags)
+    return item
+
+
+def revoke(session: Session, by: Identity, item: dict, address: str) -> None:
+    session.execute(habilitations.delete().where(habilitations.c.id == item["id"]))
+    publish(session, "auth.habilitation.revoked", event_data(item))
+    audit(session, "access.revoked", item["user_id"], address, by=by.user_id, scope_type=item["scope_type"],
+          scope_id=item["scope_id"])
