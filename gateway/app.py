@@ -1,8 +1,10 @@
 from flask import Flask, send_from_directory
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ecars_common.errors import register_error_handlers
 from ecars_common.logs import configure_logging
 from ecars_common.observability import health_blueprint, install_request_tracking
+from ecars_common.tokens import TokenVerifier, http_jwks
 from gateway import csrf, proxy, upstream, web
 from gateway.config import Config
 
@@ -26,6 +28,9 @@ def create_app(config: Config | None = None) -> Flask:
     )
     app.json.ensure_ascii = False
     app.extensions["http_client"] = upstream.make_client(config)
+    app.extensions["token_verifier"] = TokenVerifier(http_jwks(f"{config.service_url('auth')}/.well-known/jwks.json"))
+    if config.trusted_proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies)
     install_request_tracking(app, "gateway")
     register_error_handlers(app, render_page=web.error_page)
     app.register_blueprint(health_blueprint({}))

@@ -13,6 +13,8 @@ class Config(Settings):
     # Signs the web session cookie (CSRF token, tokens of the signed-in user). Local default only.
     secret_key: str = field(default_factory=lambda: env("ECARS_GATEWAY_SECRET", "local-dev-gateway-secret"))
     secure_cookies: bool = field(default_factory=lambda: env("ECARS_SECURE_COOKIES", "false") == "true")
+    # How many proxies in front of the gateway may set X-Forwarded-For (0: the gateway is the edge).
+    trusted_proxies: int = field(default_factory=lambda: int(os.environ.get("ECARS_TRUSTED_PROXIES", "0")))
     connect_timeout: float = 2.0
     read_timeout: float = field(default_factory=lambda: float(os.environ.get("ECARS_GATEWAY_READ_TIMEOUT", "60")))
     dsfr_dist: Path = field(

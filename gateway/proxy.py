@@ -5,7 +5,8 @@ upstream as it comes; the response is streamed back the same way."""
 
 from flask import Blueprint, Response, current_app, g, request, stream_with_context
 
-from ecars_common.payload import client_address
+from ecars_common.errors import ApiError
+from ecars_common.tokens import current_identity
 from gateway import upstream
 
 CHUNK = 256 * 1024
@@ -14,7 +15,23 @@ HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authoriza
               "transfer-encoding", "upgrade", "host"}
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
+# What an anonymous caller may reach; everything else needs a valid access token, checked here
+# before the request leaves the gateway (and checked again by the service).
+PUBLIC = {
+    "auth": ("login", "password-reset/", "token/refresh", ".well-known/jwks.json", "password-policy"),
+}
+PUBLIC_EVERYWHERE = ("health/live", "health/ready")
+SUPPORT_ONLY = ("metrics",)
+
 bp = Blueprint("proxy", __name__)
+
+
+def check_access(service: str, path: str) -> None:
+    if path.startswith(PUBLIC_EVERYWHERE) or path.startswith(PUBLIC.get(service, ())):
+        return
+    identity = current_identity()  # 401 JSON without a valid token
+    if path.startswith(SUPPORT_ONLY) and identity.role not in ("support", "admin"):
+        raise ApiError(403, "forbidden", "Réservé à l'équipe support.")
 
 
 def _request_body():
@@ -26,6 +43,7 @@ def _request_body():
 @bp.route("/api/<service>/", defaults={"path": ""}, methods=METHODS)
 @bp.route("/api/<service>/<path:path>", methods=METHODS)
 def api(service: str, path: str):
+    check_access(service, path)
     target = f"{upstream.base_url(service)}/{path}"
     if request.query_string:  # verbatim: order, repeated keys and encoding as the client sent them
         target += "?" + request.query_string.decode("latin-1")
@@ -34,7 +52,7 @@ def api(service: str, path: str):
     headers = {k: v for k, v in request.headers.items()
                if k.lower() not in HOP_BY_HOP and k.lower() not in ("x-request-id", "x-forwarded-for")}
     headers["X-Request-ID"] = g.request_id
-    headers["X-Forwarded-For"] = client_address()
+    headers["X-Forwarded-For"] = upstream.edge_address()
     has_body = request.content_length or request.headers.get("Transfer-Encoding", "").lower() == "chunked"
     outgoing = current_app.extensions["http_client"].build_request(
         request.method, target, headers=headers, content=_request_body() if has_body else None,

@@ -1,4 +1,5 @@
+from ecars_common import habilitations
 from ecars_common.cli import main
 from services.contracts.config import Config
 
-main(Config())
+main(Config(), handlers=lambda config: habilitations.event_handlers(config.schema))

@@ -1,7 +1,9 @@
 """Tables of the cpom service, all in its own schema "cpom"."""
 
 from ecars_common.db import service_metadata
+from ecars_common.habilitations import define_table as define_habilitations
 from ecars_common.outbox import define_tables
 
 metadata = service_metadata("cpom")
 outbox, inbox = define_tables(metadata)
+habilitations = define_habilitations(metadata)

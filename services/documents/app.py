@@ -1,5 +1,6 @@
 from flask import Flask
 
+from ecars_common import habilitations
 from ecars_common.app import create_service_app
 from ecars_common.db import Database
 from services.documents import storage
@@ -9,4 +10,5 @@ from services.documents.config import Config
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config()
     db = Database(config.database_url, config.schema)
-    return create_service_app(config, db, extra_checks={"s3": lambda: storage.ping(config)})
+    return create_service_app(config, db, [habilitations.blueprint()],
+                              extra_checks={"s3": lambda: storage.ping(config)})

@@ -1,7 +1,5 @@
 """The one place that wires the notifications service's adapters to its handlers."""
 
-from functools import partial
-
 from ecars_common.consumer import Handler
 from services.notifications import handlers
 from services.notifications.config import Config
@@ -10,6 +8,4 @@ from services.notifications.mailer import Mailer, SmtpMailer
 
 def event_handlers(config: Config, mailer: Mailer | None = None) -> dict[str, Handler]:
     mailer = mailer or SmtpMailer(config.smtp_host, config.smtp_port, config.smtp_timeout)
-    return {
-        "auth.verification_code.requested": partial(handlers.send_verification_code, mailer=mailer, config=config),
-    }
+    return handlers.event_handlers(config, mailer)

@@ -1,23 +1,31 @@
-"""What notifications does with each event it consumes."""
+"""What notifications does with each event it consumes: one email template per event type."""
 
 from email.message import EmailMessage
+from functools import partial
 
 from sqlalchemy.orm import Session
 
+from ecars_common.consumer import Handler
 from ecars_common.events import Envelope
 from services.notifications import emails
 from services.notifications.config import Config
 from services.notifications.mailer import Mailer
 from services.notifications.orm import deliveries
 
+# event type → template (templates/<name>.txt and .html, subject in emails.SUBJECTS)
+PERSONAL_EMAILS = {
+    "auth.verification_code.requested": "verification_code",
+    "auth.access.granted": "access_granted",
+    "auth.account.locked": "account_locked",
+    "auth.password.changed": "password_changed",
+}
 
-def send_verification_code(session: Session, envelope: Envelope, mailer: Mailer, config: Config) -> None:
+
+def email_the_person(session: Session, envelope: Envelope, mailer: Mailer, config: Config) -> None:
+    """Events about one user (the event carries their email and name)."""
     data = envelope.data
-    message = emails.render(
-        "verification_code", data["email"], config.mail_from,
-        {"civilite": data.get("civilite", ""), "prenom": data["prenom"], "nom": data["nom"],
-         "code": data["code"], "minutes": 10, "platform_url": config.platform_url},
-    )
+    context = {"civilite": "", **data, "platform_url": config.platform_url, "minutes": 10}
+    message = emails.render(PERSONAL_EMAILS[envelope.type], data["email"], config.mail_from, context)
     deliver(session, envelope, mailer, message)
 
 
@@ -29,3 +37,7 @@ def deliver(session: Session, envelope: Envelope, mailer: Mailer, message: Email
         event_id=envelope.id, event_type=envelope.type, recipient=message["To"],
         subject=message["Subject"], status="sent",
     ))
+
+
+def event_handlers(config: Config, mailer: Mailer) -> dict[str, Handler]:
+    return {event: partial(email_the_person, mailer=mailer, config=config) for event in PERSONAL_EMAILS}

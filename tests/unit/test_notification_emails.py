@@ -22,7 +22,7 @@ def test_verification_code_email_is_french_text_and_html_with_the_support_contac
         "user_id": "u1", "email": "claire.test@ccas.fr", "civilite": "Mme", "nom": "TEST", "prenom": "Claire",
         "code": "048213", "expires_at": "2030-01-01T00:10:00+00:00"}, source="auth")
 
-    handlers.send_verification_code(session, envelope, mailer, Config(platform_url="https://extranet.e-cars.fr"))
+    handlers.email_the_person(session, envelope, mailer, Config(platform_url="https://extranet.e-cars.fr"))
 
     [message] = mailer.sent
     assert message["To"] == "claire.test@ccas.fr"
@@ -46,6 +46,6 @@ def test_html_email_escapes_what_users_typed():
     envelope = new_envelope("auth.verification_code.requested", {
         "user_id": "u1", "email": "x@y.fr", "nom": "<script>alert(1)</script>", "prenom": "A",
         "code": "111111", "expires_at": "2030-01-01T00:10:00+00:00"}, source="auth")
-    handlers.send_verification_code(RecordingSession(), envelope, mailer, Config())
+    handlers.email_the_person(RecordingSession(), envelope, mailer, Config())
     html = mailer.sent[0].get_body(("html",)).get_content()
     assert "<script>" not in html and "&lt;script&gt;" in html
