@@ -1,9 +1,15 @@
 """The gateway's pooled HTTP client to the services, shared by the API proxy and the web UI."""
 
 import httpx
-from flask import current_app, g
+from flask import current_app, g, request
 
 from ecars_common.errors import ApiError
+
+
+def edge_address() -> str:
+    """The caller's address. The gateway is the public entry: it never trusts an X-Forwarded-For sent
+    by the client (with ECARS_TRUSTED_PROXIES set, ProxyFix corrects remote_addr from the proxies')."""
+    return request.remote_addr or ""
 
 
 def make_client(config) -> httpx.Client:
@@ -38,6 +44,5 @@ def call(service: str, method: str, path: str, json=None, client_address: str = 
     """A plain (non-streamed) call made on behalf of the web UI."""
     client: httpx.Client = current_app.extensions["http_client"]
     headers = {"X-Request-ID": g.request_id}
-    if client_address:
-        headers["X-Forwarded-For"] = client_address
+    headers["X-Forwarded-For"] = edge_address()  # never the client's own X-Forwarded-For
     return send(service, client.build_request(method, f"{base_url(service)}{path}", json=json, headers=headers))
