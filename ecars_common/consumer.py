@@ -8,6 +8,7 @@ dead-letter queue (`<service>.events.dead`), from which the support team can rep
 import asyncio
 import logging
 from collections.abc import Callable
+from functools import partial
 
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
@@ -67,7 +68,7 @@ class Consumer:
                 closed.set()
 
             connection.close_callbacks.add(on_close)
-            await queue.consume(lambda message: self.on_message(channel, message))
+            await queue.consume(partial(self.on_message, channel))
             waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(closed.wait())]
             await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
             for waiter in waiters:

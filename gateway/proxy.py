@@ -43,8 +43,8 @@ def _request_body():
 @bp.route("/api/<service>/", defaults={"path": ""}, methods=METHODS)
 @bp.route("/api/<service>/<path:path>", methods=METHODS)
 def api(service: str, path: str):
+    target = f"{upstream.base_url(service)}/{path}"  # an unknown service is a 404 before anything else
     check_access(service, path)
-    target = f"{upstream.base_url(service)}/{path}"
     if request.query_string:  # verbatim: order, repeated keys and encoding as the client sent them
         target += "?" + request.query_string.decode("latin-1")
     # The gateway sets these two itself; WSGI spells the client's "X-Request-Id", so drop it whatever its case

@@ -20,6 +20,7 @@ import pytest
 from deploy.localstack import port_open, wait_for
 from ecars_common.config import SERVICES
 from tests.support.echo_upstream import payload, payload_sha256
+from tests.support.identity import active_user, bearer, sign_in
 
 MB = 1024 * 1024
 BIG = 100 * MB
@@ -84,6 +85,12 @@ class Gateway:
     def worker_pid(self) -> int:
         [pid] = children_of(self.process.pid)
         return pid
+
+
+@pytest.fixture(scope="module")
+def auth(stack, gateway) -> dict:
+    """A signed-in user: everything but health and sign-in routes needs an access token."""
+    return bearer(sign_in(gateway, active_user(stack)[0]))
 
 
 @pytest.fixture(scope="module")
@@ -214,12 +221,12 @@ def test_a_request_without_a_usable_id_gets_a_generated_one_passed_on_to_the_ser
 
 # -- what the gateway passes on, against the echo upstream ---------------------------------------------
 
-def test_methods_paths_queries_and_headers_pass_through(gateways, echo):
+def test_methods_paths_queries_and_headers_pass_through(gateways, echo, auth):
     url = gateways["streaming"].url
     query = "x=1&y=%C3%A9&x=2&flag&a+b=c%20d"  # passed on as sent: order, repeats, encoding
     for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"):
         answer = httpx.request(method, f"{url}/api/reporting/echo/a/b%20c?{query}",
-                               headers={"X-Request-ID": "e2e-echo-123", "X-Client-Note": "bonjour"},
+                               headers={"X-Request-ID": "e2e-echo-123", "X-Client-Note": "bonjour", **auth},
                                content=b"12345" if method in ("POST", "PUT", "PATCH") else None)
         assert answer.status_code == 200, method
         seen = answer.json()
@@ -231,15 +238,15 @@ def test_methods_paths_queries_and_headers_pass_through(gateways, echo):
         assert seen["headers"]["host"] == echo.removeprefix("http://")
         assert answer.headers["x-request-id"] == "e2e-echo-123"
 
-    created = httpx.post(f"{url}/api/reporting/echo?status=201", content=b"x")
+    created = httpx.post(f"{url}/api/reporting/echo?status=201", content=b"x", headers=auth)
     assert created.status_code == 201 and created.json()["bytes"] == 1
 
 
-def test_bodiless_answers_do_not_leak_upstream_connections(gateways):
+def test_bodiless_answers_do_not_leak_upstream_connections(gateways, auth):
     """HEAD requests and 204 answers have no body to stream: their upstream connection must still go back
     to the pool (64 connections), else the 65th such request would wait for one and fail."""
     url = gateways["streaming"].url
-    with httpx.Client(timeout=15) as client:
+    with httpx.Client(timeout=15, headers=auth) as client:
         for i in range(40):
             head = client.head(f"{url}/api/reporting/echo?i={i}")
             assert head.status_code == 200 and head.content == b"", i
@@ -250,20 +257,21 @@ def test_bodiless_answers_do_not_leak_upstream_connections(gateways):
 
 # -- 100 MB each way, in bounded memory -----------------------------------------------------------------
 
-def test_100_mb_stream_up_and_down_in_bounded_memory(gateways):
+def test_100_mb_stream_up_and_down_in_bounded_memory(gateways, auth):
     streaming = gateways["streaming"]
     worker = streaming.worker_pid()
     before = peak_rss_kb(worker)
 
     uploaded = httpx.post(f"{streaming.url}/api/reporting/upload", content=payload(BIG, chunk=MB),
-                          headers={"Content-Length": str(BIG), "Content-Type": "application/octet-stream"},
+                          headers={"Content-Length": str(BIG), "Content-Type": "application/octet-stream", **auth},
                           timeout=60)
     assert uploaded.status_code == 200
     assert uploaded.json() == {"bytes": BIG, "sha256": payload_sha256(BIG), "chunked": False}
     after_upload = peak_rss_kb(worker)
 
     digest, received = hashlib.sha256(), 0
-    with httpx.stream("GET", f"{streaming.url}/api/reporting/download?size={BIG}", timeout=60) as answer:
+    with httpx.stream("GET", f"{streaming.url}/api/reporting/download?size={BIG}", headers=auth,
+                      timeout=60) as answer:
         assert answer.status_code == 200
         assert answer.headers["content-length"] == str(BIG)
         assert answer.headers["content-type"] == "application/octet-stream"
@@ -280,9 +288,10 @@ def test_100_mb_stream_up_and_down_in_bounded_memory(gateways):
     assert peak < RSS_LIMIT_KB, f"peak RSS {peak} kB (before the transfers: {before} kB)"
 
 
-def test_a_chunked_upload_without_length_is_streamed_too(gateways):
+def test_a_chunked_upload_without_length_is_streamed_too(gateways, auth):
     size = 5 * MB + 3
-    uploaded = httpx.post(f"{gateways['streaming'].url}/api/reporting/upload", content=payload(size), timeout=30)
+    uploaded = httpx.post(f"{gateways['streaming'].url}/api/reporting/upload", content=payload(size), headers=auth,
+                          timeout=30)
     assert uploaded.status_code == 200
     assert uploaded.json() == {"bytes": size, "sha256": payload_sha256(size), "chunked": True}
 
@@ -303,7 +312,7 @@ def test_a_service_that_cannot_be_reached_is_a_json_502(gateways):
     assert httpx.get(f"{url}/api/auth/health/ready", timeout=10).status_code == 200
 
 
-def test_a_service_that_never_answers_is_a_json_504_after_the_read_timeout(gateways):
+def test_a_service_that_never_answers_is_a_json_504_after_the_read_timeout(gateways, auth):
     url = gateways["faulty"].url
     started = time.monotonic()
     answer = httpx.get(f"{url}/api/cpom/health/ready", timeout=30)
@@ -315,7 +324,7 @@ def test_a_service_that_never_answers_is_a_json_504_after_the_read_timeout(gatew
                                        "message": "Le service « cpom » n'a pas répondu à temps.",
                                        "details": {"service": "cpom"}}}
     assert elapsed < 15  # ECARS_GATEWAY_READ_TIMEOUT=1, not the default minute
-    assert httpx.get(f"{url}/api/reporting/echo", timeout=10).status_code == 200
+    assert httpx.get(f"{url}/api/reporting/echo", headers=auth, timeout=10).status_code == 200
 
 
 # -- the web UI -------------------------------------------------------------------------------------------
