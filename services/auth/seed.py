@@ -6,8 +6,10 @@ from sqlalchemy.dialects.postgresql import insert
 
 from ecars_common.db import Database
 from services.auth.config import Config
+from services.auth.habilitations import event_data, listing
 from services.auth.orm import habilitations, users
 from services.auth.passwords import hash_password
+from services.auth.records import publish
 
 DEMO_PASSWORD = "Ecars-Demo-2026!"  # noqa: S105 (demo data for make run, documented in the README)
 DEMO_USERS = [
@@ -34,6 +36,10 @@ def seed(db: Database, config: Config) -> None:
         demo_id = session.execute(
             sa.select(users.c.id).where(users.c.email == DEMO_USERS[0]["email"])).scalar_one()
         for finess in DEMO_EJ:
-            session.execute(insert(habilitations).values(
+            created = session.execute(insert(habilitations).values(
                 user_id=demo_id, scope_type="ej", scope_id=finess, administrateur=True,
-                visibilite_documents_confidentiels=True).on_conflict_do_nothing())
+                visibilite_documents_confidentiels=True).on_conflict_do_nothing().returning(habilitations.c.id)
+            ).first()
+            if created is not None:  # announced like any grant, so the other services' projections know it
+                item = next(i for i in listing(session, "ej", finess) if i["id"] == created.id)
+                publish(session, "auth.habilitation.granted", event_data(item))

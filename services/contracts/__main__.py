@@ -1,5 +1,6 @@
 from ecars_common import habilitations
 from ecars_common.cli import main
 from services.contracts.config import Config
+from services.contracts.seed import seed
 
-main(Config(), handlers=lambda config: habilitations.event_handlers(config.schema))
+main(Config(), handlers=lambda config: habilitations.event_handlers(config.schema), seed=seed)

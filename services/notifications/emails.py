@@ -28,6 +28,8 @@ SUBJECTS = {
     "access_granted": "e-CARS – Vos accès à la plateforme",
     "account_locked": "e-CARS – Connexion bloquée temporairement",
     "password_changed": "e-CARS – Votre mot de passe a été modifié",
+    "evaluation_closed": "e-CARS – Auto-évaluation close : {contract_name}",
+    "evaluation_reopened": "e-CARS – Saisie rouverte : {contract_name}",
 }
 
 
@@ -40,7 +42,7 @@ def french_time(iso: str) -> str:
 def render(template: str, to: str, mail_from: str, context: dict) -> EmailMessage:
     context = {**context, "support": SUPPORT}
     message = EmailMessage()
-    message["Subject"] = SUBJECTS[template]
+    message["Subject"] = SUBJECTS[template].format(**context)
     message["From"] = mail_from
     message["To"] = to
     message["Message-ID"] = make_msgid(domain="e-cars.fr")

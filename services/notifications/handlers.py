@@ -29,6 +29,22 @@ def email_the_person(session: Session, envelope: Envelope, mailer: Mailer, confi
     deliver(session, envelope, mailer, message)
 
 
+# event type → (template, the data fields holding the recipients' addresses)
+CONTRACT_EMAILS = {
+    "contracts.evaluation.closed": ("evaluation_closed", ("referent_email", "closed_by_email")),
+    "contracts.evaluation.reopened": ("evaluation_reopened", ("establishment_email",)),
+}
+
+
+def email_the_recipients(session: Session, envelope: Envelope, mailer: Mailer, config: Config) -> None:
+    """Events that name their recipients (the ARS referent, the establishment)."""
+    template, fields = CONTRACT_EMAILS[envelope.type]
+    context = {**envelope.data, "platform_url": config.platform_url}
+    recipients = dict.fromkeys(envelope.data[f] for f in fields if envelope.data.get(f))
+    for recipient in recipients:
+        deliver(session, envelope, mailer, emails.render(template, recipient, config.mail_from, context))
+
+
 def deliver(session: Session, envelope: Envelope, mailer: Mailer, message: EmailMessage) -> None:
     """Send, then log the delivery in the same transaction as the inbox row: a redelivered event is
     skipped by the inbox, so the email goes out once."""
@@ -40,4 +56,6 @@ def deliver(session: Session, envelope: Envelope, mailer: Mailer, message: Email
 
 
 def event_handlers(config: Config, mailer: Mailer) -> dict[str, Handler]:
-    return {event: partial(email_the_person, mailer=mailer, config=config) for event in PERSONAL_EMAILS}
+    handlers = {event: partial(email_the_person, mailer=mailer, config=config) for event in PERSONAL_EMAILS}
+    handlers |= {event: partial(email_the_recipients, mailer=mailer, config=config) for event in CONTRACT_EMAILS}
+    return handlers

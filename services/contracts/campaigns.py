@@ -1,0 +1,150 @@
+"""The ARS side: campaigns from an indicator template, contracts for EJs, restrictions, the region's
+progress table, and the review of a closed contract (accept or reopen)."""
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from ecars_common import habilitations
+from ecars_common.errors import ApiError
+from ecars_common.tokens import Identity
+from services.contracts import access, domain
+from services.contracts.evaluation import answers_of, publish, values_by_indicator
+from services.contracts.orm import audit, campaigns, contracts, indicator_answers, restrictions
+
+AUTHORITY_ONLY = ApiError(403, "forbidden", "Réservé aux agents de l'ARS.")
+
+
+def require_ars(identity: Identity) -> None:
+    if identity.role not in ("ars", "admin"):
+        raise AUTHORITY_ONLY
+
+
+def create_campaign(session: Session, identity: Identity, name: str, year: int, starts_on: date, ends_on: date,
+                    region: str, template: list[domain.Indicator]) -> dict:
+    require_ars(identity)
+    if identity.role == "ars" and region != identity.region:
+        raise ApiError(403, "forbidden", "Une ARS ne crée des campagnes que pour sa région.")
+    row = session.execute(campaigns.insert().values(
+        name=name, evaluated_year=year, starts_on=starts_on, ends_on=ends_on, region=region,
+        template=domain.template_as_json(template), created_by=identity.user_id).returning(campaigns.c.id)).one()
+    return {"id": row.id, "name": name, "evaluated_year": year, "region": region, "indicators": len(template)}
+
+
+def load_campaign(session: Session, identity: Identity, campaign_id: str):
+    require_ars(identity)
+    row = session.execute(sa.select(campaigns).where(campaigns.c.id == campaign_id)).mappings().first()
+    if row is None or (identity.role == "ars" and row["region"] != identity.region):
+        raise ApiError(404, "not_found", "Campagne introuvable.")
+    return row
+
+
+def create_contract(session: Session, identity: Identity, campaign_id: str, fields: dict) -> dict:
+    load_campaign(session, identity, campaign_id)
+    row = session.execute(contracts.insert().values(campaign_id=campaign_id, **fields)
+                          .returning(contracts.c.id)).one()
+    return {"id": row.id, **fields}
+
+
+def restrict(session: Session, identity: Identity, contract_id: str, code: str, roles: list[str],
+             user_ids: list[str], hidden: bool) -> dict:
+    contract = access.load(session, identity, contract_id)
+    if not access.is_authority(identity, contract):
+        raise AUTHORITY_ONLY
+    if code not in {i.code for i in domain.template_from_json(contract["template"])}:
+        raise ApiError(404, "not_found", "Indicateur introuvable dans ce contrat.")
+    values = {"roles": roles, "user_ids": user_ids, "hidden": hidden}
+    session.execute(insert(restrictions).values(contract_id=contract_id, indicator_code=code, **values)
+                    .on_conflict_do_update(index_elements=["contract_id", "indicator_code"], set_=values))
+    return {"indicator_code": code, **values}
+
+
+def progress(session: Session, identity: Identity, campaign_id: str) -> dict:
+    """Every contract of the campaign with its fill percentage and status, in one table."""
+    campaign = load_campaign(session, identity, campaign_id)
+    indicators = domain.template_from_json(campaign["template"])
+    rows = session.execute(sa.select(contracts).where(contracts.c.campaign_id == campaign_id)
+                           .order_by(contracts.c.ej_raison_sociale)).mappings().all()
+    saved = session.execute(sa.select(indicator_answers.c.contract_id, indicator_answers.c.indicator_code,
+                                      indicator_answers.c.answers)
+                            .where(indicator_answers.c.contract_id.in_([r["id"] for r in rows]))).all()
+    values: dict[str, dict] = {}
+    for contract_id, code, answers in saved:
+        values.setdefault(contract_id, {})[code] = answers
+    return {"campaign": {"id": campaign["id"], "name": campaign["name"], "evaluated_year": campaign["evaluated_year"]},
+            "contracts": [{"id": r["id"], "name": r["name"], "ej_finess": r["ej_finess"],
+                           "ej_raison_sociale": r["ej_raison_sociale"], "status": r["status"], "review": r["review"],
+                           "fill_percentage": domain.fill_percentage(indicators, values.get(r["id"], {}))}
+                          for r in rows]}
+
+
+def review(session: Session, identity: Identity, contract_id: str, decision: str, reason: str) -> dict:
+    """Accept a closed contract, or reopen it with a reason (the receipt stays on record)."""
+    contract = access.load(session, identity, contract_id, lock=True)
+    if not access.is_authority(identity, contract):
+        raise AUTHORITY_ONLY
+    if contract["status"] != domain.CONSULTATION:
+        raise ApiError(409, "not_closed", "Le contrat n'est pas clos : il est encore en AUTO-EVALUATION.")
+    if decision == "accept":
+        session.execute(contracts.update().where(contracts.c.id == contract_id).values(review="ACCEPTE"))
+        session.execute(audit.insert().values(contract_id=contract_id, field="review", old=None, new="ACCEPTE",
+                                              by_user=identity.user_id, by_email=identity.email))
+        return {"status": domain.CONSULTATION, "review": "ACCEPTE"}
+    session.execute(contracts.update().where(contracts.c.id == contract_id).values(
+        status=domain.AUTO_EVALUATION, review=None, version=contracts.c.version + 1))
+    session.execute(audit.insert().values(contract_id=contract_id, field="status", old=domain.CONSULTATION,
+                                          new=domain.AUTO_EVALUATION, by_user=identity.user_id,
+                                          by_email=identity.email, reason=reason))
+    last_closer = session.execute(
+        sa.select(audit.c.by_email).where(audit.c.contract_id == contract_id, audit.c.field == "status",
+                                          audit.c.new == sa.func.to_jsonb(domain.CONSULTATION))
+        .order_by(audit.c.id.desc()).limit(1)).scalar()
+    publish(session, "contracts.evaluation.reopened", {
+        "contract_id": contract_id, "contract_name": contract["name"], "ej_finess": contract["ej_finess"],
+        "ej_raison_sociale": contract["ej_raison_sociale"], "reason": reason, "reopened_by_email": identity.email,
+        "establishment_email": last_closer or "", "previous_receipt_hash": contract["receipt_hash"] or ""})
+    return {"status": domain.AUTO_EVALUATION, "review": None}
+
+
+# -- the establishment's lists ----------------------------------------------------------------------
+
+def my_ejs(session: Session, identity: Identity, sort: str, descending: bool) -> list[dict]:
+    """« Gestion des contrats »: the EJs the user is interlocutor of (or whose contracts they were
+    granted) that have contracts; the ARS sees its region's."""
+    query = sa.select(contracts.c.ej_finess, contracts.c.ej_raison_sociale, contracts.c.ej_adresse,
+                      contracts.c.ej_telephone).distinct()
+    if identity.role in ("ars", "admin"):
+        if identity.role == "ars":
+            query = query.join(campaigns, campaigns.c.id == contracts.c.campaign_id).where(
+                campaigns.c.region == identity.region)
+    elif identity.role == "etablissement":
+        ejs = habilitations.scopes_of(session, "contracts", identity.user_id, "ej")
+        granted = habilitations.scopes_of(session, "contracts", identity.user_id, "contract")
+        query = query.where(sa.or_(contracts.c.ej_finess.in_(ejs), contracts.c.id.in_(granted)))
+    else:
+        return []
+    rows = [dict(r) for r in session.execute(query).mappings()]
+    key = {"adresse": "ej_adresse", "telephone": "ej_telephone"}.get(sort, "ej_raison_sociale")
+    return sorted(rows, key=lambda r: (r[key] or "").lower(), reverse=descending)
+
+
+def contracts_of_ej(session: Session, identity: Identity, finess: str) -> list[dict]:
+    """« LISTE DES CONTRATS » of an EJ: those the caller may open."""
+    rows = session.execute(
+        sa.select(contracts.c.id).where(contracts.c.ej_finess == finess).order_by(contracts.c.created_at.desc())
+    ).scalars().all()
+    visible = []
+    for contract_id in rows:
+        try:
+            contract = access.load(session, identity, contract_id)
+        except ApiError:
+            continue
+        indicators = domain.template_from_json(contract["template"])
+        values = values_by_indicator(answers_of(session, contract_id))
+        visible.append({"id": contract_id, "name": contract["name"], "status": contract["status"],
+                        "campaign": contract["campaign_name"], "evaluated_year": contract["evaluated_year"],
+                        "fill_percentage": domain.fill_percentage(indicators, values)})
+    return visible
+

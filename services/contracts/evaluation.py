@@ -1,0 +1,207 @@
+"""The establishment's self-evaluation: read the contract, save an indicator, close the entry."""
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from ecars_common import outbox
+from ecars_common.errors import ApiError
+from ecars_common.events import new_envelope
+from ecars_common.logs import request_id_var
+from ecars_common.tokens import Identity
+from services.contracts import access, domain
+from services.contracts.orm import audit, contracts, indicator_answers, indicator_documents, receipts
+
+CLOSED = ApiError(409, "contract_closed", "Le contrat est en CONSULTATION : ses données ne sont plus modifiables.")
+
+
+def publish(session: Session, type: str, data: dict) -> None:
+    outbox.add(session, "contracts",
+               new_envelope(type, data, source="contracts", correlation_id=request_id_var.get()))
+
+
+def answers_of(session: Session, contract_id: str) -> dict[str, dict]:
+    rows = session.execute(sa.select(indicator_answers).where(indicator_answers.c.contract_id == contract_id))
+    return {row.indicator_code: row._asdict() for row in rows}
+
+
+def documents_of(session: Session, contract_id: str) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    rows = session.execute(sa.select(indicator_documents).where(indicator_documents.c.contract_id == contract_id)
+                           .order_by(indicator_documents.c.added_at))
+    for row in rows:
+        out.setdefault(row.indicator_code, []).append(
+            {"document_id": row.document_id, "name": row.name, "sha256": row.sha256, "size": row.size})
+    return out
+
+
+def values_by_indicator(saved: dict[str, dict]) -> dict[str, dict]:
+    return {code: row["answers"] for code, row in saved.items()}
+
+
+def contract_view(session: Session, identity: Identity, contract_id: str) -> dict:
+    """The contract form: the blue banner (status, fill %), and every indicator with its dot."""
+    contract = access.load(session, identity, contract_id)
+    indicators = domain.template_from_json(contract["template"])
+    saved = answers_of(session, contract_id)
+    rules = access.restrictions_of(session, contract_id)
+    values = values_by_indicator(saved)
+    listed = []
+    for indicator in indicators:
+        restriction = rules.get(indicator.code)
+        open_to_me = access.accessible(identity, restriction)
+        listed.append({"code": indicator.code, "label": indicator.label, "category": indicator.category,
+                       "dot": domain.dot(indicator, values.get(indicator.code, {}), open_to_me),
+                       "hidden": bool(restriction and restriction["hidden"] and not open_to_me)})
+    return {**summary(contract), "fill_percentage": domain.fill_percentage(indicators, values),
+            "editable": contract["status"] == domain.AUTO_EVALUATION and access.is_member(session, identity, contract),
+            "indicators": listed}
+
+
+def summary(contract) -> dict:
+    return {"id": contract["id"], "name": contract["name"], "status": contract["status"],
+            "review": contract["review"], "version": contract["version"], "receipt_hash": contract["receipt_hash"],
+            "ej": {"finess": contract["ej_finess"], "raison_sociale": contract["ej_raison_sociale"],
+                   "adresse": contract["ej_adresse"], "telephone": contract["ej_telephone"]},
+            "campaign": {"id": contract["campaign_id"], "name": contract["campaign_name"],
+                         "evaluated_year": contract["evaluated_year"], "region": contract["region"]}}
+
+
+def find_indicator(contract, code: str) -> domain.Indicator:
+    indicator = next((i for i in domain.template_from_json(contract["template"]) if i.code == code), None)
+    if indicator is None:
+        raise ApiError(404, "not_found", "Indicateur introuvable dans ce contrat.")
+    return indicator
+
+
+def indicator_view(session: Session, identity: Identity, contract_id: str, code: str) -> dict:
+    """An indicator « sous le contrat »: Réalisé, Commentaire évalué <année>, its documents, its history."""
+    contract = access.load(session, identity, contract_id)
+    indicator = find_indicator(contract, code)
+    restriction = access.restrictions_of(session, contract_id).get(code)
+    open_to_me = access.accessible(identity, restriction)
+    if restriction and restriction["hidden"] and not open_to_me:
+        raise ApiError(403, "indicator_not_accessible", "Cet indicateur n'est pas accessible à votre compte.")
+    saved = answers_of(session, contract_id).get(code, {})
+    values = saved.get("answers", {})
+    history = session.execute(
+        sa.select(audit).where(audit.c.contract_id == contract_id, audit.c.indicator_code == code)
+        .order_by(audit.c.id.desc()).limit(200)).mappings()
+    return {
+        "contract": summary(contract), "code": indicator.code, "label": indicator.label,
+        "category": indicator.category, "dot": domain.dot(indicator, values, open_to_me),
+        "comment_label": f"Commentaire évalué {contract['evaluated_year']}",
+        "editable": open_to_me and contract["status"] == domain.AUTO_EVALUATION
+        and access.is_member(session, identity, contract),
+        "version": saved.get("version", 0), "comment": saved.get("comment", ""),
+        "questions": [{**{k: (list(v) if isinstance(v, tuple) else v) for k, v in q.__dict__.items()},
+                       "value": values.get(q.code), "display": domain.display(q, values.get(q.code))}
+                      for q in indicator.questions],
+        "documents": documents_of(session, contract_id).get(code, []),
+        "audit": [{"at": row["at"].isoformat(), "by": row["by_email"], "field": row["field"], "old": row["old"],
+                   "new": row["new"], "reason": row["reason"]} for row in history],
+    }
+
+
+def save(session: Session, identity: Identity, contract_id: str, code: str, raw_answers: dict, comment: str,
+         version: int) -> dict:
+    """« Enregistrer »: all answers of the indicator are checked; nothing is saved unless all are right.
+    `version` is the one the user's form was read at: an older one means somebody saved in between."""
+    contract = access.load(session, identity, contract_id, lock=True)  # serialises with « Clore la saisie »
+    if contract["status"] != domain.AUTO_EVALUATION:
+        raise CLOSED
+    if not access.is_member(session, identity, contract):
+        raise ApiError(403, "read_only", "Votre compte peut consulter ce contrat mais pas le renseigner.")
+    indicator = find_indicator(contract, code)
+    if not access.accessible(identity, access.restrictions_of(session, contract_id).get(code)):
+        raise ApiError(403, "indicator_not_accessible", "Cet indicateur (pastille grise) n'est pas accessible "
+                                                        "à votre compte : vous ne pouvez pas le modifier.")
+    checked = domain.check_answers(indicator, raw_answers, comment)
+    if checked.errors:
+        raise ApiError(422, "validation_failed", "Certaines valeurs ne sont pas valides : rien n'a été enregistré.",
+                       checked.errors)
+    current = session.execute(
+        sa.select(indicator_answers).where(indicator_answers.c.contract_id == contract_id,
+                                           indicator_answers.c.indicator_code == code)
+    ).mappings().first()
+    current_version = current["version"] if current else 0
+    if version != current_version:
+        raise ApiError(409, "stale_version",
+                       "Cet indicateur a été modifié entre-temps"
+                       + (f" par {current['updated_by_email']}" if current and current["updated_by_email"] else "")
+                       + " : rechargez la page pour voir ses valeurs actuelles avant d'enregistrer.",
+                       {"current_version": current_version})
+    old_values, old_comment = (current["answers"], current["comment"]) if current else ({}, "")
+    changes = [(q.code, old_values.get(q.code), checked.values[q.code]) for q in indicator.questions
+               if old_values.get(q.code) != checked.values[q.code]]
+    if comment.strip() != old_comment:
+        changes.append(("comment", old_comment, comment.strip()))
+    new_version = current_version + 1
+    session.execute(
+        insert(indicator_answers).values(
+            contract_id=contract_id, indicator_code=code, answers=checked.values, comment=comment.strip(),
+            version=new_version, updated_by=identity.user_id, updated_by_email=identity.email)
+        .on_conflict_do_update(index_elements=["contract_id", "indicator_code"], set_={
+            "answers": checked.values, "comment": comment.strip(), "version": new_version,
+            "updated_by": identity.user_id, "updated_by_email": identity.email, "updated_at": sa.func.now()}))
+    if changes:
+        session.execute(audit.insert(), [
+            {"contract_id": contract_id, "indicator_code": code, "field": name, "old": old, "new": new,
+             "by_user": identity.user_id, "by_email": identity.email} for name, old, new in changes])
+    session.execute(contracts.update().where(contracts.c.id == contract_id).values(version=contracts.c.version + 1))
+    publish(session, "contracts.indicator.saved", {
+        "contract_id": contract_id, "indicator_code": code, "version": new_version, "by_user_id": identity.user_id,
+        "changed": [name for name, _, _ in changes]})
+    filled, required = domain.required_filled(indicator, checked.values)
+    return {"version": new_version, "dot": domain.VERTE if filled == required else domain.ROUGE,
+            "changed": [name for name, _, _ in changes]}
+
+
+def snapshot(session: Session, contract) -> dict:
+    indicators = domain.template_from_json(contract["template"])
+    saved = answers_of(session, contract["id"])
+    docs = documents_of(session, contract["id"])
+    return {
+        "contract": {"id": contract["id"], "name": contract["name"], "ej_finess": contract["ej_finess"],
+                     "ej_raison_sociale": contract["ej_raison_sociale"], "campaign": contract["campaign_name"],
+                     "evaluated_year": contract["evaluated_year"]},
+        "indicators": [{"code": i.code, "label": i.label,
+                        "answers": saved.get(i.code, {}).get("answers", {}),
+                        "comment": saved.get(i.code, {}).get("comment", ""),
+                        "documents": [{"name": d["name"], "sha256": d["sha256"]} for d in docs.get(i.code, [])]}
+                       for i in indicators],
+    }
+
+
+def close(session: Session, identity: Identity, contract_id: str) -> dict:
+    """« Clore la saisie »: only at 100 % with no red dot; then CONSULTATION, a receipt, the event."""
+    contract = access.load(session, identity, contract_id, lock=True)
+    if contract["status"] != domain.AUTO_EVALUATION:
+        raise CLOSED
+    if not access.is_member(session, identity, contract):
+        raise ApiError(403, "read_only", "Seul l'établissement peut clore sa saisie.")
+    indicators = domain.template_from_json(contract["template"])
+    values = values_by_indicator(answers_of(session, contract_id))
+    absent = domain.missing(indicators, values)
+    if absent:
+        raise ApiError(409, "incomplete", f"Impossible de clore la saisie : {len(absent)} indicateur(s) à "
+                                          "renseigner (pastille rouge), le remplissage doit être à 100 %.",
+                       {"missing": absent, "fill_percentage": domain.fill_percentage(indicators, values)})
+    frozen = snapshot(session, contract)
+    digest = domain.receipt_hash(frozen)
+    now = datetime.now(UTC)
+    session.execute(receipts.insert().values(contract_id=contract_id, snapshot=frozen, hash=digest,
+                                             closed_by=identity.user_id, closed_at=now))
+    session.execute(contracts.update().where(contracts.c.id == contract_id).values(
+        status=domain.CONSULTATION, receipt_hash=digest, review=None, version=contracts.c.version + 1))
+    session.execute(audit.insert().values(contract_id=contract_id, field="status", old=domain.AUTO_EVALUATION,
+                                          new=domain.CONSULTATION, by_user=identity.user_id, by_email=identity.email))
+    publish(session, "contracts.evaluation.closed", {
+        "contract_id": contract_id, "contract_name": contract["name"], "ej_finess": contract["ej_finess"],
+        "ej_raison_sociale": contract["ej_raison_sociale"], "campaign": contract["campaign_name"],
+        "evaluated_year": contract["evaluated_year"], "region": contract["region"],
+        "closed_at": now.isoformat(), "closed_by_user_id": identity.user_id, "closed_by_email": identity.email,
+        "referent_email": contract["referent_email"], "receipt_hash": digest})
+    return {"status": domain.CONSULTATION, "receipt_hash": digest}

@@ -1,0 +1,94 @@
+"""Demo data for `make run`: a campaign with a realistic template (30 indicators of mixed kinds, two
+restricted to another user) and a contract for the guide's EJ 220006175, so a person can walk guide 000."""
+
+import uuid
+from datetime import date
+
+from sqlalchemy.dialects.postgresql import insert
+
+from ecars_common.db import Database
+from services.contracts import domain
+from services.contracts.config import Config
+from services.contracts.orm import campaigns, contracts, restrictions
+
+NAMESPACE = uuid.UUID("6f1d3c62-2f0b-4d0e-9d4c-0e5a3a1c2b10")
+CAMPAIGN_ID = str(uuid.uuid5(NAMESPACE, "campagne-auto-evaluation-2023"))
+CONTRACT_ID = str(uuid.uuid5(NAMESPACE, "contrat-220006175-2023"))
+OTHER_USER = str(uuid.uuid5(NAMESPACE, "autre-utilisateur"))
+
+THEMES = [
+    ("ACC", "Accompagnement", [
+        ("Nombre de personnes accompagnées au 31/12", "number", {"min": 0}),
+        ("Taux d'occupation de l'établissement", "percentage", {"expected_min": 85}),
+        ("Projet personnalisé formalisé pour chaque résident", "yes_no", {}),
+        ("Nombre de projets personnalisés réévalués dans l'année", "number", {"min": 0}),
+        ("Délai moyen d'attente avant admission (jours)", "number", {"min": 0, "max": 3650}),
+        ("Date de la dernière évaluation externe", "date", {}),
+    ]),
+    ("SOI", "Soins", [
+        ("Taux de résidents ayant bénéficié d'un bilan bucco-dentaire", "percentage", {}),
+        ("Convention avec une équipe mobile de soins palliatifs", "yes_no", {}),
+        ("Nombre d'hospitalisations non programmées", "number", {"min": 0}),
+        ("Taux de couverture vaccinale antigrippale du personnel", "percentage", {"expected_min": 30}),
+        ("Présence d'un médecin coordonnateur", "choice", {"choices": ["Temps plein", "Temps partiel", "Aucun"]}),
+    ]),
+    ("PAR", "Parcours", [
+        ("Nombre de conventions de partenariat actives", "number", {"min": 0}),
+        ("Participation à un dispositif d'appui à la coordination", "yes_no", {}),
+        ("Nombre de sorties vers le domicile", "number", {"min": 0}),
+        ("Description des actions d'inclusion", "text", {}),
+        ("Taux de rotation des places", "percentage", {}),
+    ]),
+    ("COO", "Coopération", [
+        ("Appartenance à un groupement de coopération", "yes_no", {}),
+        ("Nombre de mutualisations de moyens", "number", {"min": 0}),
+        ("Partenaires principaux", "text", {}),
+        ("Date de la dernière convention signée", "date", {}),
+    ]),
+    ("PIL", "Pilotage interne", [
+        ("Taux d'absentéisme du personnel", "percentage", {"expected_max": 12}),
+        ("Taux de rotation du personnel", "percentage", {}),
+        ("Nombre d'ETP vacants au 31/12", "number", {"min": 0}),
+        ("Taux de marge N-1 renseigné dans l'ERSD", "percentage", {"min": -100, "max": 100}),
+        ("Plan de formation formalisé", "yes_no", {}),
+        ("Nombre de réunions du conseil de la vie sociale", "number", {"min": 0, "max": 52}),
+        ("Document unique d'évaluation des risques à jour", "yes_no", {}),
+        ("Démarche qualité engagée", "choice", {"choices": ["Non engagée", "En cours", "Aboutie"]}),
+        ("Montant des investissements réalisés (€)", "number", {"min": 0}),
+        ("Observations sur la situation financière", "text", {}),
+    ]),
+]
+
+
+def template() -> dict:
+    indicators = []
+    for prefix, category, items in THEMES:
+        for n, (label, kind, extra) in enumerate(items, start=1):
+            question = {"code": "REALISE", "label": "Réalisé", "kind": kind, **extra}
+            indicators.append({"code": f"{prefix}{n:02d}", "label": f"{prefix} {n:02d} - {label}",
+                               "category": category, "questions": [question]})
+    # one indicator with two questions and a rule between them
+    indicators.append({"code": "PIL11", "label": "PIL 11 - Personnel formé à la bientraitance", "category":
+                       "Pilotage interne", "questions": [
+                           {"code": "FORMES", "label": "Agents formés", "kind": "number", "min": 0},
+                           {"code": "EFFECTIF", "label": "Effectif total", "kind": "number", "min": 0}],
+                       "rules": [{"type": "lte", "left": "FORMES", "right": "EFFECTIF"}]})
+    return {"indicators": indicators}
+
+
+def seed(db: Database, config: Config) -> None:
+    parsed = domain.parse_template(template())
+    with db.session() as session:
+        session.execute(insert(campaigns).values(
+            id=CAMPAIGN_ID, name="Campagne d'auto-évaluation 2023", evaluated_year=2023, region="Bretagne",
+            starts_on=date(2024, 1, 15), ends_on=date(2024, 6, 30), template=domain.template_as_json(parsed),
+        ).on_conflict_do_nothing())
+        session.execute(insert(contracts).values(
+            id=CONTRACT_ID, campaign_id=CAMPAIGN_ID, name="Auto-évaluation 2023 - CCAS BEAUSSAIS SUR MER",
+            ej_finess="220006175", ej_raison_sociale="CCAS BEAUSSAIS SUR MER", ej_adresse="22650 BEAUSSAIS SUR MER",
+            ej_telephone="0296272027", referent_email="arsmedico2@e-cars.test",
+        ).on_conflict_do_nothing())
+        for code in ("PIL04", "PIL09"):  # financial indicators, filled by the EJ's finance officer only
+            session.execute(insert(restrictions).values(
+                contract_id=CONTRACT_ID, indicator_code=code, user_ids=[OTHER_USER], roles=[], hidden=False,
+            ).on_conflict_do_nothing())
