@@ -3,12 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test install lint lock bench clean
+.PHONY: run test install install-system lint lock bench clean
 
 run: install
 	$(PY) -m deploy.localstack
 
-test: install install-browser
+test: install install-system
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -25,11 +25,15 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Debian's Chromium for the browser tests (never a browser download of Playwright's own).
-install-browser:
-	@command -v chromium >/dev/null || { \
-	  echo "Installing Debian's chromium for the browser tests…"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+# From Debian, for the tests: Chromium for the browser tests (never a browser download of
+# Playwright's own), LibreOffice and pdftotext to check the Word documents render.
+SYSTEM_PACKAGES := chromium libreoffice-writer-nogui poppler-utils
+install-system:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing from Debian:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 lint: install
 	$(VENV)/bin/ruff check .

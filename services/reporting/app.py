@@ -1,11 +1,15 @@
+import httpx
 from flask import Flask
 
 from ecars_common.app import create_service_app
 from ecars_common.db import Database
+from services.reporting.api import bp
 from services.reporting.config import Config
 
 
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config()
     db = Database(config.database_url, config.schema)
-    return create_service_app(config, db)
+    app = create_service_app(config, db, [bp])
+    app.extensions["http_client"] = httpx.Client(timeout=httpx.Timeout(10.0, connect=2.0))
+    return app

@@ -1,0 +1,49 @@
+"""HTTP API of the reporting service: Word documents built from the producing service's data, read
+with the caller's own token (so the producer's access rules apply)."""
+
+import time
+from urllib.parse import quote
+
+import httpx
+from flask import Blueprint, Response, current_app, request
+
+from ecars_common.errors import ApiError
+from ecars_common.tokens import authenticated
+from services.reporting import contract_export
+
+bp = Blueprint("reporting", __name__)
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def fetch(service: str, path: str) -> dict:
+    settings = current_app.config["SETTINGS"]
+    headers = {"Authorization": request.headers["Authorization"],
+               "X-Request-ID": request.headers.get("X-Request-ID", "")}
+    try:
+        answer = current_app.extensions["http_client"].get(f"{settings.service_url(service)}{path}", headers=headers)
+    except httpx.HTTPError:
+        raise ApiError(503, "upstream_unavailable", f"Le service « {service} » est indisponible.")
+    if answer.status_code != 200:
+        try:
+            error = answer.json()["error"]
+        except (ValueError, KeyError):
+            error = {"code": "upstream_error", "message": "Erreur du service.", "details": {}}
+        raise ApiError(answer.status_code, error["code"], error["message"], error.get("details"))
+    return answer.json()
+
+
+def word(content: bytes, filename: str, render_seconds: float) -> Response:
+    response = Response(content, mimetype=DOCX)
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response.headers["Server-Timing"] = f"render;dur={render_seconds * 1000:.1f}"
+    return response
+
+
+@bp.get("/contracts/<uuid:contract_id>/export.docx")
+@authenticated
+def contract_docx(contract_id):
+    """« EDITER LES DONNEES »."""
+    data = fetch("contracts", f"/contracts/{contract_id}/export")
+    started = time.perf_counter()
+    content = contract_export.render(data)
+    return word(content, f"{data['name']}.docx", time.perf_counter() - started)
