@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, jsonify, request
 from ecars_common.errors import ApiError
 from ecars_common.payload import bool_field, json_object, string_field
 from ecars_common.tokens import authenticated, current_identity
-from services.contracts import campaigns, domain, evaluation
+from services.contracts import campaigns, domain, evaluation, template_xlsx
 
 bp = Blueprint("contracts", __name__)
 PAGE_SIZE = 20
@@ -132,6 +132,26 @@ def create_campaign():
         created = campaigns.create_campaign(session, current_identity(), name, year, starts_on, ends_on, region,
                                             template)
     return jsonify(created), 201
+
+
+@bp.post("/campaigns/template")
+@authenticated
+def check_template():
+    """Read an indicator template from a spreadsheet (raw .xlsx body) or a JSON document, and answer it
+    as JSON (to create a campaign with), or every error with its row and column."""
+    campaigns.require_ars(current_identity())
+    body = request.get_data(cache=False)
+    if len(body) > 5 * 1024 * 1024:
+        raise ApiError(413, "too_large", "Le fichier de trame dépasse 5 Mo.")
+    try:
+        if request.mimetype == "application/json":
+            template = domain.parse_template(json_object())
+        else:
+            template = template_xlsx.parse(body)
+    except domain.TemplateError as exc:
+        raise ApiError(422, "invalid_template", f"La trame d'indicateurs contient {len(exc.errors)} erreur(s) : "
+                                                "rien n'a été importé.", {"errors": exc.errors})
+    return jsonify({"template": domain.template_as_json(template), "indicators": len(template)})
 
 
 @bp.get("/campaigns/<uuid:campaign_id>/progress")

@@ -240,3 +240,25 @@ def test_template_errors_are_named_and_nothing_is_imported(gateway, stack):
         "name": "C", "evaluated_year": 2023, "starts_on": "2024-01-01", "ends_on": "2024-06-30",
         "region": "Occitanie", "template": TEMPLATE})
     assert other_region.status_code == 403
+
+
+def test_a_spreadsheet_template_is_read_back_as_json_or_refused_with_its_places(gateway, stack):
+    from tests.unit.test_contract_templates import GOOD, workbook
+
+    ars = sign_in(gateway, active_user(stack, role="ars", region="Bretagne")[0])
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    good = httpx.post(f"{gateway}/api/contracts/campaigns/template", headers={**bearer(ars), "Content-Type": xlsx},
+                      content=workbook(GOOD))
+    assert good.status_code == 200 and good.json()["indicators"] == 3
+    created = httpx.post(f"{gateway}/api/contracts/campaigns", headers=bearer(ars), json={
+        "name": "Depuis Excel", "evaluated_year": 2024, "starts_on": "2025-01-01", "ends_on": "2025-06-30",
+        "region": "Bretagne", "template": good.json()["template"]})
+    assert created.status_code == 201 and created.json()["indicators"] == 3
+    bad_row = ["X1", "Libellé", None, "Q", "Question", "couleur", None, None, None, None, None, None, None, None]
+    bad = httpx.post(f"{gateway}/api/contracts/campaigns/template", headers={**bearer(ars), "Content-Type": xlsx},
+                     content=workbook([bad_row]))
+    assert bad.status_code == 422
+    assert bad.json()["error"]["details"]["errors"][0]["where"] == "ligne 2, colonne F (type)"
+    member = sign_in(gateway, active_user(stack)[0])
+    assert httpx.post(f"{gateway}/api/contracts/campaigns/template", headers={**bearer(member), "Content-Type": xlsx},
+                      content=workbook(GOOD)).status_code == 403
