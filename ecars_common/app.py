@@ -4,7 +4,7 @@ from collections.abc import Callable, Iterable
 
 from flask import Blueprint, Flask
 
-from ecars_common import amqp
+from ecars_common import amqp, dashboard
 from ecars_common.config import Settings
 from ecars_common.db import Database
 from ecars_common.errors import register_error_handlers
@@ -19,7 +19,9 @@ def create_service_app(
     blueprints: Iterable[Blueprint] = (),
     extra_checks: dict[str, Callable[[], None]] | None = None,
     token_verifier: TokenVerifier | None = None,
+    counts: Callable | None = None,
 ) -> Flask:
+    """`counts(session) -> dict`: the service's key figures for its support dashboard."""
     configure_logging(settings.service, settings.log_level)
     app = Flask(f"ecars.{settings.service}")
     app.config["SETTINGS"] = settings
@@ -32,7 +34,9 @@ def create_service_app(
     install_request_tracking(app, settings.service)
     register_error_handlers(app)
     checks = {"database": db.ping, "broker": lambda: amqp.ping(settings.amqp_url), **(extra_checks or {})}
+    app.extensions["ready_checks"] = checks
     app.register_blueprint(health_blueprint(checks))
+    app.register_blueprint(dashboard.blueprint(counts))
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     return app

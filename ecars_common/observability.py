@@ -2,8 +2,10 @@
 
 import logging
 import re
+import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 
 from flask import Blueprint, Flask, Response, g, jsonify, request
@@ -17,6 +19,40 @@ REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
+class RecentTraffic:
+    """What this process served lately, for the support dashboard: request times and statuses over the
+    last five minutes, and the last server errors with their request ids."""
+
+    WINDOW = 300
+
+    def __init__(self):
+        self.requests: deque = deque()
+        self.errors: deque = deque(maxlen=20)
+        self.lock = threading.Lock()
+
+    def record(self, status: int, method: str, path: str, request_id: str, message: str = "") -> None:
+        now = time.time()
+        with self.lock:
+            self.requests.append((now, status))
+            while self.requests and self.requests[0][0] < now - self.WINDOW:
+                self.requests.popleft()
+            if status >= 500:
+                self.errors.appendleft({"at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
+                                        "status": status, "method": method, "path": path,
+                                        "request_id": request_id, "message": message})
+
+    def summary(self) -> dict:
+        with self.lock:
+            cutoff = time.time() - self.WINDOW
+            recent = [status for at, status in self.requests if at >= cutoff]
+            errors = list(self.errors)
+        failed = sum(1 for status in recent if status >= 500)
+        return {"window_seconds": self.WINDOW, "requests": len(recent),
+                "requests_per_minute": round(len(recent) / (self.WINDOW / 60), 2),
+                "server_errors": failed, "error_rate": round(failed / len(recent), 4) if recent else 0.0,
+                "recent_errors": errors}
+
+
 def install_request_tracking(app: Flask, service: str) -> None:
     registry = CollectorRegistry()
     requests = Counter("http_requests_total", "HTTP requests", ["service", "method", "route", "status"],
@@ -25,6 +61,7 @@ def install_request_tracking(app: Flask, service: str) -> None:
                         registry=registry,
                         buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10))
     app.extensions["metrics_registry"] = registry
+    traffic = app.extensions["recent_traffic"] = RecentTraffic()
 
     @app.before_request
     def _start():
@@ -40,6 +77,11 @@ def install_request_tracking(app: Flask, service: str) -> None:
         elapsed = time.perf_counter() - g.get("started", time.perf_counter())
         requests.labels(service, request.method, route, str(response.status_code)).inc()
         latency.labels(service, route).observe(elapsed)
+        if not request.path.startswith(("/health", "/metrics", "/dashboard")):
+            message = ""
+            if response.status_code >= 500 and response.is_json:
+                message = (response.get_json(silent=True) or {}).get("error", {}).get("code", "")
+            traffic.record(response.status_code, request.method, request.path, g.get("request_id", ""), message)
         if not request.path.startswith(("/health", "/metrics", "/static")):
             log.info("%s %s %s", request.method, request.path, response.status_code,
                      extra={"method": request.method, "path": request.path, "status": response.status_code,

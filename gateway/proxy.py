@@ -21,7 +21,7 @@ PUBLIC = {
     "auth": ("login", "password-reset/", "token/refresh", ".well-known/jwks.json", "password-policy"),
 }
 PUBLIC_EVERYWHERE = ("health/live", "health/ready")
-SUPPORT_ONLY = ("metrics",)
+SUPPORT_ONLY = ("metrics", "dashboard")
 
 bp = Blueprint("proxy", __name__)
 

@@ -1,3 +1,4 @@
+import sqlalchemy as sa
 from flask import Flask
 
 from ecars_common import habilitations
@@ -7,7 +8,14 @@ from services.contracts.api import bp
 from services.contracts.config import Config
 
 
+def key_counts(session) -> dict:
+    by_status = dict(session.execute(sa.text(
+        "SELECT status, count(*) FROM contracts.contracts GROUP BY status")).all())
+    return {"contracts_by_status": by_status,
+            "campaigns": session.execute(sa.text("SELECT count(*) FROM contracts.campaigns")).scalar_one()}
+
+
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config()
     db = Database(config.database_url, config.schema)
-    return create_service_app(config, db, [habilitations.blueprint(), bp])
+    return create_service_app(config, db, [habilitations.blueprint(), bp], counts=key_counts)

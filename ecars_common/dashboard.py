@@ -1,0 +1,113 @@
+"""/dashboard: the support team's view of one service (role support or admin), reached through the
+gateway at /support/<service>/. Health of its dependencies, outbox backlog and oldest unsent event,
+consumer queue depth and dead letters (inspect and replay), request and error rates, recent errors
+with their request ids, and the service's own key counts."""
+
+import asyncio
+import json
+from collections.abc import Callable
+
+import aio_pika
+import sqlalchemy as sa
+from flask import Blueprint, current_app, jsonify, request
+from sqlalchemy.orm import Session
+
+from ecars_common.consumer import queue_names, replay_dead_letters
+from ecars_common.errors import ApiError
+from ecars_common.tokens import current_identity
+
+SUPPORT_ROLES = ("support", "admin")
+
+
+def require_support() -> None:
+    if current_identity().role not in SUPPORT_ROLES:
+        raise ApiError(403, "forbidden", "Réservé à l'équipe support.")
+
+
+def outbox_state(session: Session, schema: str) -> dict:
+    row = session.execute(sa.text(
+        f'SELECT count(*) FILTER (WHERE sent_at IS NULL) AS unsent, '
+        f'min(created_at) FILTER (WHERE sent_at IS NULL) AS oldest_unsent, '
+        f"count(*) FILTER (WHERE sent_at > now() - interval '1 hour') AS sent_last_hour, "
+        f'max(last_error) FILTER (WHERE sent_at IS NULL) AS last_error FROM "{schema}".outbox')).one()
+    return {"unsent": row.unsent, "oldest_unsent_at": row.oldest_unsent.isoformat() if row.oldest_unsent else None,
+            "sent_last_hour": row.sent_last_hour, "last_error": row.last_error}
+
+
+async def _queue_depths(settings) -> dict:
+    connection = await aio_pika.connect(settings.amqp_url, timeout=3)
+    depths = {}
+    async with connection:
+        for kind, name in queue_names(settings).items():
+            channel = await connection.channel()  # a failed passive declare closes its channel
+            try:
+                queue = await channel.declare_queue(name, passive=True)
+                depths[kind] = queue.declaration_result.message_count
+            except aio_pika.exceptions.ChannelClosed:
+                depths[kind] = None
+    return depths
+
+
+async def _peek_dead_letters(settings, limit: int) -> list[dict]:
+    connection = await aio_pika.connect(settings.amqp_url, timeout=3)
+    seen = []
+    async with connection:
+        channel = await connection.channel()
+        queue = await channel.declare_queue(queue_names(settings)["dead"], durable=True)
+        held = []
+        while len(held) < limit:
+            message = await queue.get(fail=False, no_ack=False)
+            if message is None:
+                break
+            held.append(message)
+            try:
+                body = json.loads(message.body)
+            except ValueError:
+                body = {"raw": message.body[:500].decode(errors="replace")}
+            headers = message.headers or {}
+            seen.append({"event_id": body.get("id"), "type": body.get("type"), "error": headers.get("x-error"),
+                         "attempts": headers.get("x-attempts"), "routing_key": headers.get("x-original-routing-key"),
+                         "envelope": body})
+        for message in held:  # inspection only: every message goes back
+            await message.nack(requeue=True)
+    return seen
+
+
+def blueprint(counts: Callable[[Session], dict] | None = None) -> Blueprint:
+    bp = Blueprint("dashboard", __name__)
+
+    @bp.get("/dashboard")
+    def dashboard():
+        require_support()
+        settings = current_app.config["SETTINGS"]
+        checks = {}
+        for name, check in current_app.extensions["ready_checks"].items():
+            try:
+                check()
+                checks[name] = "ok"
+            except Exception as exc:
+                checks[name] = f"indisponible : {type(exc).__name__}"
+        with current_app.extensions["db"].session() as session:
+            state = {"outbox": outbox_state(session, settings.schema),
+                     "counts": counts(session) if counts else {}}
+        try:
+            queues = asyncio.run(_queue_depths(settings))
+        except Exception as exc:
+            queues = {"error": f"courtier indisponible : {type(exc).__name__}"}
+        return jsonify({"service": settings.service, "checks": checks, **state, "queues": queues,
+                        "traffic": current_app.extensions["recent_traffic"].summary()})
+
+    @bp.get("/dashboard/dead-letters")
+    def dead_letters():
+        require_support()
+        limit = request.args.get("limit", "20")
+        limit = int(limit) if limit.isdigit() and 0 < int(limit) <= 200 else 20
+        return jsonify({"items": asyncio.run(_peek_dead_letters(current_app.config["SETTINGS"], limit))})
+
+    @bp.post("/dashboard/dead-letters/replay")
+    def replay():
+        require_support()
+        moved = asyncio.run(replay_dead_letters(current_app.config["SETTINGS"]))
+        return jsonify({"replayed": moved})
+
+    return bp
