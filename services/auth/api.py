@@ -185,8 +185,11 @@ def change_my_password():
                        {"current_password": "obligatoire"})
     password, confirmation = password_fields(data)
     with unit_of_work() as session:
-        status, rules = account.change_password(session, current_identity().user_id, current[:1000], password,
-                                                confirmation, client_address())
+        status, rules = account.change_password(session, config(), current_identity().user_id, current[:1000],
+                                                password, confirmation, client_address())
+    if status == "locked":
+        raise ApiError(429, "login_locked", "Trop de tentatives infructueuses : réessayez dans "
+                                            f"{max(1, round(rules / 60))} minute(s).", {"retry_after": rules})
     if status == "wrong_current":
         raise ApiError(403, "wrong_current_password", "Le mot de passe actuel est incorrect.",
                        {"current_password": "incorrect"})

@@ -16,6 +16,8 @@ from services.auth.orm import login_throttle, refresh_tokens, users
 from services.auth.records import audit, person, publish
 from services.auth.reset import revoke_refresh_tokens, sha256, user_by_email
 
+ROTATION_GRACE_SECONDS = 30
+
 
 @dataclass
 class Outcome:
@@ -110,6 +112,10 @@ def refresh(session: Session, config: Config, keyring: KeyRing, token: str, addr
     if row is None or row["expires_at"] <= now:
         return None
     if row["revoked_at"] is not None:
+        if row["revoked_at"] > now - timedelta(seconds=ROTATION_GRACE_SECONDS):
+            # two tabs refreshing at once: the late one is refused, but this is not theft
+            audit(session, "refresh_token.raced", row["user_id"], address)
+            return None
         revoke_refresh_tokens(session, row["user_id"])
         audit(session, "refresh_token.reused", row["user_id"], address)
         return None
