@@ -5,6 +5,7 @@ boot.sh is run with stub `python` and `gunicorn` commands that only record how t
 
 import ast
 import functools
+import json
 import os
 import re
 import shlex
@@ -592,3 +593,16 @@ def test_boot_refuses_bad_arguments_without_running_anything(run_boot, args):
     code, calls = run_boot(*args)
     assert code == 64
     assert calls == []
+
+
+def test_prometheus_scrapes_every_service_and_grafana_plots_metrics_they_export():
+    root = Path(__file__).resolve().parents[2]
+    config = yaml.safe_load((root / "deploy/prometheus.yml").read_text())
+    targets = {t for job in config["scrape_configs"] for group in job["static_configs"] for t in group["targets"]}
+    for service in ("auth", "contracts", "cpom", "documents", "reporting", "notifications"):
+        assert f"{service}:8000" in targets
+    dashboard = json.loads((root / "deploy/grafana-dashboard.json").read_text())
+    exprs = " ".join(t["expr"] for p in dashboard["panels"] for t in p["targets"])
+    source = (root / "ecars_common/observability.py").read_text()
+    for metric in ("http_requests_total", "http_request_duration_seconds"):
+        assert metric in exprs and f'"{metric}"'.replace("_bucket", "") in source
