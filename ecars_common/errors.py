@@ -55,7 +55,7 @@ def register_error_handlers(app: Flask, render_page=None) -> None:
     def _http_error(exc: HTTPException):
         status = exc.code or 500
         message = HTTP_MESSAGES.get(status, "Erreur.")
-        if status == 400 and exc.description and exc.description != exc.__class__.description:
+        if exc.description and exc.description != exc.__class__.description:
             message = exc.description  # a message written for the user by whoever aborted
         if render_page is not None and (page := render_page(status, message)) is not None:
             return page
