@@ -286,6 +286,11 @@ def logout():
 @bp.get("/accueil")
 @login_required
 def home_page():
+    from gateway.web_contracts import contracts_home  # here: web_contracts imports this module
+
+    listing = contracts_home()  # the EJs with contracts (GET /ej), when the person has some
+    if listing is not None:
+        return listing
     answer = signed_in_call("GET", "/me/habilitations")
     if answer.status_code != 200:
         raise unexpected(answer)

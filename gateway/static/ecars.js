@@ -95,3 +95,34 @@
     start();
   }
 })();
+
+// Contracts: « Non applicable » greys out the answer it replaces (the server ignores that answer anyway).
+(function () {
+  "use strict";
+
+  function sync(box) {
+    var code = box.getAttribute("data-na-for");
+    var form = box.form;
+    if (!form) {
+      return;
+    }
+    form.querySelectorAll("[data-na-target]").forEach(function (control) {
+      if (control.getAttribute("data-na-target") === code) {
+        control.disabled = box.checked;
+      }
+    });
+  }
+
+  function start() {
+    document.querySelectorAll("input[type=checkbox][data-na-for]").forEach(function (box) {
+      sync(box);
+      box.addEventListener("change", function () { sync(box); });
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

@@ -1,0 +1,127 @@
+"""Organisations: EJ (FINESS juridique) and ET (FINESS géographique), imported from a CSV file; the home
+list « Gestion des Contrats » and the EJ page (guide 004 « Depuis la page d'accueil », « Consulter un CPOM »)."""
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from ecars_common.tokens import Identity
+from services.cpom import domain
+from services.cpom.access import access_to, visible_ej_condition
+from services.cpom.orm import cpom_etablissements, cpoms, ej, equipe, et
+from services.cpom.records import audit
+
+PAGE_SIZE = 20
+SORTS = {"etablissement": ej.c.finess, "finess": ej.c.finess, "raison_sociale": ej.c.raison_sociale,
+         "adresse": ej.c.adresse, "telephone": ej.c.telephone}
+
+
+@dataclass
+class ImportOutcome:
+    errors: list[dict] = field(default_factory=list)
+    counts: dict = field(default_factory=dict)
+
+
+def import_csv(session: Session, identity: Identity, rows: list[domain.CsvRow]) -> ImportOutcome:
+    """All rows or none: any row in error and nothing is written. An existing FINESS is updated."""
+    ej_rows = {r.finess: r for r in rows if r.type == "EJ" and not r.errors}
+    et_rows = [r for r in rows if r.type == "ET"]
+    known_ej = set(session.execute(sa.select(ej.c.finess)).scalars())
+    et_finess = [r.finess for r in et_rows]
+    existing_et = {row.finess: row.ej_finess for row in session.execute(
+        sa.select(et.c.finess, et.c.ej_finess).where(et.c.finess.in_(et_finess)))}
+    in_cpom = {row.et_finess: row.nom for row in session.execute(
+        sa.select(cpom_etablissements.c.et_finess, cpoms.c.nom)
+        .join(cpoms, cpoms.c.id == cpom_etablissements.c.cpom_id)
+        .where(cpom_etablissements.c.et_finess.in_(et_finess)))}
+    for row in et_rows:
+        parent = row.values.get("finess_ej")
+        if "finess_ej" not in row.errors and parent not in ej_rows and parent not in known_ej:
+            row.errors["finess_ej"] = f"EJ {parent} inconnu : ajoutez sa ligne EJ au fichier ou importez-le d'abord"
+        moved = existing_et.get(row.finess)
+        if moved and parent and moved != parent and row.finess in in_cpom:
+            row.errors["finess_ej"] = (f"l'ET est rattaché à l'EJ {moved} et fait partie du périmètre du CPOM "
+                                       f"« {in_cpom[row.finess]} » : il ne peut pas changer d'EJ")
+    bad = [r for r in rows if r.errors]
+    if bad:
+        return ImportOutcome(errors=[{"ligne": r.line, "type": r.type, "finess": r.finess, "erreurs": r.errors}
+                                     for r in bad])
+    counts = {"ej": {"crees": 0, "modifies": 0}, "et": {"crees": 0, "modifies": 0}}
+    for row in rows:
+        if row.type != "EJ":
+            continue
+        values = {"raison_sociale": row.values["nom"], "adresse": row.values["adresse"],
+                  "telephone": row.values["telephone"], "departement": domain.finess_departement(row.finess)}
+        session.execute(insert(ej).values(finess=row.finess, **values)
+                        .on_conflict_do_update(index_elements=["finess"], set_={**values, "updated_at": sa.func.now()}))
+        counts["ej"]["modifies" if row.finess in known_ej else "crees"] += 1
+    for row in et_rows:
+        values = {"ej_finess": row.values["finess_ej"], "nom": row.values["nom"], "region": row.values["region"],
+                  "domaine": row.values["domaine"], "adresse": row.values["adresse"],
+                  "departement": domain.finess_departement(row.finess)}
+        session.execute(insert(et).values(finess=row.finess, **values)
+                        .on_conflict_do_update(index_elements=["finess"], set_={**values, "updated_at": sa.func.now()}))
+        counts["et"]["modifies" if row.finess in existing_et else "crees"] += 1
+    audit(session, identity, "organisations.imported", **counts)
+    return ImportOutcome(counts=counts)
+
+
+def ej_item(row) -> dict:
+    return {"finess": row["finess"], "raison_sociale": row["raison_sociale"],
+            "etablissement": f"{row['finess']} - {row['raison_sociale']}", "adresse": row["adresse"],
+            "telephone": row["telephone"]}
+
+
+def list_ej(session: Session, identity: Identity, sort: str, descending: bool, page: int) -> dict:
+    """« Gestion des Contrats »: the EJs the caller is interlocutor of (or, for an authority, those of its
+    region / département), sorted, 20 per page."""
+    condition = visible_ej_condition(session, identity)
+    total = session.execute(sa.select(sa.func.count()).select_from(ej).where(condition)).scalar_one()
+    column = SORTS[sort]
+    order = [column.desc() if descending else column.asc(), ej.c.finess]
+    rows = session.execute(sa.select(ej).where(condition).order_by(*order)
+                           .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).mappings()
+    return {"items": [ej_item(row) for row in rows], "page": page, "pages": -(-total // PAGE_SIZE),
+            "par_page": PAGE_SIZE, "total": total, "tri": f"{'-' if descending else ''}{sort}",
+            "colonnes": [{"cle": "etablissement", "libelle": "Etablissement (EJ)"},
+                         {"cle": "adresse", "libelle": "Adresse"}, {"cle": "telephone", "libelle": "Téléphone"}]}
+
+
+def et_item(row) -> dict:
+    return {"finess": row["finess"], "nom": row["nom"], "etablissement": f"{row['finess']} - {row['nom']}",
+            "region": row["region"], "domaine": row["domaine"], "adresse": row["adresse"]}
+
+
+def ej_page(session: Session, identity: Identity, finess: str) -> dict | None:
+    """The EJ page: details, « Liste de mes CPOM », « Liste des contacts », « Liste des établissements »;
+    None if the caller may not see it."""
+    row = session.execute(sa.select(ej).where(ej.c.finess == finess, visible_ej_condition(session, identity))
+                          ).mappings().first()
+    if row is None:
+        return None
+    mine = [c for c in session.execute(sa.select(cpoms).where(cpoms.c.ej_finess == finess)
+                                       .order_by(cpoms.c.created_at.desc(), cpoms.c.nom)).mappings()
+            if access_to(session, identity, c).visible]
+    contacts, seen = [], set()
+    if mine:
+        for member in session.execute(
+                sa.select(equipe).where(equipe.c.cpom_id.in_([c["id"] for c in mine]),
+                                        equipe.c.equipe == "etablissement")
+                .order_by(equipe.c.nom_complet, equipe.c.id)).mappings():
+            key = member["courriel"] or member["nom_complet"]
+            if key not in seen:
+                seen.add(key)
+                contacts.append({"nom_complet": member["nom_complet"], "fonction": member["fonction"],
+                                 "courriel": member["courriel"], "telephone": member["telephone"]})
+    ets = session.execute(sa.select(et).where(et.c.ej_finess == finess).order_by(et.c.nom, et.c.finess)).mappings()
+    return {
+        **ej_item(row), "departement": row["departement"],
+        "cpoms": [{"id": c["id"], "nom": c["nom"], "cree_le": c["created_at"].date().isoformat(),
+                   "statut": domain.PHASE_LABELS[c["statut"]], "raison_du_statut": domain.PHASE_LABELS[c["statut"]],
+                   "competence": c["competence"],
+                   "date_effet": c["date_effet"].isoformat() if c["date_effet"] else None} for c in mine],
+        "contacts": contacts,
+        "etablissements": [et_item(e) for e in ets],
+    }

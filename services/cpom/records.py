@@ -1,0 +1,23 @@
+"""What every cpom use case leaves behind: the CPOM audit trail and the events it publishes."""
+
+from sqlalchemy.orm import Session
+
+from ecars_common import outbox
+from ecars_common.events import new_envelope
+from ecars_common.logs import request_id_var
+from ecars_common.tokens import Identity
+from services.cpom.orm import audit_log
+
+SCHEMA = "cpom"
+
+
+def audit(session: Session, identity: Identity | None, action: str, cpom_id: str | None = None, **details) -> None:
+    """Who did what to which CPOM, when (status changes, validations, imports, transmissions…)."""
+    session.execute(audit_log.insert().values(
+        cpom_id=cpom_id, action=action, user_id=identity.user_id if identity else None,
+        email=identity.email if identity else None, role=identity.role if identity else None,
+        request_id=request_id_var.get(), details=details))
+
+
+def publish(session: Session, type: str, data: dict) -> None:
+    outbox.add(session, SCHEMA, new_envelope(type, data, source="cpom", correlation_id=request_id_var.get()))

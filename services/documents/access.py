@@ -1,0 +1,80 @@
+"""Who may reach which documents.
+
+- indicator attachments: whoever the contracts service lets see the indicator (see `indicators`);
+- CPOM folders (from the token and the local habilitations projection): a habilitation on the CPOM, or
+  an authority (ARS, CD, admin); « Documents confidentiels » (and the folders under it) also needs
+  « Visibilité documents confidentiels » on that habilitation (authorities see it);
+- documents de référence: read by every signed-in user, added by the region's ARS or an admin.
+A document fetched by id is checked against its owner the same way; when it may not be seen it is
+« introuvable », whether or not it exists."""
+
+from sqlalchemy.orm import Session
+
+from ecars_common import habilitations
+from ecars_common.tokens import Identity
+from services.documents import catalogue, domain, indicators
+from services.documents.domain import CONFIDENTIAL_MESSAGE, Refused
+
+SCHEMA = "documents"
+
+
+def grant(session: Session, identity: Identity, scope_type: str, scope_id: str):
+    return habilitations.grant_of(session, SCHEMA, identity.user_id, scope_type, scope_id)
+
+
+def cpom(session: Session, identity: Identity, cpom_id: str):
+    """The caller's habilitation on the CPOM (None for an authority without one); 403 without access."""
+    found = grant(session, identity, "cpom", cpom_id)
+    if not domain.may_reach_scope(identity.role, found):
+        raise Refused(403, "forbidden", "Vous n'avez pas accès aux documents de ce CPOM.", {"cpom_id": cpom_id})
+    return found
+
+
+def sees_confidential(identity: Identity, cpom_grant) -> bool:
+    return domain.may_see_confidential(identity.role, cpom_grant)
+
+
+def folder(session: Session, identity: Identity, cpom_id: str, folder_id: str):
+    """The folder, if the caller may use it: 404 if it is not one of this CPOM's, 403 for a confidential
+    folder without the flag."""
+    cpom_grant = cpom(session, identity, cpom_id)
+    catalogue.ensure_default_folders(session, cpom_id)
+    found = catalogue.find_folder(session, cpom_id, folder_id) if domain.is_uuid(folder_id) else None
+    if found is None:
+        raise Refused(404, "not_found", "Dossier introuvable.", {"folder_id": folder_id[:100]})
+    if found["confidential"] and not sees_confidential(identity, cpom_grant):
+        raise Refused(403, "confidential", CONFIDENTIAL_MESSAGE, {"folder_id": folder_id})
+    return found
+
+
+def add_reference(identity: Identity, region: str) -> None:
+    if not domain.may_add_reference(identity.role, identity.region, region):
+        raise Refused(403, "forbidden", "Seule l'ARS de la région peut ajouter des documents de référence.",
+                      {"region": region})
+
+
+def read_references(identity: Identity) -> None:
+    if not domain.may_read_references(identity.role):
+        raise Refused(403, "forbidden", "Accès refusé.")
+
+
+def document(session: Session, identity: Identity, document_id: str):
+    """The document's row if the caller may see it; 404 otherwise (no hint that it exists)."""
+    row = catalogue.find(session, document_id) if domain.is_uuid(document_id) else None
+    if row is None or not may_see(session, identity, row):
+        raise Refused(404, "not_found", "Document introuvable.", {"document_id": document_id[:100]})
+    return row
+
+
+def may_see(session: Session, identity: Identity, row) -> bool:
+    if row["owner_type"] == "indicator":
+        return indicators.visible(row["contract_id"], row["indicator_id"])
+    if row["owner_type"] == "folder":
+        cpom_grant = grant(session, identity, "cpom", row["cpom_id"])
+        if not domain.may_reach_scope(identity.role, cpom_grant):
+            return False
+        folder_row = catalogue.find_folder(session, row["cpom_id"], row["folder_id"])
+        return folder_row is not None and (not folder_row["confidential"] or sees_confidential(identity, cpom_grant))
+    if row["owner_type"] == "reference":
+        return domain.may_read_references(identity.role)
+    return False

@@ -1,0 +1,66 @@
+"""May the caller read, or add, the documents of an indicator? The contracts service decides, as it does for
+the indicator itself: it is asked for the indicator with the caller's own token (like reporting does), so
+its rules apply unchanged — the EJ's interlocutors and the users granted the contract, the ARS of the
+campaign's region, restricted (grey) indicators, and « Clore la saisie », after which nothing is added
+(the receipt seals the documents by their SHA-256)."""
+
+from urllib.parse import quote
+
+import httpx
+from flask import current_app, request
+
+from services.documents.domain import Refused
+
+AUTO_EVALUATION = "AUTO-EVALUATION"
+
+
+def indicator(contract_id: str, indicator_id: str) -> dict:
+    """The contracts service's view of the indicator for the caller; its refusal (401, 403, 404) as is."""
+    settings = current_app.config["SETTINGS"]
+    url = f"{settings.service_url('contracts')}/contracts/{contract_id}/indicators/{quote(indicator_id, safe='')}"
+    headers = {"Authorization": request.headers.get("Authorization", ""),
+               "X-Request-ID": request.headers.get("X-Request-ID", "")}
+    try:
+        answer = current_app.extensions["http_client"].get(url, headers=headers)
+    except httpx.HTTPError:
+        raise Refused(503, "upstream_unavailable", "Le service « contracts » est indisponible : réessayez dans "
+                                                   "quelques minutes.", {"service": "contracts"})
+    if answer.status_code == 200:
+        return answer.json()
+    if answer.status_code in (401, 403, 404):
+        try:
+            error = answer.json()["error"]
+        except (ValueError, KeyError, TypeError):
+            error = {"code": "not_found", "message": "Contrat introuvable.", "details": {}}
+        raise Refused(answer.status_code, error["code"], error["message"], error.get("details") or {})
+    raise Refused(503, "upstream_unavailable", "Le service « contracts » ne répond pas correctement : réessayez "
+                                               "dans quelques minutes.", {"service": "contracts",
+                                                                         "status": answer.status_code})
+
+
+def may_read(contract_id: str, indicator_id: str) -> None:
+    indicator(contract_id, indicator_id)
+
+
+def may_add(contract_id: str, indicator_id: str) -> None:
+    """Guide 000 §5: documents are added in the indicator's form, by who fills it, while the
+    self-evaluation is open."""
+    view = indicator(contract_id, indicator_id)
+    if view.get("editable"):
+        return
+    if view.get("contract", {}).get("status") not in (None, AUTO_EVALUATION):
+        raise Refused(409, "contract_closed", "La saisie de ce contrat est close : aucun document ne peut plus y "
+                                              "être ajouté.", {"contract_id": contract_id})
+    raise Refused(403, "read_only", "Votre compte peut consulter cet indicateur mais pas y ajouter de documents.",
+                  {"contract_id": contract_id, "indicator_id": indicator_id})
+
+
+def visible(contract_id: str, indicator_id: str) -> bool:
+    """For a document fetched by id: hidden (False) whatever the reason contracts gives."""
+    try:
+        indicator(contract_id, indicator_id)
+    except Refused as refused:
+        if refused.status == 503:
+            raise
+        return False
+    return True
