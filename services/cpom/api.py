@@ -499,3 +499,13 @@ def show_transmission(cpom_id, version: int):
     if found is None:
         raise ApiError(404, "not_found", "Transmission introuvable.")
     return jsonify(found)
+
+
+@bp.get("/cpoms/<uuid:cpom_id>/export")
+@authenticated
+def export_cpom(cpom_id):
+    """The CPOM as it stands (the transmission snapshot, untransmitted): what the Word « fiche Objectif »
+    and « Tableau de synthèse » print (read by the reporting service with the caller's token)."""
+    with unit_of_work() as session:
+        row, _ = load_cpom(session, current_identity(), str(cpom_id))
+        return jsonify(transmission.snapshot(session, row))

@@ -22,6 +22,7 @@ _templates = Environment(
     keep_trailing_newline=True,
 )
 _templates.filters["heure"] = lambda iso: french_time(iso)
+_templates.globals["CHANGES"] = {"added": "Ajout", "changed": "Modification", "removed": "Suppression"}
 
 SUBJECTS = {
     "verification_code": "e-CARS – Votre code de vérification",
@@ -30,6 +31,7 @@ SUBJECTS = {
     "password_changed": "e-CARS – Votre mot de passe a été modifié",
     "evaluation_closed": "e-CARS – Auto-évaluation close : {contract_name}",
     "evaluation_reopened": "e-CARS – Saisie rouverte : {contract_name}",
+    "cpom_transmitted": "e-CARS – CPOM transmis : {cpom_name} (transmission n° {version})",
 }
 
 

@@ -38,6 +38,7 @@ def email_the_person(session: Session, envelope: Envelope, mailer: Mailer, confi
 CONTRACT_EMAILS = {
     "contracts.evaluation.closed": ("evaluation_closed", ("referent_email", "closed_by_email")),
     "contracts.evaluation.reopened": ("evaluation_reopened", ("establishment_email",)),
+    "cpom.information.transmitted": ("cpom_transmitted", ()),  # the ARS and CD team: data.authorities
 }
 
 
@@ -47,6 +48,7 @@ def email_the_recipients(session: Session, envelope: Envelope, mailer: Mailer, c
     template, fields = CONTRACT_EMAILS[envelope.type]
     context = {**envelope.data, "platform_url": config.platform_url}
     recipients = dict.fromkeys(envelope.data[f] for f in fields if envelope.data.get(f))
+    recipients |= dict.fromkeys(a["email"] for a in envelope.data.get("authorities", []))
     for recipient in recipients:
         deliver(session, envelope, mailer, emails.render(template, recipient, config.mail_from, context), failures)
 

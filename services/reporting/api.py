@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, request
 
 from ecars_common.errors import ApiError
 from ecars_common.tokens import authenticated
-from services.reporting import contract_export
+from services.reporting import contract_export, cpom_documents
 
 bp = Blueprint("reporting", __name__)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -47,3 +47,25 @@ def contract_docx(contract_id):
     started = time.perf_counter()
     content = contract_export.render(data)
     return word(content, f"{data['name']}.docx", time.perf_counter() - started)
+
+
+@bp.get("/cpoms/<uuid:cpom_id>/fiche-objectif/<code>.docx")
+@authenticated
+def fiche_objectif_docx(cpom_id, code: str):
+    """« Génération fiche Objectif » (objective by its code)."""
+    snapshot = fetch("cpom", f"/cpoms/{cpom_id}/export")
+    started = time.perf_counter()
+    content = cpom_documents.fiche_objectif(snapshot, code)
+    if content is None:
+        raise ApiError(404, "not_found", "Objectif introuvable dans ce CPOM.")
+    return word(content, f"Fiche objectif {code} - {snapshot['cpom']['nom']}.docx", time.perf_counter() - started)
+
+
+@bp.get("/cpoms/<uuid:cpom_id>/synthese.docx")
+@authenticated
+def synthese_docx(cpom_id):
+    """« Génération Tableau de synthèse »."""
+    snapshot = fetch("cpom", f"/cpoms/{cpom_id}/export")
+    started = time.perf_counter()
+    content = cpom_documents.synthese(snapshot)
+    return word(content, f"Tableau de synthèse - {snapshot['cpom']['nom']}.docx", time.perf_counter() - started)
