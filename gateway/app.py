@@ -5,7 +5,7 @@ from ecars_common.errors import register_error_handlers
 from ecars_common.logs import configure_logging
 from ecars_common.observability import health_blueprint, install_request_tracking
 from ecars_common.tokens import TokenVerifier, http_jwks
-from gateway import csrf, proxy, upstream, web, web_contracts, web_support
+from gateway import csrf, proxy, upstream, web, web_backoffice, web_contracts, web_support
 from gateway.config import Config
 
 SECURITY_HEADERS = {
@@ -37,7 +37,9 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(proxy.bp)
     app.register_blueprint(web.bp)
     app.register_blueprint(web_contracts.bp)
+    app.register_blueprint(web_cpom.bp)
     app.register_blueprint(web_support.bp)
+    app.register_blueprint(web_backoffice.bp)
     app.jinja_env.globals["csrf_token"] = csrf.token
 
     @app.get("/static/dsfr/<path:filename>")

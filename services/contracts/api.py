@@ -210,3 +210,11 @@ def reopen_contract(contract_id):
     reason = string_field(json_object(), "reason", max_length=2000)
     with unit_of_work() as session:
         return jsonify(campaigns.review(session, current_identity(), str(contract_id), "reopen", reason))
+
+
+@bp.get("/territoire/clotures")
+@authenticated
+def territory_closings():
+    """The ARS back-office view: the self-evaluations closed in the caller's region, newest first."""
+    with unit_of_work() as session:
+        return jsonify({"items": campaigns.closings(session, current_identity())})

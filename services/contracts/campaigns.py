@@ -12,7 +12,7 @@ from ecars_common.errors import ApiError
 from ecars_common.tokens import Identity
 from services.contracts import access, domain
 from services.contracts.evaluation import answers_of, publish, values_by_indicator
-from services.contracts.orm import audit, campaigns, contracts, indicator_answers, restrictions
+from services.contracts.orm import audit, campaigns, contracts, indicator_answers, receipts, restrictions
 
 AUTHORITY_ONLY = ApiError(403, "forbidden", "Réservé aux agents de l'ARS.")
 
@@ -148,3 +148,17 @@ def contracts_of_ej(session: Session, identity: Identity, finess: str) -> list[d
                         "fill_percentage": domain.fill_percentage(indicators, values)})
     return visible
 
+
+
+def closings(session: Session, identity: Identity, limit: int = 200) -> list[dict]:
+    require_ars(identity)
+    query = (sa.select(receipts.c.contract_id, receipts.c.closed_at, receipts.c.hash, contracts.c.name,
+                       contracts.c.ej_finess, contracts.c.ej_raison_sociale, contracts.c.status, contracts.c.review)
+             .join(contracts, contracts.c.id == receipts.c.contract_id)
+             .join(campaigns, campaigns.c.id == contracts.c.campaign_id)
+             .order_by(receipts.c.closed_at.desc()).limit(limit))
+    if identity.role == "ars":
+        query = query.where(campaigns.c.region == identity.region)
+    return [{"contract_id": r.contract_id, "contract_name": r.name, "closed_at": r.closed_at.isoformat(),
+             "receipt_hash": r.hash, "ej_finess": r.ej_finess, "ej_raison_sociale": r.ej_raison_sociale,
+             "status": r.status, "review": r.review} for r in session.execute(query)]

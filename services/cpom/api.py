@@ -1,13 +1,14 @@
 """HTTP API of the cpom service (reached as /api/cpom/… through the gateway). Routes and bodies:
 docs/cpom.md."""
 
+import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, request
 
 from ecars_common.errors import ApiError
 from ecars_common.payload import json_object
 from ecars_common.tokens import authenticated, current_identity
-from services.cpom import access, domain, forms, grid, organisations, sheet, transmission
-from services.cpom.access import load_cpom, require
+from services.cpom import access, domain, forms, grid, organisations, orm, sheet, transmission
+from services.cpom.access import load_cpom, require, visible_ej_condition
 from services.cpom.orm import axes, indicateurs, objectifs
 
 bp = Blueprint("cpom", __name__)
@@ -509,3 +510,27 @@ def export_cpom(cpom_id):
     with unit_of_work() as session:
         row, _ = load_cpom(session, current_identity(), str(cpom_id))
         return jsonify(transmission.snapshot(session, row))
+
+
+@bp.get("/territoire/transmissions")
+@authenticated
+def territory_transmissions():
+    """The ARS back-office view: the transmissions of the CPOMs of the caller's territory (ARS: its region,
+    CD: its département), newest first, at most 200."""
+    identity = current_identity()
+    if identity.role not in ("ars", "cd", "admin"):
+        raise ApiError(403, "forbidden", "Réservé aux agents de l'ARS et du département.")
+    with unit_of_work() as session:
+        query = (sa.select(orm.transmissions.c.cpom_id, orm.transmissions.c.version,
+                           orm.transmissions.c.transmitted_at, orm.transmissions.c.transmitted_by_email,
+                           sa.func.jsonb_array_length(orm.transmissions.c.changes).label("changes"),
+                           orm.cpoms.c.nom, orm.cpoms.c.ej_finess, orm.ej.c.raison_sociale)
+                 .join(orm.cpoms, orm.cpoms.c.id == orm.transmissions.c.cpom_id)
+                 .join(orm.ej, orm.ej.c.finess == orm.cpoms.c.ej_finess)
+                 .where(visible_ej_condition(session, identity))
+                 .order_by(orm.transmissions.c.transmitted_at.desc()).limit(200))
+        items = [{"cpom_id": r.cpom_id, "cpom_name": r.nom, "version": r.version,
+                  "transmitted_at": r.transmitted_at.isoformat(), "transmitted_by_email": r.transmitted_by_email,
+                  "changes": r.changes, "ej_finess": r.ej_finess, "ej_raison_sociale": r.raison_sociale}
+                 for r in session.execute(query)]
+    return jsonify({"items": items})

@@ -57,3 +57,17 @@ def test_the_authorities_are_emailed_on_transmission(gateway, stack, setting, ma
         mails = [m for m in mailbox.wait_for(email) if setting["cpom"]["nom"] in m["subject"]]
         assert mails, email
         assert "transmission n° 1" in mails[0]["subject"] and setting["org"]["finess"] in mails[0]["text"]
+
+
+def test_the_territory_lists_transmissions_for_its_authorities_only(gateway, stack, ars, setting):  # noqa: F811
+    from tests.support.cpom import user
+
+    fill_in(gateway, setting)
+    assert transmit(gateway, setting["gestionnaire"], setting["cpom"]["id"]).status_code == 201
+    url = f"{gateway}/api/cpom/territoire/transmissions"
+    items = httpx.get(url, headers=ars.headers).json()["items"]
+    mine = [i for i in items if i["cpom_id"] == setting["cpom"]["id"]]
+    assert [(i["version"], i["ej_finess"]) for i in mine] == [(1, setting["org"]["finess"])]
+    elsewhere = user(stack, gateway, role="ars", region="Occitanie")
+    assert all(i["cpom_id"] != setting["cpom"]["id"] for i in httpx.get(url, headers=elsewhere.headers).json()["items"])
+    assert httpx.get(url, headers=setting["gestionnaire"].headers).status_code == 403

@@ -1,0 +1,36 @@
+"""« Suivi des transmissions »: for ARS and CD users, the CPOM transmissions and the closed
+self-evaluations of their territory, newest first, with links to the CPOM or the contract."""
+
+from flask import Blueprint, abort, render_template, session
+
+from gateway.web import login_required, signed_in_call
+
+bp = Blueprint("backoffice_web", __name__)
+AUTHORITIES = ("ars", "cd", "admin")
+
+
+@bp.get("/suivi-des-transmissions")
+@login_required
+def territory():
+    if session.get("user", {}).get("role") not in AUTHORITIES:
+        abort(403, "Réservé aux agents de l'ARS et du département.")
+    rows, unavailable = [], []
+    transmissions = signed_in_call("GET", "/territoire/transmissions", service="cpom")
+    if transmissions.status_code == 200:
+        rows += [{"at": t["transmitted_at"], "kind": "Transmission CPOM", "link": f"/cpom/{t['cpom_id']}",
+                  "title": f"{t['cpom_name']} (transmission n° {t['version']})",
+                  "ej": f"{t['ej_finess']} - {t['ej_raison_sociale']}", "by": t["transmitted_by_email"],
+                  "detail": f"{t['changes']} changement(s)" if t["version"] > 1 else "première transmission"}
+                 for t in transmissions.json()["items"]]
+    else:
+        unavailable.append("CPOM")
+    closings = signed_in_call("GET", "/territoire/clotures", service="contracts")
+    if closings.status_code == 200:
+        rows += [{"at": c["closed_at"], "kind": "Auto-évaluation close", "link": f"/contrats/{c['contract_id']}",
+                  "title": c["contract_name"], "ej": f"{c['ej_finess']} - {c['ej_raison_sociale']}", "by": "",
+                  "detail": f"récépissé {c['receipt_hash'][:12]}…" + (" – acceptée" if c["review"] else "")}
+                 for c in closings.json()["items"]]
+    elif closings.status_code != 403:  # a CD has no self-evaluation contracts
+        unavailable.append("contrats")
+    rows.sort(key=lambda r: r["at"], reverse=True)
+    return render_template("backoffice.html", rows=rows, unavailable=unavailable)
