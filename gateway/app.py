@@ -5,7 +5,7 @@ from ecars_common.errors import register_error_handlers
 from ecars_common.logs import configure_logging
 from ecars_common.observability import health_blueprint, install_request_tracking
 from ecars_common.tokens import TokenVerifier, http_jwks
-from gateway import csrf, proxy, upstream, web, web_backoffice, web_contracts, web_support
+from gateway import csrf, proxy, upstream, web, web_backoffice, web_contracts, web_cpom, web_support
 from gateway.config import Config
 
 SECURITY_HEADERS = {

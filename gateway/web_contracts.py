@@ -8,7 +8,7 @@ The ARS side: a campaign from a spreadsheet template, its progress table, « Acc
 
 import time
 from datetime import date, datetime
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -266,14 +266,13 @@ def contracts_home():
     sort = ej_sort()
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() and int(page) >= 1 else 1
-    try:
-        answer = contracts_call("GET", "/ej?" + urlencode({"sort": sort, "page": page}))
-    except ApiError:
-        flash("La liste des contrats est momentanément indisponible.", "warning")
+    from gateway.web_cpom import merged_ejs  # here: web_cpom imports this module
+
+    items = merged_ejs(sort)  # the EJs of the contracts and of the CPOMs
+    if items is None:
         return None
-    if answer.status_code != 200:
-        return None
-    listing = answer.json()
+    pages = max(1, -(-len(items) // 20))
+    listing = {"items": items[(page - 1) * 20:page * 20], "page": page, "pages": pages, "total": len(items)}
     if not listing["total"] and not is_authority():
         return None
     if page > listing["pages"]:
@@ -294,13 +293,19 @@ def contracts_home():
 @bp.get("/ej/<finess>")
 @login_required
 def ej_page(finess: str):
-    items = ok_json(contracts_call("GET", f"/ej/{quote(finess, safe='')}/contracts"))["items"]
+    from gateway.web_cpom import ej_of_cpom  # here: web_cpom imports this module
+
+    cpom_ej = ej_of_cpom(finess)  # its CPOM parts, when the cpom service shows it
+    answer = contracts_call("GET", f"/ej/{quote(finess, safe='')}/contracts")
+    items = [] if cpom_ej and answer.status_code != 200 else ok_json(answer)["items"]
     ej = {"finess": finess}
     if items:
         first = contracts_call("GET", f"/contracts/{items[0]['id']}")
         if first.status_code == 200:
             ej = first.json()["ej"]
-    return render_template("contracts/ej.html", ej=ej, contracts=items)
+    elif cpom_ej:
+        ej = {key: cpom_ej.get(key) for key in ("finess", "raison_sociale", "adresse", "telephone")}
+    return render_template("contracts/ej.html", ej=ej, contracts=items, cpom_ej=cpom_ej)
 
 
 # -- The contract's form --------------------------------------------------------------------------

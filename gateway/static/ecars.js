@@ -126,3 +126,27 @@
     start();
   }
 })();
+
+// CPOM « Documents »: « Ajouter un fichier » stays greyed out until a folder is selected (the server refuses too).
+(function () {
+  "use strict";
+
+  function start() {
+    var button = document.querySelector("[data-needs-folder]");
+    if (!button) {
+      return;
+    }
+    var radios = document.querySelectorAll("input[data-folder-radio]");
+    function sync() {
+      button.disabled = !Array.prototype.some.call(radios, function (radio) { return radio.checked; });
+    }
+    radios.forEach(function (radio) { radio.addEventListener("change", sync); });
+    sync();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
