@@ -23,8 +23,19 @@ def grant(session: Session, identity: Identity, scope_type: str, scope_id: str):
 
 
 def cpom(session: Session, identity: Identity, cpom_id: str):
-    """The caller's habilitation on the CPOM (None for an authority without one); 403 without access."""
+    """The caller's habilitation on the CPOM, or on its EJ (None for an authority without one); 403 without
+    access. Without a habilitation on the CPOM itself, the cpom service decides who sees the CPOM (EJ
+    interlocutors, the ARS of its region, the CD of its départements), and the EJ habilitation's flags apply."""
     found = grant(session, identity, "cpom", cpom_id)
+    if found is not None:
+        return found
+    try:
+        sheet = indicators.cpom_sheet(cpom_id)
+    except Refused as refused:
+        if refused.status == 503:
+            raise
+        raise Refused(403, "forbidden", "Vous n'avez pas accès aux documents de ce CPOM.", {"cpom_id": cpom_id})
+    found = grant(session, identity, "ej", sheet["ej"]["finess"])
     if not domain.may_reach_scope(identity.role, found):
         raise Refused(403, "forbidden", "Vous n'avez pas accès aux documents de ce CPOM.", {"cpom_id": cpom_id})
     return found
@@ -70,8 +81,9 @@ def may_see(session: Session, identity: Identity, row) -> bool:
     if row["owner_type"] == "indicator":
         return indicators.visible(row["contract_id"], row["indicator_id"])
     if row["owner_type"] == "folder":
-        cpom_grant = grant(session, identity, "cpom", row["cpom_id"])
-        if not domain.may_reach_scope(identity.role, cpom_grant):
+        try:
+            cpom_grant = cpom(session, identity, row["cpom_id"])
+        except Refused:
             return False
         folder_row = catalogue.find_folder(session, row["cpom_id"], row["folder_id"])
         return folder_row is not None and (not folder_row["confidential"] or sees_confidential(identity, cpom_grant))

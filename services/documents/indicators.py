@@ -16,25 +16,35 @@ AUTO_EVALUATION = "AUTO-EVALUATION"
 
 def indicator(contract_id: str, indicator_id: str) -> dict:
     """The contracts service's view of the indicator for the caller; its refusal (401, 403, 404) as is."""
+    return ask("contracts", f"/contracts/{contract_id}/indicators/{quote(indicator_id, safe='')}")
+
+
+def cpom_sheet(cpom_id: str) -> dict:
+    """The cpom service's sheet of the CPOM for the caller (its rules: EJ interlocutors, territory of the
+    ARS or CD); its refusal as is."""
+    return ask("cpom", f"/cpoms/{cpom_id}")
+
+
+def ask(service: str, path: str) -> dict:
     settings = current_app.config["SETTINGS"]
-    url = f"{settings.service_url('contracts')}/contracts/{contract_id}/indicators/{quote(indicator_id, safe='')}"
+    url = f"{settings.service_url(service)}{path}"
     headers = {"Authorization": request.headers.get("Authorization", ""),
                "X-Request-ID": request.headers.get("X-Request-ID", "")}
     try:
         answer = current_app.extensions["http_client"].get(url, headers=headers)
     except httpx.HTTPError:
-        raise Refused(503, "upstream_unavailable", "Le service « contracts » est indisponible : réessayez dans "
-                                                   "quelques minutes.", {"service": "contracts"})
+        raise Refused(503, "upstream_unavailable", f"Le service « {service} » est indisponible : réessayez dans "
+                                                   "quelques minutes.", {"service": service})
     if answer.status_code == 200:
         return answer.json()
     if answer.status_code in (401, 403, 404):
         try:
             error = answer.json()["error"]
         except (ValueError, KeyError, TypeError):
-            error = {"code": "not_found", "message": "Contrat introuvable.", "details": {}}
+            error = {"code": "not_found", "message": "Introuvable.", "details": {}}
         raise Refused(answer.status_code, error["code"], error["message"], error.get("details") or {})
-    raise Refused(503, "upstream_unavailable", "Le service « contracts » ne répond pas correctement : réessayez "
-                                               "dans quelques minutes.", {"service": "contracts",
+    raise Refused(503, "upstream_unavailable", f"Le service « {service} » ne répond pas correctement : réessayez "
+                                               "dans quelques minutes.", {"service": service,
                                                                          "status": answer.status_code})
 
 

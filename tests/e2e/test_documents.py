@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 import uuid
+from types import SimpleNamespace
 from urllib.parse import quote
 
 import httpx
@@ -29,6 +30,7 @@ from services.documents import storage
 from services.documents.app import create_app
 from services.documents.config import Config
 from tests.conftest import unique
+from tests.support import cpom as cpom_support
 from tests.support import samples
 from tests.support.contracts import GOOD_ANSWERS, make_contract, save
 from tests.support.db import connect, rows
@@ -56,6 +58,13 @@ def user(stack, gateway, role="etablissement", **extra) -> tuple[str, dict]:
     """(user id, tokens) of a new signed-in user."""
     email, user_id = active_user(stack, role=role, **extra)
     return user_id, sign_in(gateway, email)
+
+
+def real_cpom(gateway, ars_tokens: dict) -> str:
+    """A CPOM of the cpom service (Bretagne, département 22), created by the ARS: the documents service asks
+    cpom who may see it when the caller holds no habilitation on the CPOM itself."""
+    who = SimpleNamespace(headers=bearer(ars_tokens))
+    return cpom_support.create_cpom(gateway, who, cpom_support.organisation(gateway, who))["id"]
 
 
 def grant(stack, user_id: str, scope_type: str, scope_id: str, confidential: bool = False) -> None:
@@ -392,7 +401,7 @@ def folders_of(gateway, tokens, cpom_id, expect_ok: bool = True) -> dict[str, di
 
 
 def test_cpom_folders_and_the_confidential_one(gateway, stack, ars):
-    cpom_id = unique("cpom")
+    cpom_id = real_cpom(gateway, ars)
     member_id, member = user(stack, gateway)
     grant(stack, member_id, "cpom", cpom_id)
     trusted_id, trusted = user(stack, gateway)
@@ -434,7 +443,7 @@ def test_cpom_folders_and_the_confidential_one(gateway, stack, ars):
         assert httpx.get(folder_url(diagnostic), headers=bearer(who)).status_code == 403
         assert httpx.get(api(gateway, f"/documents/{shared.json()['id']}/content"),
                          headers=bearer(who)).status_code == 404
-    other_cpom = unique("cpom")
+    other_cpom = real_cpom(gateway, ars)
     folders_of(gateway, ars, other_cpom)
     assert httpx.get(api(gateway, f"/cpoms/{other_cpom}/folders/{diagnostic}/documents"),
                      headers=bearer(ars)).status_code == 404  # a folder of another CPOM
@@ -442,7 +451,7 @@ def test_cpom_folders_and_the_confidential_one(gateway, stack, ars):
 
 def test_the_authorities_add_sub_folders_and_those_under_the_confidential_one_stay_confidential(
         gateway, stack, ars):
-    cpom_id = unique("cpom")
+    cpom_id = real_cpom(gateway, ars)
     member_id, member = user(stack, gateway)
     grant(stack, member_id, "cpom", cpom_id)
     folders = folders_of(gateway, ars, cpom_id)
@@ -462,7 +471,7 @@ def test_the_authorities_add_sub_folders_and_those_under_the_confidential_one_st
 
 def test_the_confidential_flag_comes_from_gestion_des_habilitations(gateway, stack, ars):
     """The real path: « Ajouter un accès » with « Visibilité documents confidentiels », then unticked."""
-    cpom_id = unique("cpom")
+    cpom_id = real_cpom(gateway, ars)
     email, _ = active_user(stack)
     added = httpx.post(f"{gateway}/api/auth/habilitations", headers=bearer(ars), json={
         "scope_type": "cpom", "scope_id": cpom_id, "civilite": "Mme", "nom": "MARTIN", "prenom": "Lucie",
@@ -583,3 +592,22 @@ def test_s3_down_is_a_503_and_leaves_no_metadata(stack, contract, contracts_of_t
             assert "indisponible" in answer.json()["error"]["message"]
         assert rows(stack, "SELECT count(*) AS n FROM documents.documents")[0]["n"] == before
         assert httpx.get(f"{app.url}/health/ready").json()["error"]["details"]["s3"].startswith("indisponible")
+
+
+def test_an_interlocutor_of_the_ej_reaches_its_cpom_folders(gateway, stack, ars):
+    """A gestionnaire whose habilitation is on the EJ (the home list) uses its CPOM's folders; the EJ
+    habilitation's « Visibilité documents confidentiels » decides for the confidential folder."""
+    who = SimpleNamespace(headers=bearer(ars))
+    organisation = cpom_support.organisation(gateway, who)
+    cpom_id = cpom_support.create_cpom(gateway, who, organisation)["id"]
+    member_id, member = user(stack, gateway)
+    cpom_support.grant(stack, member_id, "ej", organisation["finess"])  # what cpom's projection holds
+    grant(stack, member_id, "ej", organisation["finess"])  # and the documents service's
+    tree = folders_of(gateway, member, cpom_id)
+    assert "Diagnostic" in tree and "Documents confidentiels" not in tree
+    added = upload(api(gateway, f"/cpoms/{cpom_id}/folders/{tree['Diagnostic']['id']}/documents"), member,
+                   "diagnostic.txt", b"Etat des lieux\n")
+    assert added.status_code == 201, added.text
+    stranger_id, stranger = user(stack, gateway)
+    grant(stack, stranger_id, "ej", cpom_support.new_finess())
+    assert httpx.get(api(gateway, f"/cpoms/{cpom_id}/folders"), headers=bearer(stranger)).status_code == 403
