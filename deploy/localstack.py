@@ -252,10 +252,11 @@ def _s3_answers() -> bool:
 
 
 DEMO_LOGINS = """\
-Comptes de démonstration (première connexion : « Renouveler le mot de passe », le code arrive
-dans la boîte de courriels locale ci-dessus) :
-  - demo.etablissement@e-cars.test   (établissement)
-  - arsmedico2@e-cars.test           (ARS Bretagne)"""
+Comptes de démonstration :
+  - demo.etablissement@e-cars.test   établissement (les trois EJ du guide) : première connexion par
+                                     « Renouveler le mot de passe », le code arrive dans la boîte locale
+  - arsmedico2@e-cars.test           ARS Bretagne, mot de passe Ecars-Demo-2026!
+  - support@e-cars.test              équipe support (/support/), mot de passe Ecars-Demo-2026!"""
 
 
 def main() -> None:
