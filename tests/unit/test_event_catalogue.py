@@ -36,3 +36,28 @@ def test_the_scan_would_catch_an_undescribed_event(tmp_path):
     sample = 'publish(session, "contracts.thing.vanished", {})'
     assert PUBLISHED.findall(sample) == ["contracts.thing.vanished"]
     assert "contracts.thing.vanished" not in {entry["type"] for entry in catalogue()}
+
+
+def subscriptions() -> dict[str, set[str]]:
+    """What each consuming service's worker actually subscribes to."""
+    from ecars_common import habilitations
+    from services.contracts import attachments
+    from services.notifications.bootstrap import event_handlers
+    from services.notifications.config import Config
+    from services.notifications.mailer import FakeMailer
+
+    projection = set(habilitations.event_handlers("x"))
+    return {"notifications": set(event_handlers(Config(), FakeMailer())),
+            "contracts": projection | set(attachments.event_handlers()),
+            "cpom": projection, "documents": projection}
+
+
+def test_the_catalogue_names_exactly_the_consumers_that_subscribe():
+    declared: dict[str, set[str]] = {}
+    for entry in catalogue():
+        for consumer in entry["schema"]["x-consumers"]:
+            declared.setdefault(consumer, set()).add(entry["type"])
+    actual = subscriptions()
+    for service, types in actual.items():
+        assert declared.get(service, set()) == types, service
+    assert set(declared) - set(actual) == {"backoffice"}  # the back-office reads its own queue
