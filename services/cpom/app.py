@@ -1,3 +1,4 @@
+import sqlalchemy as sa
 from flask import Flask
 
 from ecars_common import habilitations
@@ -7,7 +8,14 @@ from services.cpom.api import bp
 from services.cpom.config import Config
 
 
+def key_counts(session) -> dict:
+    by_status = dict(session.execute(sa.text("SELECT statut, count(*) FROM cpom.cpoms GROUP BY statut")).all())
+    return {"cpoms_by_status": by_status,
+            "transmissions": session.execute(sa.text("SELECT count(*) FROM cpom.transmissions")).scalar_one(),
+            "ej": session.execute(sa.text("SELECT count(*) FROM cpom.ej")).scalar_one()}
+
+
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config()
     db = Database(config.database_url, config.schema)
-    return create_service_app(config, db, [habilitations.blueprint(), bp])
+    return create_service_app(config, db, [habilitations.blueprint(), bp], counts=key_counts)

@@ -1,4 +1,5 @@
 import httpx
+import sqlalchemy as sa
 from flask import Flask
 from prometheus_client import Counter
 
@@ -10,11 +11,20 @@ from services.documents.api import bp
 from services.documents.config import Config
 
 
+def key_counts(session) -> dict:
+    row = session.execute(sa.text("SELECT count(*) AS documents, coalesce(sum(size), 0) AS bytes "
+                                  "FROM documents.documents")).one()
+    by_owner = dict(session.execute(sa.text(
+        "SELECT owner_type, count(*) FROM documents.documents GROUP BY owner_type")).all())
+    return {"documents_stored": row.documents, "bytes_stored": int(row.bytes), "documents_by_owner": by_owner}
+
+
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config()
     db = Database(config.database_url, config.schema)
     s3 = storage.S3(config)
-    app = create_service_app(config, db, [habilitations.blueprint(), bp], extra_checks={"s3": s3.ping})
+    app = create_service_app(config, db, [habilitations.blueprint(), bp], extra_checks={"s3": s3.ping},
+                             counts=key_counts)
     app.extensions["s3"] = s3
     app.extensions["http_client"] = httpx.Client(timeout=httpx.Timeout(10.0, connect=2.0))  # to contracts
     registry = app.extensions["metrics_registry"]
