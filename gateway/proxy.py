@@ -9,7 +9,7 @@ from ecars_common.errors import ApiError
 from ecars_common.tokens import current_identity
 from gateway import upstream
 
-CHUNK = 256 * 1024
+CHUNK = 1024 * 1024  # 1 MiB: measured faster than 256 KiB for big downloads (bench/README.md), memory stays flat
 # Headers that describe one connection, not the message (RFC 9110 §7.6.1), plus Host.
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
               "transfer-encoding", "upgrade", "host"}
