@@ -82,11 +82,20 @@ def catalogue() -> list[dict]:
     return entries
 
 
+@cache
+def validator_for(type: str, version: int) -> jsonschema.Draft202012Validator:
+    """Built once per event type: jsonschema.validate() re-checks the schema itself at every call."""
+    return jsonschema.Draft202012Validator(schema_for(type, version))
+
+
+ENVELOPE_VALIDATOR = jsonschema.Draft202012Validator(ENVELOPE_SCHEMA)
+
+
 def check(raw: dict) -> Envelope:
     """Validate an envelope and its data; returns it as an Envelope or raises InvalidEvent."""
     try:
-        jsonschema.validate(raw, ENVELOPE_SCHEMA)
-        jsonschema.validate(raw["data"], schema_for(raw["type"], raw["version"]))
+        ENVELOPE_VALIDATOR.validate(raw)
+        validator_for(raw["type"], raw["version"]).validate(raw["data"])
     except jsonschema.ValidationError as exc:
         where = "/".join(str(p) for p in exc.absolute_path) or "(racine)"
         raise InvalidEvent(f"{raw.get('type')}: {where}: {exc.message}") from None

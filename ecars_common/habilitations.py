@@ -4,6 +4,8 @@ a contract or a CPOM (contracts, cpom, documents), from the `auth.habilitation.*
 Authorisation is cross-cutting infrastructure, like token checks: the table, its upkeep and the
 lookup live here once; what a habilitation allows stays in each service."""
 
+from functools import cache
+
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy.dialects.postgresql import UUID, insert
@@ -25,6 +27,13 @@ def columns() -> list:
     ]
 
 
+@cache
+def table_of(schema: str) -> sa.Table:
+    """The projection table of a schema, built once: a new Table per lookup made SQLAlchemy compile every
+    query again and fill its cache with dead objects (long GC pauses, see bench/README.md)."""
+    return define_table(sa.MetaData(schema=schema))
+
+
 def define_table(metadata: sa.MetaData) -> sa.Table:
     table = sa.Table("habilitations", metadata, *columns())
     sa.Index("habilitations_lookup", table.c.user_id, table.c.scope_type, table.c.scope_id)
@@ -38,7 +47,7 @@ def create_table(op, schema: str) -> None:
 
 
 def event_handlers(schema: str) -> dict:
-    table = define_table(sa.MetaData(schema=schema))
+    table = table_of(schema)
     fields = ("user_id", "scope_type", "scope_id", "administrateur", "visibilite_documents_confidentiels")
 
     def upsert(session: Session, envelope: Envelope) -> None:
@@ -56,7 +65,7 @@ def event_handlers(schema: str) -> dict:
 
 def grant_of(session: Session, schema: str, user_id: str, scope_type: str, scope_id: str):
     """The user's habilitation on that EJ, contract or CPOM, or None."""
-    table = define_table(sa.MetaData(schema=schema))
+    table = table_of(schema)
     return session.execute(
         sa.select(table).where(table.c.user_id == user_id, table.c.scope_type == scope_type,
                                table.c.scope_id == scope_id)
@@ -64,7 +73,7 @@ def grant_of(session: Session, schema: str, user_id: str, scope_type: str, scope
 
 
 def scopes_of(session: Session, schema: str, user_id: str, scope_type: str) -> list[str]:
-    table = define_table(sa.MetaData(schema=schema))
+    table = table_of(schema)
     return list(session.execute(
         sa.select(table.c.scope_id).where(table.c.user_id == user_id, table.c.scope_type == scope_type)
     ).scalars())
@@ -78,7 +87,7 @@ def blueprint() -> Blueprint:
     @authenticated
     def mine():
         settings = current_app.config["SETTINGS"]
-        table = define_table(sa.MetaData(schema=settings.schema))
+        table = table_of(settings.schema)
         with current_app.extensions["db"].session() as session:
             rows = session.execute(sa.select(table).where(table.c.user_id == current_identity().user_id)
                                    .order_by(table.c.scope_type, table.c.scope_id)).mappings()

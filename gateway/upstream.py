@@ -16,7 +16,9 @@ def make_client(config) -> httpx.Client:
     return httpx.Client(
         timeout=httpx.Timeout(connect=config.connect_timeout, read=config.read_timeout,
                               write=config.read_timeout, pool=5.0),
-        limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+        # gunicorn closes idle keep-alive connections after 2 s: drop ours sooner, or a request can be sent
+        # on a connection the service is closing (a rare 502 seen under load)
+        limits=httpx.Limits(max_connections=64, max_keepalive_connections=32, keepalive_expiry=1.0),
         follow_redirects=False,
     )
 
