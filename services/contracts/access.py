@@ -26,7 +26,7 @@ def is_authority(identity: Identity, campaign) -> bool:
 def load(session: Session, identity: Identity, contract_id: str, lock: bool = False):
     """The contract and its campaign, if the caller may see it; 404 otherwise (ids are not guessable,
     and a stranger learns nothing about which exist)."""
-    query = (sa.select(contracts, campaigns.c.region, campaigns.c.evaluated_year, campaigns.c.template,
+    query = (sa.select(contracts, campaigns.c.region, campaigns.c.evaluated_year,
                        campaigns.c.name.label("campaign_name"))
              .join(campaigns, campaigns.c.id == contracts.c.campaign_id).where(contracts.c.id == contract_id))
     if lock:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from ecars_common import habilitations
 from ecars_common.errors import ApiError
 from ecars_common.tokens import Identity
-from services.contracts import access, domain
+from services.contracts import access, domain, templates
 from services.contracts.evaluation import answers_of, publish, values_by_indicator
 from services.contracts.orm import audit, campaigns, contracts, indicator_answers, receipts, restrictions
 
@@ -53,7 +53,7 @@ def restrict(session: Session, identity: Identity, contract_id: str, code: str, 
     contract = access.load(session, identity, contract_id)
     if not access.is_authority(identity, contract):
         raise AUTHORITY_ONLY
-    if code not in {i.code for i in domain.template_from_json(contract["template"])}:
+    if code not in {i.code for i in templates.indicators_of(session, contract["campaign_id"])}:
         raise ApiError(404, "not_found", "Indicateur introuvable dans ce contrat.")
     values = {"roles": roles, "user_ids": user_ids, "hidden": hidden}
     session.execute(insert(restrictions).values(contract_id=contract_id, indicator_code=code, **values)
@@ -64,7 +64,7 @@ def restrict(session: Session, identity: Identity, contract_id: str, code: str, 
 def progress(session: Session, identity: Identity, campaign_id: str) -> dict:
     """Every contract of the campaign with its fill percentage and status, in one table."""
     campaign = load_campaign(session, identity, campaign_id)
-    indicators = domain.template_from_json(campaign["template"])
+    indicators = templates.indicators_of(session, campaign["id"])
     rows = session.execute(sa.select(contracts).where(contracts.c.campaign_id == campaign_id)
                            .order_by(contracts.c.ej_raison_sociale)).mappings().all()
     saved = session.execute(sa.select(indicator_answers.c.contract_id, indicator_answers.c.indicator_code,
@@ -141,7 +141,7 @@ def contracts_of_ej(session: Session, identity: Identity, finess: str) -> list[d
             contract = access.load(session, identity, contract_id)
         except ApiError:
             continue
-        indicators = domain.template_from_json(contract["template"])
+        indicators = templates.indicators_of(session, contract["campaign_id"])
         values = values_by_indicator(answers_of(session, contract_id))
         visible.append({"id": contract_id, "name": contract["name"], "status": contract["status"],
                         "campaign": contract["campaign_name"], "evaluated_year": contract["evaluated_year"],

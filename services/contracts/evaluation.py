@@ -11,7 +11,7 @@ from ecars_common.errors import ApiError
 from ecars_common.events import new_envelope
 from ecars_common.logs import request_id_var
 from ecars_common.tokens import Identity
-from services.contracts import access, domain
+from services.contracts import access, domain, templates
 from services.contracts.orm import audit, contracts, indicator_answers, indicator_documents, receipts
 
 CLOSED = ApiError(409, "contract_closed", "Le contrat est en CONSULTATION : ses données ne sont plus modifiables.")
@@ -44,7 +44,7 @@ def values_by_indicator(saved: dict[str, dict]) -> dict[str, dict]:
 def contract_view(session: Session, identity: Identity, contract_id: str) -> dict:
     """The contract form: the blue banner (status, fill %), and every indicator with its dot."""
     contract = access.load(session, identity, contract_id)
-    indicators = domain.template_from_json(contract["template"])
+    indicators = templates.indicators_of(session, contract["campaign_id"])
     saved = answers_of(session, contract_id)
     rules = access.restrictions_of(session, contract_id)
     values = values_by_indicator(saved)
@@ -69,8 +69,8 @@ def summary(contract) -> dict:
                          "evaluated_year": contract["evaluated_year"], "region": contract["region"]}}
 
 
-def find_indicator(contract, code: str) -> domain.Indicator:
-    indicator = next((i for i in domain.template_from_json(contract["template"]) if i.code == code), None)
+def find_indicator(session: Session, contract, code: str) -> domain.Indicator:
+    indicator = next((i for i in templates.indicators_of(session, contract["campaign_id"]) if i.code == code), None)
     if indicator is None:
         raise ApiError(404, "not_found", "Indicateur introuvable dans ce contrat.")
     return indicator
@@ -79,7 +79,7 @@ def find_indicator(contract, code: str) -> domain.Indicator:
 def indicator_view(session: Session, identity: Identity, contract_id: str, code: str) -> dict:
     """An indicator « sous le contrat »: Réalisé, Commentaire évalué <année>, its documents, its history."""
     contract = access.load(session, identity, contract_id)
-    indicator = find_indicator(contract, code)
+    indicator = find_indicator(session, contract, code)
     restriction = access.restrictions_of(session, contract_id).get(code)
     open_to_me = access.accessible(identity, restriction)
     if restriction and restriction["hidden"] and not open_to_me:
@@ -114,7 +114,7 @@ def save(session: Session, identity: Identity, contract_id: str, code: str, raw_
         raise CLOSED
     if not access.is_member(session, identity, contract):
         raise ApiError(403, "read_only", "Votre compte peut consulter ce contrat mais pas le renseigner.")
-    indicator = find_indicator(contract, code)
+    indicator = find_indicator(session, contract, code)
     if not access.accessible(identity, access.restrictions_of(session, contract_id).get(code)):
         raise ApiError(403, "indicator_not_accessible", "Cet indicateur (pastille grise) n'est pas accessible "
                                                         "à votre compte : vous ne pouvez pas le modifier.")
@@ -160,7 +160,7 @@ def save(session: Session, identity: Identity, contract_id: str, code: str, raw_
 
 
 def snapshot(session: Session, contract) -> dict:
-    indicators = domain.template_from_json(contract["template"])
+    indicators = templates.indicators_of(session, contract["campaign_id"])
     saved = answers_of(session, contract["id"])
     docs = documents_of(session, contract["id"])
     return {
@@ -182,7 +182,7 @@ def close(session: Session, identity: Identity, contract_id: str) -> dict:
         raise CLOSED
     if not access.is_member(session, identity, contract):
         raise ApiError(403, "read_only", "Seul l'établissement peut clore sa saisie.")
-    indicators = domain.template_from_json(contract["template"])
+    indicators = templates.indicators_of(session, contract["campaign_id"])
     values = values_by_indicator(answers_of(session, contract_id))
     absent = domain.missing(indicators, values)
     if absent:
