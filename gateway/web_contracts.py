@@ -96,6 +96,28 @@ def fresh_token() -> str:
     return session["access_token"]
 
 
+def send_document(path: str, upload) -> httpx.Response:
+    """POST the browser's file (a Werkzeug FileStorage, spooled to disk) to the documents service as a
+    raw body, read and sent in chunks, never all in memory; the answer is read and closed."""
+    source = upload.stream
+    source.seek(0, 2)
+    size = source.tell()
+    source.seek(0)
+
+    def chunks():
+        while chunk := source.read(CHUNK):
+            yield chunk
+
+    answer = raw_call("documents", "POST", path, content=chunks(), stream=True, replayable=False,
+                      headers={"Content-Type": "application/octet-stream", "Content-Length": str(size),
+                               "X-File-Name": quote(upload.filename, safe="")})
+    try:
+        answer.read()
+    finally:
+        answer.close()
+    return answer
+
+
 def raw_call(service: str, method: str, path: str, content=None, headers: dict | None = None,
              stream: bool = False, replayable: bool = True) -> httpx.Response:
     """A call with a body that is not JSON (a file), or whose answer is streamed back (a download).
@@ -488,23 +510,7 @@ def indicator_add_document(contract_id, code: str):
     upload = request.files.get("document")
     if upload is None or not upload.filename:
         return indicator_page(contract_id, code, upload_error="Sélectionnez le document à ajouter.", status=422)
-    source = upload.stream
-    source.seek(0, 2)
-    size = source.tell()
-    source.seek(0)
-
-    def chunks():
-        while chunk := source.read(CHUNK):
-            yield chunk
-
-    answer = raw_call("documents", "POST", f"/indicators/{contract_id}/{quote(code, safe='')}/documents",
-                      content=chunks(), stream=True, replayable=False,
-                      headers={"Content-Type": "application/octet-stream", "Content-Length": str(size),
-                               "X-File-Name": quote(upload.filename, safe="")})
-    try:
-        answer.read()
-    finally:
-        answer.close()
+    answer = send_document(f"/indicators/{contract_id}/{quote(code, safe='')}/documents", upload)
     if answer.status_code == 201:
         flash(f"Votre document « {answer.json().get('name', upload.filename)} » a été ajouté.", "success")
         return redirect(url_for("contracts_web.indicator_view", contract_id=contract_id, code=code) + "#documents")

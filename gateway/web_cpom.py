@@ -22,7 +22,16 @@ from gateway.web import (
     signed_in_call,
     unexpected,
 )
-from gateway.web_contracts import CHUNK, french_number, human_size, moment, ok_json, raw_call, shown, streamed
+from gateway.web_contracts import (
+    french_number,
+    human_size,
+    moment,
+    ok_json,
+    raw_call,
+    send_document,
+    shown,
+    streamed,
+)
 
 bp = Blueprint("cpom_web", __name__)
 bp.before_request(csrf.protect)
@@ -245,23 +254,7 @@ def add_document(cpom_id):
         return sheet_page(cpom_id, upload_error=NO_FOLDER, status=422)
     if upload is None or not upload.filename:
         return sheet_page(cpom_id, upload_error=NO_FILE, status=422)
-    source = upload.stream
-    source.seek(0, 2)
-    size = source.tell()
-    source.seek(0)
-
-    def chunks():
-        while chunk := source.read(CHUNK):
-            yield chunk
-
-    answer = raw_call("documents", "POST", f"/cpoms/{cpom_id}/folders/{quote(folder_id, safe='')}/documents",
-                      content=chunks(), stream=True, replayable=False,
-                      headers={"Content-Type": "application/octet-stream", "Content-Length": str(size),
-                               "X-File-Name": quote(upload.filename, safe="")})
-    try:
-        answer.read()
-    finally:
-        answer.close()
+    answer = send_document(f"/cpoms/{cpom_id}/folders/{quote(folder_id, safe='')}/documents", upload)
     if answer.status_code == 201:
         flash(f"Votre document « {answer.json().get('name', upload.filename)} » a été ajouté.", "success")
         return redirect(url_for("cpom_web.sheet_view", cpom_id=cpom_id, dossier=folder_id) + "#documents")
