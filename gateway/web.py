@@ -76,6 +76,16 @@ def _service_error(exc: ApiError):
     return render_template("error.html", status=exc.status, message=exc.message), exc.status
 
 
+def page_blueprint(name: str) -> Blueprint:
+    """A blueprint of web pages: CSRF on its forms, an expired session back to the login page, a service
+    error as a French page."""
+    pages = Blueprint(name, __name__)
+    pages.before_request(csrf.protect)
+    pages.register_error_handler(SessionExpired, _session_expired)
+    pages.register_error_handler(ApiError, _service_error)
+    return pages
+
+
 def api_error(answer) -> tuple[str, str, dict]:
     """(code, message, details) of a service's error answer."""
     try:

@@ -1,11 +1,11 @@
 """« Suivi des transmissions »: for ARS and CD users, the CPOM transmissions and the closed
 self-evaluations of their territory, newest first, with links to the CPOM or the contract."""
 
-from flask import Blueprint, abort, render_template, session
+from flask import abort, render_template, session
 
-from gateway.web import login_required, signed_in_call
+from gateway.web import login_required, page_blueprint, signed_in_call
 
-bp = Blueprint("backoffice_web", __name__)
+bp = page_blueprint("backoffice_web")
 AUTHORITIES = ("ars", "cd", "admin")
 
 

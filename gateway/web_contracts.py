@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -28,25 +27,21 @@ from flask import (
 )
 
 from ecars_common.errors import ApiError
-from gateway import csrf, upstream
+from gateway import upstream
 from gateway.web import (
     REFRESH_MARGIN,
     SessionExpired,
-    _service_error,
-    _session_expired,
     api_error,
     field_errors,
     login_required,
+    page_blueprint,
     refresh_session,
     signed_in,
     signed_in_call,
     unexpected,
 )
 
-bp = Blueprint("contracts_web", __name__)
-bp.before_request(csrf.protect)
-bp.register_error_handler(SessionExpired, _session_expired)
-bp.register_error_handler(ApiError, _service_error)
+bp = page_blueprint("contracts_web")
 
 CHUNK = 256 * 1024
 PARIS = ZoneInfo("Europe/Paris")

@@ -9,16 +9,13 @@ indicateur » (the « valeur initiale » ET par ET, a rate computed by the servi
 
 from urllib.parse import quote, urlencode
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 
 from ecars_common.errors import ApiError
-from gateway import csrf
 from gateway.web import (
-    SessionExpired,
-    _service_error,
-    _session_expired,
     api_error,
     login_required,
+    page_blueprint,
     signed_in_call,
     unexpected,
 )
@@ -33,10 +30,7 @@ from gateway.web_contracts import (
     streamed,
 )
 
-bp = Blueprint("cpom_web", __name__)
-bp.before_request(csrf.protect)
-bp.register_error_handler(SessionExpired, _session_expired)
-bp.register_error_handler(ApiError, _service_error)
+bp = page_blueprint("cpom_web")
 
 PLANNING = (
     ("date_effet", "Date d'effet"),

@@ -1,14 +1,12 @@
 """/support/<service>/: the support team's dashboard of each service (role support or admin), rendered
 from the service's /dashboard, with a button to replay its dead letters."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
+from flask import abort, flash, redirect, render_template, session, url_for
 
 from ecars_common.config import SERVICES
-from gateway import csrf
-from gateway.web import api_error, login_required, signed_in_call
+from gateway.web import api_error, login_required, page_blueprint, signed_in_call
 
-bp = Blueprint("support", __name__)
-bp.before_request(csrf.protect)
+bp = page_blueprint("support")
 SUPPORT_ROLES = ("support", "admin")
 
 
