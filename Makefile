@@ -26,8 +26,9 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 # From Debian, for the tests: Chromium for the browser tests (never a browser download of
-# Playwright's own), LibreOffice and pdftotext to check the Word documents render.
-SYSTEM_PACKAGES := chromium libreoffice-writer-nogui poppler-utils
+# Playwright's own), LibreOffice and pdftotext to check the Word documents render, wrk for the
+# load test (tests/reliability/test_load_held.py).
+SYSTEM_PACKAGES := chromium libreoffice-writer-nogui poppler-utils wrk
 install-system:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

@@ -150,8 +150,8 @@ class Contracts:
         assert answer.status_code == 201, answer.text
         self.campaign_id = answer.json()["id"]
 
-    def contract_for(self, member_emails: list[str]) -> str:
-        finess = new_finess()
+    def contract_for(self, member_emails: list[str], finess: str | None = None) -> str:
+        finess = finess or new_finess()
         answer = httpx.post(f"{self.gateway}/api/contracts/campaigns/{self.campaign_id}/contracts",
                             headers=bearer(self.ars), timeout=10, json={
                                 "name": f"Auto-évaluation 2023 - EJ {finess}", "ej_finess": finess,
@@ -182,6 +182,8 @@ class Contracts:
 # -- wrk ------------------------------------------------------------------------------------------
 
 # Appended to every script: the totals, latency percentiles (µs) and per-thread status counts as JSON.
+# A script's own `done` runs after it. (wrk 4.1's thread:get of a *table* leaves that thread's Lua stack
+# one short: a dozen such calls crash wrk, so scripts pass strings and numbers — this one gets one table.)
 REPORT_LUA = r"""
 local __threads = {}
 local __user_setup = setup
@@ -195,6 +197,7 @@ function response(status, headers, body)
   __statuses[status] = (__statuses[status] or 0) + 1
   if __user_response then __user_response(status, headers, body) end
 end
+local __user_done = done
 function done(summary, latency, requests)
   local statuses = {}
   for _, thread in ipairs(__threads) do
@@ -212,6 +215,7 @@ function done(summary, latency, requests)
     '"statuses": {%s}}\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(90), latency:percentile(99),
     latency.max, latency.mean, e.connect, e.read, e.write, e.status, e.timeout, table.concat(parts, ", ")))
+  if __user_done then __user_done(summary, latency, requests) end
 end
 """
 
@@ -219,7 +223,8 @@ end
 def wrk(url: str, seconds: float, connections: int, threads: int | None = None, script: str = "",
         headers: dict | None = None, timeout: str = "5s") -> dict:
     """Run wrk against `url` for `seconds`; returns requests, rate, p50/p90/p99/max (ms), errors and
-    the count of each HTTP status. `script`: Lua run before REPORT_LUA (request/response/setup)."""
+    the count of each HTTP status, and wrk's `stdout` (what the script's own `done` wrote). `script`: Lua
+    run before REPORT_LUA (request/response/setup/done)."""
     threads = threads or min(connections, 2)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as file:
         file.write(script + "\n" + REPORT_LUA)
@@ -243,7 +248,7 @@ def wrk(url: str, seconds: float, connections: int, threads: int | None = None, 
             "max": raw["max_us"] / 1000, "mean": raw["mean_us"] / 1000,
             "errors": sum(errors.values()) - errors["status"] + sum(n for s, n in statuses.items() if s >= 400),
             "socket_errors": {k: v for k, v in errors.items() if k != "status" and v},
-            "statuses": statuses}
+            "statuses": statuses, "stdout": done.stdout}
 
 
 def lua_string(value: str) -> str:
