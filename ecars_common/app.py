@@ -5,7 +5,7 @@ from collections.abc import Callable, Iterable
 
 from flask import Blueprint, Flask
 
-from ecars_common import amqp, dashboard
+from ecars_common import amqp, dashboard, openapi
 from ecars_common.config import Settings
 from ecars_common.db import Database
 from ecars_common.errors import register_error_handlers
@@ -38,6 +38,7 @@ def create_service_app(
     app.extensions["ready_checks"] = checks
     app.register_blueprint(health_blueprint(checks))
     app.register_blueprint(dashboard.blueprint(counts))
+    app.register_blueprint(openapi.blueprint(settings.service))  # services/<service>/openapi.py
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     # What is loaded at start-up lives as long as the process: keep it out of the garbage collector's

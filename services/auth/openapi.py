@@ -1,0 +1,97 @@
+"""OpenAPI description of the auth service's routes (served at /openapi.json, see ecars_common/openapi.py)."""
+
+from ecars_common.openapi import (
+                                  BOOL,
+                                  INT,
+                                  MESSAGE,
+                                  TEXT,
+                                  UUID,
+                                  array,
+                                  document,
+                                  items_of,
+                                  json_body,
+                                  nullable,
+                                  obj,
+                                  operation,
+                                  query,
+                                  string,
+)
+
+EMAIL = string(254, format="email")
+SCOPE_TYPE = string(enum=["ej", "contract", "cpom"])
+PASSWORD = string(1000)
+USER = obj({"id": UUID, "email": TEXT, "role": TEXT, "civilite": nullable(TEXT), "nom": nullable(TEXT),
+            "prenom": nullable(TEXT), "fonction": nullable(TEXT), "telephone": nullable(TEXT),
+            "region": nullable(TEXT), "departement": nullable(TEXT)}, ["id", "email", "role"])
+TOKENS = obj({"access_token": TEXT, "refresh_token": TEXT, "token_type": string(enum=["Bearer"]),
+              "expires_in": INT, "user": USER}, ["access_token", "refresh_token", "token_type", "expires_in", "user"])
+HABILITATION = obj({"id": UUID, "user_id": UUID, "scope_type": SCOPE_TYPE, "scope_id": TEXT, "nom_complet": TEXT,
+                    "civilite": nullable(TEXT), "fonction": nullable(TEXT), "courriel": TEXT,
+                    "administrateur": BOOL, "visibilite_documents_confidentiels": BOOL},
+                   ["id", "user_id", "scope_type", "scope_id", "administrateur",
+                    "visibilite_documents_confidentiels"])
+NEW_PASSWORD = {"password": PASSWORD, "confirmation": PASSWORD}
+
+PATHS = {
+    "/password-policy": {"get": operation(
+        "Les règles du mot de passe.", public=True,
+        returns=obj({"min_length": INT, "max_length": INT, "rules": array(obj({"rule": TEXT, "label": TEXT}))},
+                    ["min_length", "max_length", "rules"]))},
+    "/password-reset/code": {"post": operation(
+        "« Envoyer le code de vérification » (même réponse que le compte existe ou non).", public=True,
+        status=202, returns=MESSAGE, body=json_body(obj({"email": EMAIL}, ["email"])), errors=[422])},
+    "/password-reset/verify": {"post": operation(
+        "« Vérifier le code » : un jeton de renouvellement valable 10 minutes.", public=True,
+        returns=obj({"reset_token": TEXT, "expires_in": INT}, ["reset_token", "expires_in"]),
+        body=json_body(obj({"email": EMAIL, "code": string(20)}, ["email", "code"])), errors=[422])},
+    "/password-reset/complete": {"post": operation(
+        "Le nouveau mot de passe, deux fois → « Continuer ».", public=True, returns=MESSAGE,
+        body=json_body(obj({"reset_token": string(200), **NEW_PASSWORD}, ["reset_token", "password",
+                                                                           "confirmation"])), errors=[422])},
+    "/login": {"post": operation(
+        "« Se connecter » : jetons d'accès et de rafraîchissement.", public=True, returns=TOKENS,
+        body=json_body(obj({"email": string(254), "password": PASSWORD}, ["email", "password"])),
+        errors=[401, 403, 422, 429])},
+    "/token/refresh": {"post": operation(
+        "Nouveaux jetons contre le jeton de rafraîchissement (à usage unique).", public=True, returns=TOKENS,
+        body=json_body(obj({"refresh_token": string(200)}, ["refresh_token"])), errors=[401, 422])},
+    "/logout": {"post": operation("Se déconnecter : les jetons de rafraîchissement sont révoqués.", status=204)},
+    "/.well-known/jwks.json": {"get": operation(
+        "Les clés publiques (EdDSA) des jetons d'accès.", public=True,
+        returns=obj({"keys": array(obj({"kid": TEXT, "kty": TEXT}, ["kid", "kty"]))}, ["keys"]))},
+    "/me": {
+        "get": operation("Mon compte.", returns=USER),
+        "patch": operation(
+            "Modifier mes coordonnées.", returns=USER, errors=[422],
+            body=json_body(obj({"civilite": string(100, enum=["M.", "Mme"]), "nom": string(100),
+                                "prenom": string(100), "fonction": string(100), "telephone": string(100)}))),
+    },
+    "/me/password": {"post": operation(
+        "Changer mon mot de passe (mes autres sessions sont fermées).", returns=MESSAGE, errors=[403, 422, 429],
+        body=json_body(obj({"current_password": PASSWORD, **NEW_PASSWORD},
+                           ["current_password", "password", "confirmation"])))},
+    "/me/habilitations": {"get": operation("Mes habilitations.", returns=items_of(HABILITATION))},
+    "/habilitations": {
+        "get": operation(
+            "Les habilitations d'un EJ, contrat ou CPOM (profil « Administrateur » requis).",
+            returns=items_of(HABILITATION), errors=[403, 422],
+            parameters=[query("scope_type", SCOPE_TYPE, required=True), query("scope_id", string(100), True)]),
+        "post": operation(
+            "« Création d'un contact » : habilite un utilisateur (créé s'il n'existe pas).", status=201,
+            returns={**HABILITATION, "properties": {**HABILITATION["properties"], "compte_cree": BOOL}},
+            errors=[403, 422],
+            body=json_body(obj({"scope_type": SCOPE_TYPE, "scope_id": string(100),
+                                "civilite": string(100, enum=["M.", "Mme"]), "nom": string(100),
+                                "prenom": string(100), "fonction": string(100), "email": EMAIL,
+                                "administrateur": BOOL, "visibilite_documents_confidentiels": BOOL},
+                               ["scope_type", "scope_id", "civilite", "nom", "prenom", "fonction", "email"]))),
+    },
+    "/habilitations/<habilitation_id>": {
+        "patch": operation(
+            "Changer les profils d'une habilitation.", returns=HABILITATION, errors=[403, 422],
+            body=json_body(obj({"administrateur": BOOL, "visibilite_documents_confidentiels": BOOL}))),
+        "delete": operation("Retirer une habilitation.", status=204, errors=[403]),
+    },
+}
+
+DOCUMENT = document("auth", PATHS, description="Comptes, connexion, jetons et habilitations.")

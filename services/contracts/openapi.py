@@ -1,0 +1,120 @@
+"""OpenAPI description of the contracts service's routes (served at /openapi.json, see ecars_common/openapi.py)."""
+
+from ecars_common.openapi import (
+                                  BOOL,
+                                  DATE,
+                                  INT,
+                                  TEXT,
+                                  UUID,
+                                  array,
+                                  document,
+                                  items_of,
+                                  json_body,
+                                  nullable,
+                                  obj,
+                                  operation,
+                                  query,
+                                  string,
+)
+from services.contracts.domain import MAX_TEXT
+
+NUMBER = {"type": "number"}
+EJ = obj({"finess": TEXT, "raison_sociale": TEXT, "adresse": nullable(TEXT), "telephone": nullable(TEXT)},
+         ["finess", "raison_sociale"])
+CAMPAIGN = obj({"id": UUID, "name": TEXT, "evaluated_year": INT, "region": TEXT}, ["id", "name", "evaluated_year"])
+SUMMARY = {"id": UUID, "name": TEXT, "status": TEXT, "review": nullable(TEXT), "version": INT,
+           "receipt_hash": nullable(TEXT), "ej": EJ, "campaign": CAMPAIGN}
+CONTRACT = obj({**SUMMARY, "fill_percentage": NUMBER, "editable": BOOL,
+                "indicators": array(obj({"code": TEXT, "label": TEXT, "category": TEXT, "dot": TEXT,
+                                         "hidden": BOOL}, ["code", "label", "hidden"]))},
+               ["id", "name", "status", "version", "ej", "campaign", "fill_percentage", "editable", "indicators"])
+INDICATOR = obj({"contract": obj(SUMMARY, ["id", "name", "status"]), "code": TEXT, "label": TEXT, "category": TEXT,
+                 "dot": TEXT, "comment_label": TEXT, "editable": BOOL, "version": INT, "comment": nullable(TEXT),
+                 "questions": array(obj({"code": TEXT, "label": TEXT, "kind": TEXT}, ["code", "label", "kind"])),
+                 "documents": array(obj()), "audit": array(obj({"at": TEXT, "by": nullable(TEXT)}, ["at"]))},
+                ["contract", "code", "label", "version", "questions", "documents", "audit"])
+STATUS = obj({"status": TEXT}, ["status"])
+TEMPLATE = obj({"indicators": array(obj())}, ["indicators"])
+
+PATHS = {
+    "/ej": {"get": operation(
+        "« Gestion des contrats » : les EJ de l'utilisateur qui ont des contrats, 20 par page.",
+        returns=obj({"items": array(obj({"ej_finess": TEXT, "ej_raison_sociale": TEXT}, ["ej_finess"])),
+                     "page": INT, "pages": INT, "total": INT}, ["items", "page", "pages", "total"]),
+        errors=[422],
+        parameters=[query("sort", string(enum=["raison_sociale", "adresse", "telephone", "-raison_sociale",
+                                               "-adresse", "-telephone"])),
+                    query("page", string(pattern="^[0-9]+$"), description="entier ≥ 1")])},
+    "/ej/<finess>/contracts": {"get": operation(
+        "« LISTE DES CONTRATS » d'un EJ : ceux que l'appelant peut ouvrir.",
+        returns=items_of(obj({"id": UUID, "name": TEXT, "status": TEXT, "campaign": TEXT, "evaluated_year": INT,
+                              "fill_percentage": NUMBER}, ["id", "name", "status"])))},
+    "/contracts/<uuid:contract_id>": {"get": operation(
+        "Le formulaire du contrat : bandeau (statut, % de remplissage) et chaque indicateur avec sa pastille.",
+        returns=CONTRACT, errors=[403])},
+    "/contracts/<uuid:contract_id>/indicators/<code>": {
+        "get": operation("Un indicateur « sous le contrat » : réponses, commentaire, documents, historique.",
+                         returns=INDICATOR, errors=[403]),
+        "put": operation(
+            "« Enregistrer » : les réponses de l'indicateur, à la version lue (409 si elle a changé).",
+            returns=obj({"version": INT, "dot": TEXT, "changed": array(TEXT)}, ["version", "dot", "changed"]),
+            errors=[403, 409, 422],
+            body=json_body(obj({"version": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
+                                "answers": obj(), "comment": string(MAX_TEXT)}, ["version"]))),
+    },
+    "/contracts/<uuid:contract_id>/close": {"post": operation(
+        "« Clore la saisie » : le contrat passe en consultation, avec son récépissé.",
+        returns=obj({"status": TEXT, "receipt_hash": TEXT}, ["status", "receipt_hash"]), errors=[403, 409, 422])},
+    "/contracts/<uuid:contract_id>/export": {"get": operation(
+        "Tout ce qu'imprime « EDITER LES DONNEES » (lu par le service reporting).", returns=CONTRACT, errors=[403])},
+    "/campaigns": {"post": operation(
+        "Créer une campagne et sa trame d'indicateurs (ARS).", status=201,
+        returns=obj({"id": UUID, "name": TEXT, "evaluated_year": INT, "region": TEXT, "indicators": INT},
+                    ["id", "name", "evaluated_year", "region", "indicators"]),
+        errors=[403, 422],
+        body=json_body(obj({"name": string(200), "evaluated_year": {"type": "integer", "minimum": 2000,
+                                                                     "maximum": 2100},
+                            "starts_on": DATE, "ends_on": DATE, "region": string(100), "template": TEMPLATE},
+                           ["name", "evaluated_year", "starts_on", "ends_on", "region", "template"])))},
+    "/campaigns/template": {"post": operation(
+        "Lire une trame d'indicateurs (classeur .xlsx brut ou document JSON) : la trame en JSON, ou chaque erreur.",
+        returns=obj({"template": TEMPLATE, "indicators": INT}, ["template", "indicators"]),
+        errors=[403, 413, 422],
+        body={"required": True, "content": {
+            "application/json": {"schema": TEMPLATE},
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                "schema": string(format="binary")}}})},
+    "/campaigns/<uuid:campaign_id>/progress": {"get": operation(
+        "Chaque contrat de la campagne avec son % de remplissage et son statut.",
+        returns=obj({"campaign": obj({"id": UUID, "name": TEXT, "evaluated_year": INT}),
+                     "contracts": array(obj({"id": UUID, "name": TEXT, "status": TEXT, "fill_percentage": NUMBER},
+                                            ["id", "name", "status"]))}, ["campaign", "contracts"]),
+        errors=[403])},
+    "/campaigns/<uuid:campaign_id>/contracts": {"post": operation(
+        "Créer le contrat d'un EJ dans la campagne (ARS).", status=201,
+        returns=obj({"id": UUID, "name": TEXT, "ej_finess": TEXT}, ["id", "name", "ej_finess"]),
+        errors=[403, 409, 422],
+        body=json_body(obj({"name": string(300), "ej_finess": string(9), "ej_raison_sociale": string(300),
+                            "ej_adresse": string(300), "ej_telephone": string(30), "referent_email": string(254)},
+                           ["name", "ej_finess", "ej_raison_sociale"])))},
+    "/contracts/<uuid:contract_id>/restrictions/<code>": {"put": operation(
+        "Réserver un indicateur à des utilisateurs ou des rôles (ARS).",
+        returns=obj({"indicator_code": TEXT, "roles": array(TEXT), "user_ids": array(TEXT), "hidden": BOOL},
+                    ["indicator_code"]),
+        errors=[403, 409, 422],
+        body=json_body(obj({"roles": array(string(100, minLength=1)), "user_ids": array(string(100, minLength=1)),
+                            "hidden": BOOL})))},
+    "/contracts/<uuid:contract_id>/accept": {"post": operation(
+        "Accepter l'auto-évaluation close (ARS).", returns=STATUS, errors=[403, 409])},
+    "/contracts/<uuid:contract_id>/reopen": {"post": operation(
+        "Rouvrir la saisie, avec un motif (ARS).", returns=STATUS, errors=[403, 409, 422],
+        body=json_body(obj({"reason": string(2000)}, ["reason"])))},
+    "/territoire/clotures": {"get": operation(
+        "Les auto-évaluations closes de la région de l'appelant, les plus récentes d'abord (ARS).",
+        returns=items_of(obj({"contract_id": UUID, "contract_name": TEXT, "closed_at": TEXT, "receipt_hash": TEXT,
+                              "status": TEXT}, ["contract_id", "contract_name", "closed_at"])),
+        errors=[403])},
+}
+
+DOCUMENT = document("contracts", PATHS, habilitations=True,
+                    description="Campagnes d'auto-évaluation, contrats et saisie des indicateurs.")
