@@ -79,7 +79,8 @@ def install_request_tracking(app: Flask, service: str) -> None:
         latency.labels(service, route).observe(elapsed)
         if not request.path.startswith(("/health", "/metrics", "/dashboard")):
             message = ""
-            if response.status_code >= 500 and response.is_json:
+            # A streamed body (the gateway relaying a service's answer) is not read here: it is not ours to consume.
+            if response.status_code >= 500 and response.is_json and not response.is_streamed:
                 message = (response.get_json(silent=True) or {}).get("error", {}).get("code", "")
             traffic.record(response.status_code, request.method, request.path, g.get("request_id", ""), message)
         if not request.path.startswith(("/health", "/metrics", "/static")):
