@@ -7,7 +7,7 @@ from collections.abc import Callable
 from ecars_common import migrations, worker
 from ecars_common.config import Settings
 from ecars_common.consumer import Handler, declare_topology
-from ecars_common.db import Database
+from ecars_common.db import Database, connection_name
 from ecars_common.logs import configure_logging
 
 
@@ -29,7 +29,8 @@ def main(
         if prepare is not None:  # what else the service needs before it serves, e.g. its S3 bucket
             prepare(settings)
     elif args.command == "worker":
-        db = Database(settings.database_url, settings.schema)
+        db = Database(settings.database_url, settings.schema,
+                      application_name=connection_name(settings.schema, "worker"))
         worker.run(settings, db, handlers(settings) if handlers else {})
     elif args.command == "seed" and seed is not None:
         seed(Database(settings.database_url, settings.schema), settings)

@@ -3,9 +3,13 @@
 import logging
 
 from flask import Flask, jsonify
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
+from ecars_common.db import database_unavailable
+
 log = logging.getLogger(__name__)
+DATABASE_UNAVAILABLE = "La base de données est momentanément indisponible : réessayez dans quelques instants."
 
 # French messages for the HTTP errors Flask raises by itself.
 HTTP_MESSAGES = {
@@ -64,6 +68,17 @@ def register_error_handlers(app: Flask, render_page=None) -> None:
         if status == 405 and exc.valid_methods:
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response, status
+
+    @app.errorhandler(SQLAlchemyError)
+    def _database_error(exc: SQLAlchemyError):
+        if not database_unavailable(exc):
+            return _unexpected(exc)
+        # Its unit of work was rolled back, or died with its connection (the server then rolls it back).
+        orig = getattr(exc, "orig", None) or exc
+        log.error("database unavailable: %s: %s", type(orig).__name__, str(orig).strip()[:300])
+        if render_page is not None and (page := render_page(503, DATABASE_UNAVAILABLE)) is not None:
+            return page
+        return jsonify(error_body("database_unavailable", DATABASE_UNAVAILABLE)), 503
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

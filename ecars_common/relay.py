@@ -11,6 +11,7 @@ import psycopg
 
 from ecars_common.amqp import declare_exchange, keep_connected, pg_dsn
 from ecars_common.config import Settings
+from ecars_common.db import connection_name
 from ecars_common.outbox import notify_channel
 
 log = logging.getLogger(__name__)
@@ -33,8 +34,9 @@ class OutboxRelay:
         try:
             channel = await amqp.channel(publisher_confirms=True)
             exchange = await declare_exchange(channel, self.settings.exchange)
-            async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as listener, \
-                    await psycopg.AsyncConnection.connect(dsn) as conn:
+            name = connection_name(self.schema, "relay")
+            async with await psycopg.AsyncConnection.connect(dsn, autocommit=True, application_name=name) as listener, \
+                    await psycopg.AsyncConnection.connect(dsn, application_name=name) as conn:
                 await listener.execute(f'LISTEN "{notify_channel(self.schema)}"')
                 while not stop.is_set():
                     sent = await self.publish_batch(conn, exchange)
