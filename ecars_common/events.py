@@ -30,6 +30,9 @@ ENVELOPE_SCHEMA = {
 }
 
 
+FIELDS = ("id", "type", "version", "occurred_at", "source", "correlation_id", "data")
+
+
 class InvalidEvent(ValueError):
     pass
 
@@ -45,7 +48,11 @@ class Envelope:
     data: dict
 
     def to_json(self) -> bytes:
-        return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":")).encode()
+        return json.dumps(self._shallow(), ensure_ascii=False, separators=(",", ":")).encode()
+
+    def _shallow(self) -> dict:
+        """The fields as a dict, `data` not copied (asdict() deep-copies it): for reading, not for changing."""
+        return {name: getattr(self, name) for name in FIELDS}
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -61,7 +68,7 @@ def new_envelope(type: str, data: dict, source: str, correlation_id: str | None 
         correlation_id=correlation_id,
         data=data,
     )
-    check(envelope.as_dict())
+    check(envelope._shallow())
     return envelope
 
 
@@ -99,8 +106,7 @@ def check(raw: dict) -> Envelope:
     except jsonschema.ValidationError as exc:
         where = "/".join(str(p) for p in exc.absolute_path) or "(racine)"
         raise InvalidEvent(f"{raw.get('type')}: {where}: {exc.message}") from None
-    fields = ("id", "type", "version", "occurred_at", "source", "correlation_id", "data")
-    return Envelope(**{k: raw.get(k) for k in fields})
+    return Envelope(**{k: raw.get(k) for k in FIELDS})
 
 
 def parse(body: bytes) -> Envelope:

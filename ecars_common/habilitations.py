@@ -72,6 +72,15 @@ def grant_of(session: Session, schema: str, user_id: str, scope_type: str, scope
     ).mappings().first()
 
 
+def granted_on_any(schema: str, user_id: str, scopes) -> sa.Exists:
+    """An EXISTS clause: the user holds a habilitation on one of `scopes`, pairs (scope type, scope id)
+    whose id may be a column of the enclosing query. Put in that query, it answers what grant_of() would,
+    for several scopes, without a round trip of its own."""
+    table = table_of(schema)
+    return sa.exists().where(table.c.user_id == user_id, sa.or_(*(
+        sa.and_(table.c.scope_type == scope_type, table.c.scope_id == scope_id) for scope_type, scope_id in scopes)))
+
+
 def scopes_of(session: Session, schema: str, user_id: str, scope_type: str) -> list[str]:
     table = table_of(schema)
     return list(session.execute(

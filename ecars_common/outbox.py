@@ -54,14 +54,16 @@ def create_tables(op, schema: str) -> None:
 
 def add(session: Session, schema: str, envelope: Envelope) -> None:
     """Write `envelope` to the outbox in the session's transaction (checked against the catalogue
-    when the envelope was built)."""
+    when the envelope was built). The row and the NOTIFY go in one statement: one round trip, not two."""
     session.execute(
         sa.text(
-            f'INSERT INTO "{schema}".outbox (event_id, type, envelope) VALUES (:id, :type, CAST(:env AS jsonb))'
+            f'WITH added AS (INSERT INTO "{schema}".outbox (event_id, type, envelope) '
+            "VALUES (:id, :type, CAST(:env AS jsonb)) RETURNING seq) "
+            "SELECT pg_notify(:channel, '') FROM added"
         ),
-        {"id": envelope.id, "type": envelope.type, "env": envelope.to_json().decode()},
+        {"id": envelope.id, "type": envelope.type, "env": envelope.to_json().decode(),
+         "channel": notify_channel(schema)},
     )
-    session.execute(sa.text("SELECT pg_notify(:channel, '')"), {"channel": notify_channel(schema)})
 
 
 def record_receipt(session: Session, schema: str, envelope: Envelope) -> bool:
