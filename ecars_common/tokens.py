@@ -42,36 +42,67 @@ class Identity:
 
 
 class TokenVerifier:
-    def __init__(self, jwks: Callable[[bool], dict], leeway: int = 5):
+    """Checks access tokens. A token whose signature and claims were checked is remembered for a short
+    while (`cache_seconds`): the same token again is then answered without parsing and verifying it (that
+    is ~0.1 ms of CPU at the gateway and again at the service, per request). A remembered token is still
+    refused from its expiry (with the same leeway) and as soon as its signing key is no longer in the JWKS,
+    as without the cache; a refused token is never remembered. Access tokens cannot be revoked one by one
+    (only refresh tokens are), so nothing else could change the answer meanwhile."""
+
+    MAX_CACHED = 10_000
+
+    def __init__(self, jwks: Callable[[bool], dict], leeway: int = 5, cache_seconds: float = 30):
         """`jwks(refresh)` returns the JWKS document; refresh=True asks for a fresh copy."""
         self._jwks = jwks
         self.leeway = leeway
+        self.cache_seconds = cache_seconds
+        self._verified: dict[str, tuple[Identity, float, dict]] = {}
 
     def _key(self, kid: str):
         for refresh in (False, True):
             for jwk in self._jwks(refresh).get("keys", []):
                 if jwk.get("kid") == kid:
-                    return jwt.PyJWK(jwk, algorithm=ALGORITHM).key
+                    return jwk, jwt.PyJWK(jwk, algorithm=ALGORITHM).key
         raise InvalidToken("unknown signing key")
 
     def verify(self, token: str) -> Identity:
+        now = time.time()
+        remembered = self._verified.get(token)
+        if remembered is not None:
+            identity, until, jwk = remembered
+            if now < until and jwk in self._jwks(False).get("keys", []):
+                return identity
+            self._verified.pop(token, None)
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
             raise InvalidToken(f"malformed token: {exc}") from None
         if header.get("alg") != ALGORITHM:
             raise InvalidToken("algorithm not allowed")
+        jwk, key = self._key(str(header.get("kid", "")))
         try:
             claims = jwt.decode(
-                token, self._key(str(header.get("kid", ""))), algorithms=[ALGORITHM], audience=AUDIENCE,
+                token, key, algorithms=[ALGORITHM], audience=AUDIENCE,
                 issuer=ISSUER, leeway=self.leeway, options={"require": REQUIRED_CLAIMS},
             )
         except jwt.PyJWTError as exc:
             raise InvalidToken(str(exc)) from None
         if claims.get("iat", 0) > time.time() + self.leeway:
             raise InvalidToken("issued in the future")
-        return Identity(user_id=claims["sub"], email=claims.get("email", ""), role=claims.get("role", ""),
-                        region=claims.get("region"), departement=claims.get("departement"), token_id=claims["jti"])
+        identity = Identity(user_id=claims["sub"], email=claims.get("email", ""), role=claims.get("role", ""),
+                            region=claims.get("region"), departement=claims.get("departement"),
+                            token_id=claims["jti"])
+        self._remember(token, identity, min(claims["exp"] + self.leeway, now + self.cache_seconds), jwk)
+        return identity
+
+    def _remember(self, token: str, identity: Identity, until: float, jwk: dict) -> None:
+        if len(self._verified) >= self.MAX_CACHED:
+            now = time.time()
+            for old in [t for t, (_, t_until, _) in list(self._verified.items()) if t_until <= now]:
+                self._verified.pop(old, None)
+            if len(self._verified) >= self.MAX_CACHED:
+                self._verified.clear()
+        self._verified[token] = (identity, until, jwk)
 
 
 def http_jwks(url: str, max_age: float = 300, min_refresh_interval: float = 10) -> Callable[[bool], dict]:
