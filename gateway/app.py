@@ -27,7 +27,9 @@ def create_app(config: Config | None = None) -> Flask:
         SESSION_COOKIE_NAME="ecars_session",
     )
     app.json.ensure_ascii = False
+    app.extensions["upstreams"] = config.upstreams()
     app.extensions["http_client"] = upstream.make_client(config)
+    app.extensions["relay_pools"] = upstream.make_relay_pools(config)
     app.extensions["token_verifier"] = TokenVerifier(http_jwks(f"{config.service_url('auth')}/.well-known/jwks.json"))
     if config.trusted_proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies)
