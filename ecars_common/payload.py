@@ -1,15 +1,41 @@
 """Reading a request's JSON body and the caller's address."""
 
+import re
+
 from flask import request
 
 from ecars_common.errors import ApiError
+
+# What no text column can store: NUL (PostgreSQL refuses it) and lone UTF-16 surrogates (not encodable as UTF-8).
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def json_object() -> dict:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise ApiError(400, "invalid_json", "Le corps de la requête doit être un objet JSON.")
+    if (where := unstorable_text(data)) is not None:
+        raise ApiError(422, "validation_failed", f"Le champ « {where} » contient un caractère non autorisé "
+                                                 "(caractère nul ou UTF-16 isolé).", {where: "caractère non autorisé"})
     return data
+
+
+def unstorable_text(data) -> str | None:
+    """The first field (dotted path) of a JSON document whose name or text holds an unstorable character."""
+    pending = [("", data)]
+    while pending:
+        where, value = pending.pop()
+        if isinstance(value, str) and UNSTORABLE.search(value):
+            return UNSTORABLE.sub("\ufffd", where) or "corps"
+        if isinstance(value, dict):
+            for key, item in value.items():
+                name = f"{where}.{key}" if where else key
+                if UNSTORABLE.search(key):
+                    return UNSTORABLE.sub("\ufffd", name)
+                pending.append((name, item))
+        elif isinstance(value, list):
+            pending.extend((f"{where}[{i}]", item) for i, item in enumerate(value))
+    return None
 
 
 def string_field(data: dict, name: str, max_length: int = 1000, required: bool = True) -> str:

@@ -3,6 +3,8 @@
 Bodies are never held in memory: the request body is read from the WSGI input in chunks and sent
 upstream as it comes; the response is streamed back the same way."""
 
+from urllib.parse import quote
+
 from flask import Blueprint, Response, current_app, g, request, stream_with_context
 
 from ecars_common.errors import ApiError
@@ -13,6 +15,7 @@ CHUNK = 1024 * 1024  # 1 MiB: measured faster than 256 KiB for big downloads (be
 # Headers that describe one connection, not the message (RFC 9110 §7.6.1), plus Host.
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
               "transfer-encoding", "upgrade", "host"}
+PATH_SAFE = "/:@!$&'()*+,;="  # RFC 3986 pchar and "/": kept as they are
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 # What an anonymous caller may reach; everything else needs a valid access token, checked here
@@ -20,7 +23,7 @@ METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 PUBLIC = {
     "auth": ("login", "password-reset/", "token/refresh", ".well-known/jwks.json", "password-policy"),
 }
-PUBLIC_EVERYWHERE = ("health/live", "health/ready")
+PUBLIC_EVERYWHERE = ("health/live", "health/ready", "openapi.json")
 SUPPORT_ONLY = ("metrics", "dashboard")
 
 bp = Blueprint("proxy", __name__)
@@ -43,7 +46,9 @@ def _request_body():
 @bp.route("/api/<service>/", defaults={"path": ""}, methods=METHODS)
 @bp.route("/api/<service>/<path:path>", methods=METHODS)
 def api(service: str, path: str):
-    target = f"{upstream.base_url(service)}/{path}"  # an unknown service is a 404 before anything else
+    # `path` arrives percent-decoded: encoded again, or a %3F, %23 or control character in an id would change
+    # the URL sent (or make it invalid, a 500). An unknown service is a 404 before anything else.
+    target = f"{upstream.base_url(service)}/{quote(path, safe=PATH_SAFE)}"
     check_access(service, path)
     if request.query_string:  # verbatim: order, repeated keys and encoding as the client sent them
         target += "?" + request.query_string.decode("latin-1")

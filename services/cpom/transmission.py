@@ -116,6 +116,8 @@ def history(session: Session, cpom_id: str) -> list[dict]:
 
 
 def one(session: Session, cpom_id: str, version: int) -> dict | None:
+    if version > 2**31 - 1:  # past the column's integer: PostgreSQL would refuse the comparison (a 500)
+        return None
     row = session.execute(sa.select(transmissions).where(transmissions.c.cpom_id == cpom_id,
                                                          transmissions.c.version == version)).mappings().first()
     return item(row, with_snapshot=True) if row else None

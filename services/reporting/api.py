@@ -1,6 +1,7 @@
 """HTTP API of the reporting service: Word documents built from the producing service's data, read
 with the caller's own token (so the producer's access rules apply)."""
 
+import re
 import time
 from urllib.parse import quote
 
@@ -13,6 +14,22 @@ from services.reporting import contract_export, cpom_documents
 
 bp = Blueprint("reporting", __name__)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+# What XML 1.0, so a Word document, cannot hold: control characters other than tab and line breaks, U+FFFE/U+FFFF.
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(data):
+    """The data with every character a Word document cannot hold shown as U+FFFD (the producing services store
+    what they were sent; python-docx refuses such text, which was a 500)."""
+    if isinstance(data, str):
+        return NOT_IN_XML.sub("\ufffd", data)
+    if isinstance(data, dict):
+        return {key: xml_safe(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [xml_safe(value) for value in data]
+    return data
 
 
 def fetch(service: str, path: str) -> dict:
@@ -29,7 +46,7 @@ def fetch(service: str, path: str) -> dict:
         except (ValueError, KeyError):
             error = {"code": "upstream_error", "message": "Erreur du service.", "details": {}}
         raise ApiError(answer.status_code, error["code"], error["message"], error.get("details"))
-    return answer.json()
+    return xml_safe(answer.json())
 
 
 def word(content: bytes, filename: str, render_seconds: float) -> Response:
