@@ -5,7 +5,7 @@ upstream as it comes; the response is streamed back the same way."""
 
 from urllib.parse import quote
 
-from flask import Blueprint, Response, current_app, g, request, stream_with_context
+from flask import Blueprint, Response, g, request
 
 from ecars_common.errors import ApiError
 from ecars_common.tokens import current_identity
@@ -48,7 +48,8 @@ def _request_body():
 def api(service: str, path: str):
     # `path` arrives percent-decoded: encoded again, or a %3F, %23 or control character in an id would change
     # the URL sent (or make it invalid, a 500). An unknown service is a 404 before anything else.
-    target = f"{upstream.base_url(service)}/{quote(path, safe=PATH_SAFE)}"
+    upstream.base_url(service)
+    target = f"/{quote(path, safe=PATH_SAFE)}"
     check_access(service, path)
     if request.query_string:  # verbatim: order, repeated keys and encoding as the client sent them
         target += "?" + request.query_string.decode("latin-1")
@@ -58,23 +59,21 @@ def api(service: str, path: str):
                if k.lower() not in HOP_BY_HOP and k.lower() not in ("x-request-id", "x-forwarded-for")}
     headers["X-Request-ID"] = g.request_id
     headers["X-Forwarded-For"] = upstream.edge_address()
-    has_body = request.content_length or request.headers.get("Transfer-Encoding", "").lower() == "chunked"
-    outgoing = current_app.extensions["http_client"].build_request(
-        request.method, target, headers=headers, content=_request_body() if has_body else None,
-    )
-    answer = upstream.send(service, outgoing, stream=True)
+    chunked = request.headers.get("Transfer-Encoding", "").lower() == "chunked"
+    has_body = request.content_length or chunked
+    answer = upstream.relay(service, request.method, target, headers,
+                            body=_request_body() if has_body else None, chunked=bool(chunked and has_body))
 
     def body():
         try:
-            yield from answer.iter_raw(CHUNK)
+            yield from answer.stream(CHUNK, decode_content=False)
         finally:
-            answer.close()
+            upstream.release(answer)
 
-    response_headers = [(k, v) for k, v in answer.headers.multi_items()
+    response_headers = [(k, v) for k, v in answer.headers.items()
                         if k.lower() not in HOP_BY_HOP and k.lower() != "x-request-id"]
-    response = Response(stream_with_context(body()), status=answer.status_code, headers=response_headers,
-                        direct_passthrough=True)
+    response = Response(body(), status=answer.status, headers=response_headers, direct_passthrough=True)
     # For HEAD, 1xx, 204 and 304 the server is handed an empty body and body() never runs: release the
     # upstream connection when the response is closed, or the pool runs dry.
-    response.call_on_close(answer.close)
+    response.call_on_close(lambda: upstream.release(answer))
     return response
