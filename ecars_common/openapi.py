@@ -10,7 +10,7 @@ path parameters, and tests/unit/test_openapi.py checks they are exactly the app'
 import importlib
 import re
 
-from flask import Blueprint, current_app
+from flask import Blueprint, jsonify
 
 ERROR_SCHEMA = {
     "type": "object", "required": ["error"], "additionalProperties": False,
@@ -32,7 +32,7 @@ ERRORS = {
     429: "Trop de tentatives : réessayez plus tard.",
     503: "Une dépendance du service est indisponible.",
 }
-ANY_JSON = "application/json"
+JSON_TYPE = "application/json"
 
 # -- schema helpers ---------------------------------------------------------------------------------
 
@@ -67,7 +67,6 @@ def items_of(item: dict) -> dict:
 
 UUID = string(format="uuid")
 DATE = string(format="date")
-DATETIME = string(format="date-time")
 TEXT = string()
 BOOL = {"type": "boolean"}
 INT = {"type": "integer"}
@@ -77,7 +76,7 @@ MESSAGE = obj({"message": TEXT}, ["message"])
 # -- operations -------------------------------------------------------------------------------------
 
 def json_body(schema: dict) -> dict:
-    return {"required": True, "content": {ANY_JSON: {"schema": schema}}}
+    return {"required": True, "content": {JSON_TYPE: {"schema": schema}}}
 
 
 def raw_body(*media_types: str, schema: dict | None = None) -> dict:
@@ -93,7 +92,7 @@ def query(name: str, schema: dict, required: bool = False, description: str = ""
 
 
 def operation(summary: str, *, returns: dict | None = None, status: int = 200, body: dict | None = None,
-              errors=(), public: bool = False, parameters=(), media_type: str = ANY_JSON,
+              errors=(), public: bool = False, parameters=(), media_type: str = JSON_TYPE,
               headers: dict | None = None) -> dict:
     """One route. `returns`: the success body's schema (None with status 204: no body); `errors`: the error
     statuses the route answers besides the ones implied (401 unless public, 400 when it reads a JSON body,
@@ -106,7 +105,7 @@ def operation(summary: str, *, returns: dict | None = None, status: int = 200, b
     codes = set(errors)
     if not public:
         codes.add(401)
-    if body is not None and ANY_JSON in body.get("content", {}):
+    if body is not None and JSON_TYPE in body.get("content", {}):
         codes.add(400)
     op = {"summary": summary, "responses": {str(status): success,
                                             **{str(code): {"$ref": f"#/components/responses/E{code}"}
@@ -202,7 +201,7 @@ def document(service: str, paths: dict, *, habilitations: bool = False, descript
         "paths": out,
         "components": {
             "schemas": {"Error": ERROR_SCHEMA},
-            "responses": {f"E{code}": {"description": text, "content": {ANY_JSON: {
+            "responses": {f"E{code}": {"description": text, "content": {JSON_TYPE: {
                 "schema": {"$ref": "#/components/schemas/Error"}}}} for code, text in ERRORS.items()},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
                                            "description": "Jeton d'accès émis par POST /api/auth/login."}},
@@ -222,7 +221,7 @@ def blueprint(service: str) -> Blueprint:
 
     @bp.get("/openapi.json")
     def openapi_json():
-        return current_app.response_class(current_app.json.dumps(spec), mimetype=ANY_JSON)
+        return jsonify(spec)
 
     return bp
 
