@@ -158,6 +158,7 @@ def add_cpom_folder(cpom_id: str):
     if not domain.is_authority(identity.role):
         raise Refused(403, "forbidden", "Seules l'ARS et le conseil départemental peuvent créer des dossiers.")
     with unit_of_work() as session:
+        access.cpom(session, identity, cpom_id)  # an authority of the CPOM's territory, not any ARS or CD
         catalogue.ensure_default_folders(session, cpom_id)
         parent = access.folder(session, identity, cpom_id, parent_id) if parent_id else None
         folder = catalogue.add_folder(session, cpom_id, parent, name, identity.user_id)
