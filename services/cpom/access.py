@@ -133,7 +133,9 @@ def visible_ej_condition(session: Session, identity: Identity):
         dep = identity.departement
         return sa.or_(ej.c.departement == dep,
                       sa.exists().where(et.c.ej_finess == ej.c.finess, et.c.departement == dep),
-                      sa.exists().where(cpoms.c.ej_finess == ej.c.finess, cpoms.c.departements.any(dep)))
+                      # correlated on ej only: a query that already joins cpoms (territory view) keeps its own
+                      sa.exists().where(cpoms.c.ej_finess == ej.c.finess, cpoms.c.departements.any(dep))
+                      .correlate(ej))
     return sa.false()
 
 
