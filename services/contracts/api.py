@@ -140,7 +140,7 @@ def check_template():
     """Read an indicator template from a spreadsheet (raw .xlsx body) or a JSON document, and answer it
     as JSON (to create a campaign with), or every error with its row and column."""
     campaigns.require_ars(current_identity())
-    body = request.get_data(cache=False)
+    body = request.get_data()  # cached: the JSON branch reads it again
     if len(body) > 5 * 1024 * 1024:
         raise ApiError(413, "too_large", "Le fichier de trame dépasse 5 Mo.")
     try:
