@@ -14,17 +14,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from tests.conftest import unique
 from tests.support.db import rows
 from tests.support.identity import active_user, bearer, latest_code, sign_in
+from tests.support.tokens import claims_of, real_key
 
 STRONG = "Nouveau-Mot2Passe!"
-
-
-def claims_of(token: str) -> dict:
-    return jwt.decode(token, options={"verify_signature": False})
-
-
-def real_key(stack):
-    [row] = rows(stack, "SELECT kid, private_pem FROM auth.signing_keys ORDER BY created_at DESC LIMIT 1")
-    return row["kid"], serialization.load_pem_private_key(row["private_pem"].encode(), None)
 
 
 def forged_tokens(stack, good: str) -> dict[str, str]:

@@ -1,0 +1,89 @@
+"""Access matrix of the auth service: every route, and the bad tokens. Sign-in, password reset, token
+refresh, the JWKS and the password policy are public (each row is an anonymous call that is not asked for a
+token); « Mon compte » acts on the caller's own account; « Gestion des habilitations » is for ARS, CD and
+the scope's Administrateur (403 « not_administrateur » otherwise)."""
+
+import pytest
+
+from tests.conftest import unique
+from tests.support.access import (
+    BLIND,
+    SEES,
+    Route,
+    assert_complete,
+    row_cases,
+    run_bad_token,
+    run_row,
+    service_routes,
+    token_cases,
+    world,
+)
+from tests.support.identity import PASSWORD
+
+SERVICE = "auth"
+NOBODY = f"{unique('personne')}@e-cars.test"
+NEW_PASSWORD = "Matrice-Acces-2026!x"
+# Auth cannot tell which region or département an EJ, contract or CPOM belongs to: any ARS or CD manages
+# every access (services/auth/habilitations.py can_manage). Kept visible until it is restricted.
+TERRITORY_GAP = ("auth does not know a scope's territory: an ARS of another region or a CD of another département "
+                 "manages its habilitations")
+MANAGERS = {"ej_member": 200, "ars": 200, "cd": 200, "ej_collaborator": (403, "not_administrateur"),
+            "other_ej": 403, "support": 403, "ars_other_region": 403, "cd_other_dept": 403}
+GAPS = {"ars_other_region": TERRITORY_GAP, "cd_other_dept": TERRITORY_GAP}
+
+
+def new_habilitation(w):
+    return {"json": {"scope_type": "ej", "scope_id": w.ids["finess"], "civilite": "M.", "nom": "NOUVEAU",
+                     "prenom": "Paul", "fonction": "Cadre", "email": f"{unique('nouveau')}@ej.test"}}
+
+
+ROUTES = service_routes(SERVICE) + [
+    Route("GET", "/.well-known/jwks.json", "/.well-known/jwks.json", {"anonymous": 200}, public=True),
+    Route("GET", "/password-policy", "/password-policy", {"anonymous": 200}, public=True),
+    Route("POST", "/login", "/login", {"anonymous": (401, "invalid_credentials")}, public=True,
+          send=lambda w: {"json": {"email": NOBODY, "password": "Pas-Le-Bon-1!"}}),
+    Route("POST", "/password-reset/code", "/password-reset/code", {"anonymous": 202}, public=True,
+          send=lambda w: {"json": {"email": NOBODY}}),
+    Route("POST", "/password-reset/verify", "/password-reset/verify", {"anonymous": (400, 401, 403, 422)},
+          public=True, send=lambda w: {"json": {"email": NOBODY, "code": "000000"}}),
+    Route("POST", "/password-reset/complete", "/password-reset/complete", {"anonymous": (400, 401, 403, 422)},
+          public=True, send=lambda w: {"json": {"reset_token": "faux", "password": NEW_PASSWORD,
+                                               "confirmation": NEW_PASSWORD}}),
+    Route("POST", "/token/refresh", "/token/refresh", {"anonymous": (401, "invalid_refresh_token")}, public=True,
+          send=lambda w: {"json": {"refresh_token": "faux"}}),
+    Route("POST", "/logout", "/logout", {"self": 204}),
+    Route("GET", "/me", "/me", {"ej_member": 200, "ars": 200, "support": 200}),
+    Route("PATCH", "/me", "/me", {"self": 200}, send=lambda w: {"json": {"fonction": "Directrice adjointe"}}),
+    Route("POST", "/me/password", "/me/password", {"self": 200}, send=lambda w: {"json": {
+        "current_password": PASSWORD, "password": NEW_PASSWORD, "confirmation": NEW_PASSWORD}}),
+    Route("GET", "/me/habilitations", "/me/habilitations", {"ej_member": SEES, "other_ej": BLIND},
+          listed="finess"),
+    Route("GET", "/habilitations", lambda w: f"/habilitations?scope_type=ej&scope_id={w.ids['finess']}", MANAGERS,
+          xfail=GAPS),
+    Route("POST", "/habilitations", "/habilitations", {k: 201 if v == 200 else v for k, v in MANAGERS.items()},
+          send=new_habilitation, xfail=GAPS),
+    Route("PATCH", "/habilitations/<habilitation_id>", "/habilitations/{habilitation}", MANAGERS,
+          send=lambda w: {"json": {"visibilite_documents_confidentiels": False}}, xfail=GAPS),
+    # each row revokes a habilitation made for it
+    Route("DELETE", "/habilitations/<habilitation_id>", lambda w: f"/habilitations/{w.fresh_habilitation()}",
+          {k: 204 if v == 200 else v for k, v in MANAGERS.items()}, xfail=GAPS),
+]
+
+
+@pytest.fixture(scope="module")
+def w(stack, gateway):
+    return world(stack, gateway)
+
+
+def test_every_route_of_the_service_has_access_rows():
+    assert_complete(SERVICE, ROUTES)
+
+
+@pytest.mark.parametrize("route, variant, caller, expected", row_cases(ROUTES))
+def test_access(w, route, variant, caller, expected):
+    run_row(w, SERVICE, route, variant, caller, expected)
+
+
+@pytest.mark.parametrize("route, forgery", token_cases(ROUTES))
+def test_bad_token_is_refused(w, route, forgery):
+    run_bad_token(w, SERVICE, route, forgery)

@@ -1,0 +1,110 @@
+"""Access matrix of the contracts service: every route, each caller by its relation to the contract
+(tests/support/access.py builds them), and the bad tokens. A contract the caller may not see is 404, as
+for an id that does not exist (services/contracts/access.py); a contract seen but not writable is 403."""
+
+import pytest
+
+from tests.conftest import unique
+from tests.support.access import (
+    BLIND,
+    SEES,
+    Route,
+    Variant,
+    assert_complete,
+    row_cases,
+    run_bad_token,
+    run_row,
+    service_routes,
+    token_cases,
+    world,
+)
+from tests.support.contracts import TEMPLATE
+
+SERVICE = "contracts"
+STRANGERS = {"other_ej": 404, "ars_other_region": 404, "cd": 404, "cd_other_dept": 404, "support": 404}
+READ = {"ej_member": 200, "ej_collaborator": 200, "ars": 200, **STRANGERS}
+ESTABLISHMENT_WRITE = {"ej_member": 200, "ej_collaborator": 200, "ars": (403, "read_only"), **STRANGERS}
+ARS_WRITE = {"ej_member": 403, "ej_collaborator": 403, "ars": 200, **STRANGERS}
+ARS_ONLY = {"ej_member": 403, "other_ej": 403, "cd": 403, "support": 403}
+
+
+def save_body(w, code="ACC01"):
+    return {"json": {"version": w.version(w.ids["contract"], code), "answers": {"REALISE": 12}, "comment": ""}}
+
+
+def save_closed_body(w):
+    return {"json": {"version": w.version(w.ids["closed"]), "answers": {"REALISE": 12}, "comment": ""}}
+
+
+def campaign_body(_w):
+    return {"json": {"name": unique("Campagne"), "evaluated_year": 2023, "starts_on": "2024-01-15",
+                     "ends_on": "2024-06-30", "region": "Bretagne", "template": TEMPLATE}}
+
+
+def contract_body(_w):
+    return {"json": {"name": unique("Contrat"), "ej_finess": "220000000", "ej_raison_sociale": "EJ"}}
+
+
+ROUTES = service_routes(SERVICE) + [
+    Route("GET", "/ej", "/ej", {"ej_member": SEES, "ej_collaborator": SEES, "other_ej": BLIND, "ars": 200,
+                               "ars_other_region": BLIND, "cd": BLIND, "support": BLIND}, listed="finess"),
+    Route("GET", "/ej/<finess>/contracts", "/ej/{finess}/contracts", {
+        "ej_member": SEES, "ej_collaborator": SEES, "other_ej": BLIND, "ars": SEES, "ars_other_region": BLIND,
+        "cd": BLIND, "cd_other_dept": BLIND, "support": BLIND}, listed="contract"),
+    Route("GET", "/contracts/<uuid:contract_id>", "/contracts/{contract}", READ),
+    Route("GET", "/contracts/<uuid:contract_id>/indicators/<code>", "/contracts/{contract}/indicators/ACC01", READ,
+          variants=[Variant("grey indicator", "/contracts/{contract}/indicators/ACC02", {  # shown, not editable
+              "ej_member": 200, "ej_collaborator": 200, "ars": 200, "other_ej": 404}),
+                    Variant("hidden grey indicator", "/contracts/{contract}/indicators/PIL01", {
+                        "ej_member": (403, "indicator_not_accessible"), "ej_collaborator": 403, "ars": 200,
+                        "other_ej": 404})]),
+    Route("PUT", "/contracts/<uuid:contract_id>/indicators/<code>", "/contracts/{contract}/indicators/ACC01",
+          ESTABLISHMENT_WRITE, send=save_body, variants=[
+              Variant("grey indicator", "/contracts/{contract}/indicators/ACC02", {
+                  "ej_member": (403, "indicator_not_accessible"), "ej_collaborator": 403, "other_ej": 404},
+                  send=lambda w: save_body(w, "ACC02")),
+              Variant("closed contract", "/contracts/{closed}/indicators/ACC01", {
+                  "ej_member": (409, "contract_closed"), "ars": 409, "other_ej": 404}, send=save_closed_body)]),
+    Route("POST", "/contracts/<uuid:contract_id>/close", "/contracts/{contract}/close", {
+        "ej_member": (409, "incomplete"), "ej_collaborator": (409, "incomplete"), "ars": (403, "read_only"),
+        **STRANGERS}, variants=[Variant("closed contract", "/contracts/{closed}/close", {
+            "ej_member": (409, "contract_closed"), "other_ej": 404})]),
+    Route("GET", "/contracts/<uuid:contract_id>/export", "/contracts/{contract}/export", READ),
+    Route("POST", "/campaigns", "/campaigns", {"ars": 201, "ars_other_region": 403, **ARS_ONLY},
+          send=campaign_body),
+    Route("POST", "/campaigns/template", "/campaigns/template", {"ars": 200, "ars_other_region": 200, **ARS_ONLY},
+          send=lambda w: {"json": TEMPLATE}),
+    Route("GET", "/campaigns/<uuid:campaign_id>/progress", "/campaigns/{campaign}/progress",
+          {"ars": 200, "ars_other_region": 404, **ARS_ONLY}),
+    Route("POST", "/campaigns/<uuid:campaign_id>/contracts", "/campaigns/{campaign}/contracts",
+          {"ars": 201, "ars_other_region": 404, **ARS_ONLY}, send=contract_body),
+    Route("PUT", "/contracts/<uuid:contract_id>/restrictions/<code>", "/contracts/{contract}/restrictions/ACC02",
+          {**ARS_WRITE, "ej_member": (403, "forbidden")},
+          send=lambda w: {"json": {"roles": ["ars"], "user_ids": [], "hidden": False}}),
+    Route("POST", "/contracts/<uuid:contract_id>/accept", "/contracts/{closed}/accept", ARS_WRITE, variants=[
+        Variant("open contract", "/contracts/{contract}/accept", {"ars": (409, "not_closed"), "ej_member": 403})]),
+    # reopening is tried on the open contract only (409 once access is granted), so the closed one stays closed
+    Route("POST", "/contracts/<uuid:contract_id>/reopen", "/contracts/{contract}/reopen",
+          {**ARS_WRITE, "ars": (409, "not_closed")}, send=lambda w: {"json": {"reason": "Pièce manquante"}}),
+    Route("GET", "/territoire/clotures", "/territoire/clotures", {
+        "ars": SEES, "ars_other_region": BLIND, **ARS_ONLY}, listed="closed"),
+]
+
+
+@pytest.fixture(scope="module")
+def w(stack, gateway):
+    return world(stack, gateway)
+
+
+def test_every_route_of_the_service_has_access_rows():
+    assert_complete(SERVICE, ROUTES)
+
+
+@pytest.mark.parametrize("route, variant, caller, expected", row_cases(ROUTES))
+def test_access(w, route, variant, caller, expected):
+    run_row(w, SERVICE, route, variant, caller, expected)
+
+
+@pytest.mark.parametrize("route, forgery", token_cases(ROUTES))
+def test_bad_token_is_refused(w, route, forgery):
+    run_bad_token(w, SERVICE, route, forgery)
