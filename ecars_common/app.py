@@ -17,12 +17,14 @@ from ecars_common.tokens import TokenVerifier, http_jwks
 def create_service_app(
     settings: Settings,
     db: Database,
-    blueprints: Iterable[Blueprint] = (),
+    blueprints: Iterable[Blueprint],
+    openapi_document: dict,
     extra_checks: dict[str, Callable[[], None]] | None = None,
     token_verifier: TokenVerifier | None = None,
     counts: Callable | None = None,
 ) -> Flask:
-    """`counts(session) -> dict`: the service's key figures for its support dashboard."""
+    """`openapi_document`: the service's description (services/<service>/openapi.py), served at /openapi.json.
+    `counts(session) -> dict`: the service's key figures for its support dashboard."""
     configure_logging(settings.service, settings.log_level)
     app = Flask(f"ecars.{settings.service}")
     app.config["SETTINGS"] = settings
@@ -38,7 +40,7 @@ def create_service_app(
     app.extensions["ready_checks"] = checks
     app.register_blueprint(health_blueprint(checks))
     app.register_blueprint(dashboard.blueprint(counts))
-    app.register_blueprint(openapi.blueprint(settings.service))  # services/<service>/openapi.py
+    app.register_blueprint(openapi.blueprint(openapi_document))
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     # What is loaded at start-up lives as long as the process: keep it out of the garbage collector's

@@ -7,7 +7,6 @@ dashboard, /openapi.json and the habilitations projection's /me/habilitations) a
 Keys are Flask rules (`/contracts/<uuid:contract_id>`): `document()` turns them into OpenAPI paths with their
 path parameters, and tests/unit/test_openapi.py checks they are exactly the app's url_map."""
 
-import importlib
 import re
 
 from flask import Blueprint, jsonify
@@ -209,14 +208,8 @@ def document(service: str, paths: dict, *, habilitations: bool = False, descript
     }
 
 
-def service_document(service: str) -> dict:
-    """`DOCUMENT` of services/<service>/openapi.py."""
-    return importlib.import_module(f"services.{service}.openapi").DOCUMENT
-
-
-def blueprint(service: str) -> Blueprint:
-    """GET /openapi.json, public. The document is loaded when the app is built (a missing one fails at start)."""
-    spec = service_document(service)
+def blueprint(spec: dict) -> Blueprint:
+    """GET /openapi.json, public: the service's description (its services/<service>/openapi.py `DOCUMENT`)."""
     bp = Blueprint("openapi", __name__)
 
     @bp.get("/openapi.json")

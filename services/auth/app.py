@@ -4,6 +4,7 @@ from flask import Flask
 from ecars_common.app import create_service_app
 from ecars_common.db import Database
 from ecars_common.tokens import TokenVerifier
+from services.auth import openapi
 from services.auth.api import bp
 from services.auth.config import Config
 from services.auth.keys import KeyRing
@@ -27,6 +28,7 @@ def create_app(config: Config | None = None) -> Flask:
     db = Database(config.database_url, config.schema)
     keyring = KeyRing(db, config.access_token_seconds)
     # auth checks its own tokens with its own keys, not over HTTP
-    app = create_service_app(config, db, [bp], token_verifier=TokenVerifier(keyring.jwks), counts=key_counts)
+    app = create_service_app(config, db, [bp], openapi.DOCUMENT, token_verifier=TokenVerifier(keyring.jwks),
+                             counts=key_counts)
     app.extensions["keyring"] = keyring
     return app

@@ -6,7 +6,7 @@ from prometheus_client import Counter
 from ecars_common import habilitations
 from ecars_common.app import create_service_app
 from ecars_common.db import Database
-from services.documents import storage
+from services.documents import openapi, storage
 from services.documents.api import bp
 from services.documents.config import Config
 
@@ -23,7 +23,8 @@ def create_app(config: Config | None = None) -> Flask:
     config = config or Config()
     db = Database(config.database_url, config.schema)
     s3 = storage.S3(config)
-    app = create_service_app(config, db, [habilitations.blueprint(), bp], extra_checks={"s3": s3.ping},
+    app = create_service_app(config, db, [habilitations.blueprint(), bp], openapi.DOCUMENT,
+                             extra_checks={"s3": s3.ping},
                              counts=key_counts)
     app.extensions["s3"] = s3
     app.extensions["http_client"] = httpx.Client(timeout=httpx.Timeout(10.0, connect=2.0))  # to contracts

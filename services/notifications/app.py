@@ -5,6 +5,7 @@ from flask import Flask
 
 from ecars_common.app import create_service_app
 from ecars_common.db import Database
+from services.notifications import openapi
 from services.notifications.config import Config
 
 
@@ -21,4 +22,4 @@ def create_app(config: Config | None = None) -> Flask:
     def smtp_answers() -> None:
         socket.create_connection((config.smtp_host, config.smtp_port), timeout=2).close()
 
-    return create_service_app(config, db, extra_checks={"smtp": smtp_answers}, counts=key_counts)
+    return create_service_app(config, db, [], openapi.DOCUMENT, extra_checks={"smtp": smtp_answers}, counts=key_counts)

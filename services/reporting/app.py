@@ -3,6 +3,7 @@ from flask import Flask
 
 from ecars_common.app import create_service_app
 from ecars_common.db import Database
+from services.reporting import openapi
 from services.reporting.api import bp
 from services.reporting.config import Config
 
@@ -10,6 +11,6 @@ from services.reporting.config import Config
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config()
     db = Database(config.database_url, config.schema)
-    app = create_service_app(config, db, [bp])
+    app = create_service_app(config, db, [bp], openapi.DOCUMENT)
     app.extensions["http_client"] = httpx.Client(timeout=httpx.Timeout(10.0, connect=2.0))
     return app

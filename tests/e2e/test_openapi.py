@@ -8,10 +8,10 @@ import httpx
 import pytest
 
 from ecars_common.config import SERVICES
-from ecars_common.openapi import service_document
 from tests.support import cpom as cpom_support
 from tests.support.db import rows
 from tests.support.identity import active_user, bearer, sign_in
+from tests.support.services import document_of
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -19,7 +19,7 @@ def test_the_description_is_served_through_the_gateway_without_a_token(gateway, 
     answer = httpx.get(f"{gateway}/api/{service}/openapi.json")
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"] == "application/json"
-    assert answer.json() == service_document(service)
+    assert answer.json() == document_of(service)
     assert answer.json()["servers"] == [{"url": f"/api/{service}"}]
 
 

@@ -32,7 +32,7 @@ def test_server_errors_appear_on_the_dashboard_with_their_request_id(stack):
 
     settings = Settings(service="contracts", database_url=stack.database_url)
     db = Database(stack.database_url, "contracts")
-    client = create_service_app(settings, db, [broken], token_verifier=verifier,
+    client = create_service_app(settings, db, [broken], {}, token_verifier=verifier,
                                 counts=lambda session: {"answer": 42}).test_client()
     failed = client.get("/boom", headers={"X-Request-ID": "req-boom-12345"})
     assert failed.status_code == 500

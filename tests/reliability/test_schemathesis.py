@@ -30,11 +30,11 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from ecars_common.config import SERVICES
-from ecars_common.openapi import service_document
 from tests.support import cpom as cpom_support
 from tests.support.contracts import grant_ej, make_contract
 from tests.support.db import connect
 from tests.support.identity import bearer
+from tests.support.services import document_of
 
 MAX_EXAMPLES = 8  # generated requests per operation (Hypothesis), valid and invalid ones
 # Schemathesis adds its « coverage » cases (each field missing, null, of the wrong type, at and past its bounds,
@@ -44,7 +44,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 # The indicator template upload (.xlsx) is sent as the raw bytes generated, like application/octet-stream.
 schemathesis.serializer.alias("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                               "application/octet-stream")
-SCHEMAS = {service: schemathesis.openapi.from_dict(service_document(service)) for service in SERVICES}
+SCHEMAS = {service: schemathesis.openapi.from_dict(document_of(service)) for service in SERVICES}
 
 
 @pytest.fixture(scope="module")
