@@ -139,6 +139,24 @@ def visible_ej_condition(session: Session, identity: Identity):
     return sa.false()
 
 
+def visible_cpom_condition(identity: Identity):
+    """SQL condition on `cpoms` for the authorities' lists: the CPOMs `access_to` lets them see (ARS: an ET of
+    the perimeter in its region, or of the EJ while the perimeter is empty; CD: a département concerned)."""
+    if identity.role == "admin":
+        return sa.true()
+    if identity.role == "ars" and identity.region:
+        ets_in_region = sa.select(et.c.finess).where(et.c.region == identity.region)
+        perimeter = sa.select(cpom_etablissements.c.et_finess).where(cpom_etablissements.c.cpom_id == cpoms.c.id)
+        return sa.or_(
+            sa.exists(perimeter.where(cpom_etablissements.c.et_finess.in_(ets_in_region))).correlate(cpoms),
+            sa.and_(~sa.exists(perimeter).correlate(cpoms),
+                    sa.exists().where(et.c.ej_finess == cpoms.c.ej_finess, et.c.region == identity.region)
+                    .correlate(cpoms)))
+    if identity.role == "cd" and identity.departement:
+        return cpoms.c.departements.any(identity.departement)
+    return sa.false()
+
+
 def is_uuid(value: str) -> bool:
     try:
         uuid.UUID(value)

@@ -8,7 +8,7 @@ from ecars_common.errors import ApiError
 from ecars_common.payload import json_object
 from ecars_common.tokens import authenticated, current_identity
 from services.cpom import access, domain, forms, grid, organisations, orm, sheet, transmission
-from services.cpom.access import load_cpom, require, visible_ej_condition
+from services.cpom.access import load_cpom, require
 from services.cpom.orm import axes, indicateurs, objectifs
 
 bp = Blueprint("cpom", __name__)
@@ -527,7 +527,7 @@ def territory_transmissions():
                            orm.cpoms.c.nom, orm.cpoms.c.ej_finess, orm.ej.c.raison_sociale)
                  .join(orm.cpoms, orm.cpoms.c.id == orm.transmissions.c.cpom_id)
                  .join(orm.ej, orm.ej.c.finess == orm.cpoms.c.ej_finess)
-                 .where(visible_ej_condition(session, identity))
+                 .where(access.visible_cpom_condition(identity))  # the CPOMs they may open, not their EJs'
                  .order_by(orm.transmissions.c.transmitted_at.desc()).limit(200))
         items = [{"cpom_id": r.cpom_id, "cpom_name": r.nom, "version": r.version,
                   "transmitted_at": r.transmitted_at.isoformat(), "transmitted_by_email": r.transmitted_by_email,
