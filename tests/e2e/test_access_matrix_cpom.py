@@ -126,7 +126,8 @@ ROUTES = service_routes(SERVICE) + [
     Route("GET", "/cpoms/<uuid:cpom_id>/export", "/cpoms/{cpom}/export", READ),
     Route("GET", "/territoire/transmissions", "/territoire/transmissions", {
         "ars": SEES, "cd": SEES, "ars_other_region": BLIND, "cd_other_dept": BLIND, **AUTHORITIES_ONLY},
-        listed="cpom"),
+        listed="cpom", variants=[Variant("CPOM of the same EJ for another département", "/territoire/transmissions",
+                                         {"ars": SEES, "cd": BLIND}, listed="cpom35")]),
 ]
 
 
