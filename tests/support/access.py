@@ -135,7 +135,7 @@ class World:
         ars = cpom_support.User(emails["ars"], self.user_ids["ars"], self.tokens["ars"])
         org, other_org = cpom_support.organisation(self.gateway, ars), cpom_support.organisation(self.gateway, ars)
         finess = org["finess"]
-        self.ids.update(finess=finess, other_finess=other_org["finess"], et=org["ets"][0], region="Bretagne")
+        self.ids.update(finess=finess, region="Bretagne")
 
         # access: the EJ's Administrateur (sees confidential documents), a plain collaborator, another EJ's user
         self.grant("ej", finess, emails["ej_member"], administrateur=True, visibilite_documents_confidentiels=True)
