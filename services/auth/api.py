@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, jsonify, request
 from ecars_common.errors import ApiError
 from ecars_common.payload import bool_field, choice_field, client_address, json_object, string_field
 from ecars_common.tokens import authenticated, current_identity
-from services.auth import account, domain, habilitations, login, passwords, reset
+from services.auth import account, domain, habilitations, login, passwords, reset, territory
 
 bp = Blueprint("auth", __name__)
 
@@ -212,7 +212,11 @@ def scope_from(data: dict) -> tuple[str, str]:
 
 
 def require_manager(session, scope_type: str, scope_id: str) -> None:
-    if not habilitations.can_manage(session, current_identity(), scope_type, scope_id):
+    identity = current_identity()
+    if identity.role in ("ars", "cd") and not territory.in_territory(scope_type, scope_id):
+        raise ApiError(403, "hors_territoire", "Ce périmètre ne relève pas de votre territoire : vous ne pouvez pas "
+                                               "en gérer les accès.")
+    if not habilitations.can_manage(session, identity, scope_type, scope_id):
         raise ApiError(403, "not_administrateur", "Vous devez disposer d'un profil « Administrateur » pour gérer "
                                                   "les accès.")
 

@@ -16,7 +16,8 @@ SCOPES = ("ej", "contract", "cpom")
 
 
 def can_manage(session: Session, identity: Identity, scope_type: str, scope_id: str) -> bool:
-    """ARS, CD and platform admins manage every access; otherwise only an Administrateur of that scope."""
+    """Platform admins manage every access, an ARS or a CD those of its territory (checked by the caller with
+    `territory.in_territory`: auth holds no territories); otherwise only an Administrateur of that scope."""
     if identity.role in ("ars", "cd", "admin"):
         return True
     return session.execute(

@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 from gateway.config import Config
 from services.auth.passwords import MESSAGES, hash_password
 from tests.conftest import unique
+from tests.support.cpom import bretagne_cpom
 from tests.support.db import create_user, rows
 
 CODE = re.compile(r"Votre code de vérification : (\d{6})\b")
@@ -246,9 +247,9 @@ def test_a_user_who_is_not_administrateur_gets_the_french_403_page(page: Page, s
     expect(page.get_by_role("alert")).to_have_text(NOT_ADMINISTRATEUR)
 
 
-def test_an_ars_user_adds_a_collaborator_who_gets_an_email(page: Page, stack, mailbox):
+def test_an_ars_user_adds_a_collaborator_who_gets_an_email(page: Page, stack, gateway, mailbox):
     ars = user_with_password(stack, prefix="ars", role="ars", region="Bretagne", prenom="Anne", nom="REFERENTE")
-    cpom = unique("CPOM")
+    cpom = bretagne_cpom(stack, gateway)
     collaborator = f"{unique('collaborateur')}@etablissement.test"
     sign_in(page, ars, STRONG)
     expect(page).to_have_url(re.compile(r"/accueil$"))
@@ -414,7 +415,7 @@ def test_an_expired_access_token_is_renewed_and_a_dead_session_goes_back_to_the_
     expect(page).to_have_url(re.compile(r"/mon-compte$"))
 
 
-def test_the_identity_pages_have_labelled_fields_and_no_script_errors(page: Page, stack, mailbox):
+def test_the_identity_pages_have_labelled_fields_and_no_script_errors(page: Page, stack, gateway, mailbox):
     problems = []
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
     page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
@@ -424,7 +425,7 @@ def test_the_identity_pages_have_labelled_fields_and_no_script_errors(page: Page
     open_step_3(page, mailbox, email)
     assert page.evaluate(labelless) == []
     sign_in(page, email, STRONG)
-    for path in ("/accueil", "/mon-compte", f"/habilitations/cpom/{unique('CPOM')}?ajouter=1"):
+    for path in ("/accueil", "/mon-compte", f"/habilitations/cpom/{bretagne_cpom(stack, gateway)}?ajouter=1"):
         page.goto(path)
         page.wait_for_load_state("networkidle")
         assert page.evaluate(labelless) == [], path

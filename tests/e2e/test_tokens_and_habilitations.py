@@ -12,6 +12,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tests.conftest import unique
+from tests.support.contracts import make_contract
+from tests.support.cpom import bretagne_cpom
 from tests.support.db import rows
 from tests.support.identity import active_user, bearer, latest_code, sign_in
 from tests.support.tokens import claims_of, real_key
@@ -82,7 +84,7 @@ def wait_for_projection(gateway, tokens, service, expected, timeout=10):
 
 
 def test_an_administrateur_adds_a_collaborator_who_gets_the_email_and_can_sign_in(gateway, stack, mailbox):
-    cpom = unique("cpom")
+    cpom = bretagne_cpom(stack, gateway)
     ars, _ = active_user(stack, role="ars", region="Bretagne")
     ars_tokens = sign_in(gateway, ars)
     admin, _ = active_user(stack)
@@ -129,7 +131,7 @@ def test_an_administrateur_adds_a_collaborator_who_gets_the_email_and_can_sign_i
 
 
 def test_a_non_administrateur_cannot_manage_access(gateway, stack):
-    cpom = unique("cpom")
+    cpom = bretagne_cpom(stack, gateway)
     ars_tokens = sign_in(gateway, active_user(stack, role="ars", region="Bretagne")[0])
     member, _ = active_user(stack)
     assert grant(gateway, ars_tokens, cpom, member).status_code == 201  # member, not administrateur
@@ -166,3 +168,28 @@ def test_bad_habilitation_input_is_refused_and_nothing_stored(gateway, stack, ch
     assert field in answer.json()["error"]["details"]
     stored = rows(stack, "SELECT count(*) AS n FROM auth.habilitations WHERE scope_id = %s", body["scope_id"])
     assert stored[0]["n"] == 0
+
+
+def test_an_ars_or_cd_manages_the_accesses_of_its_own_territory_only(gateway, stack):
+    """Auth holds no territories: it asks cpom and contracts, with the caller's token, whether they show the
+    scope. A CPOM and a contract of Bretagne (22): the ARS Bretagne and the CD 22 may, the others get 403."""
+    cpom = bretagne_cpom(stack, gateway)
+    contract = make_contract(gateway, stack)
+    callers = {who: sign_in(gateway, active_user(stack, **columns)[0]) for who, columns in {
+        "ARS Bretagne": {"role": "ars", "region": "Bretagne"}, "CD 22": {"role": "cd", "departement": "22"},
+        "ARS Occitanie": {"role": "ars", "region": "Occitanie"}, "CD 29": {"role": "cd", "departement": "29"}}.items()}
+    for scope_type, scope_id, allowed in (("cpom", cpom, {"ARS Bretagne", "CD 22"}),
+                                          ("contract", contract.contract_id, {"ARS Bretagne"})):
+        for who, tokens in callers.items():
+            before = rows(stack, "SELECT count(*) AS n FROM auth.habilitations WHERE scope_id = %s", scope_id)[0]["n"]
+            answer = httpx.post(f"{gateway}/api/auth/habilitations", headers=bearer(tokens), json={
+                "scope_type": scope_type, "scope_id": scope_id, "civilite": "Mme", "nom": "N", "prenom": "P",
+                "fonction": "F", "email": f"{unique('terr')}@x.fr"})
+            listing = httpx.get(f"{gateway}/api/auth/habilitations", headers=bearer(tokens),
+                                params={"scope_type": scope_type, "scope_id": scope_id})
+            after = rows(stack, "SELECT count(*) AS n FROM auth.habilitations WHERE scope_id = %s", scope_id)[0]["n"]
+            if who in allowed:
+                assert (answer.status_code, listing.status_code, after) == (201, 200, before + 1), (scope_type, who)
+            else:
+                refused = (answer.status_code, answer.json()["error"]["code"], listing.status_code, after)
+                assert refused == (403, "hors_territoire", 403, before), (scope_type, who)

@@ -20,6 +20,7 @@ from tests.support import cpom as cpom_support
 from tests.support import samples
 from tests.support.contracts import GOOD_ANSWERS, TEMPLATE
 from tests.support.identity import active_user, bearer, sign_in
+from tests.support.services import url_rules
 from tests.support.tokens import bad_tokens
 
 CALLERS = {
@@ -307,15 +308,6 @@ def service_routes(service: str) -> list[Route]:
             "ej_member": SEES, "ej_collaborator": SEES, "other_ej": BLIND, "ars": BLIND, "support": BLIND},
             listed="finess"))
     return routes
-
-
-def url_rules(service: str) -> set[tuple[str, str]]:
-    """(method, rule) of every route of the service's app, static files, HEAD and OPTIONS left out."""
-    import importlib
-
-    app = importlib.import_module(f"services.{service}.app").create_app()
-    return {(method, rule.rule) for rule in app.url_map.iter_rules() if rule.endpoint != "static"
-            for method in rule.methods - {"HEAD", "OPTIONS"}}
 
 
 def assert_complete(service: str, routes: list[Route]) -> None:

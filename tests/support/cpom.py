@@ -150,3 +150,10 @@ async def _take(predicate, timeout: float) -> list[dict]:
 
 def backoffice_messages(predicate, timeout: float = 15) -> list[dict]:
     return asyncio.run(_take(predicate, timeout))
+
+
+def bretagne_cpom(stack, gateway: str) -> str:
+    """A real CPOM of an EJ of Bretagne (22), made by an ARS Bretagne: a scope whose accesses any ARS Bretagne
+    and the CD 22 may manage (auth asks cpom whether the caller sees it)."""
+    ars = user(stack, gateway, role="ars", region="Bretagne")
+    return create_cpom(gateway, ars, organisation(gateway, ars))["id"]
