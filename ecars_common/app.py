@@ -3,9 +3,10 @@
 import gc
 from collections.abc import Callable, Iterable
 
+import httpx
 from flask import Blueprint, Flask
 
-from ecars_common import amqp, dashboard, openapi
+from ecars_common import amqp, dashboard, delegation, openapi
 from ecars_common.config import Settings
 from ecars_common.db import Database
 from ecars_common.errors import register_error_handlers
@@ -34,6 +35,7 @@ def create_service_app(
     app.extensions["token_verifier"] = token_verifier or TokenVerifier(
         http_jwks(f"{settings.service_url('auth')}/.well-known/jwks.json")
     )
+    app.extensions["http_client"] = httpx.Client(timeout=delegation.TIMEOUT)  # asking other services as the caller
     install_request_tracking(app, settings.service)
     register_error_handlers(app)
     checks = {"database": db.ping, "broker": lambda: amqp.ping(settings.amqp_url), **(extra_checks or {})}

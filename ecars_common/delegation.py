@@ -13,9 +13,7 @@ TIMEOUT = httpx.Timeout(10.0, connect=2.0)
 def ask_as_caller(service: str, path: str) -> tuple[int, object]:
     """GET `path` of `service` as the caller: (status, JSON body or None). 503 if the service is unreachable."""
     settings = current_app.config["SETTINGS"]
-    client = current_app.extensions.get("http_client")
-    if client is None:
-        client = current_app.extensions["http_client"] = httpx.Client(timeout=TIMEOUT)
+    client = current_app.extensions["http_client"]  # ecars_common.app's factory makes it
     headers = {"Authorization": request.headers.get("Authorization", ""),
                "X-Request-ID": request.headers.get("X-Request-ID", "")}
     try:

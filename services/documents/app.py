@@ -1,4 +1,3 @@
-import httpx
 import sqlalchemy as sa
 from flask import Flask
 from prometheus_client import Counter
@@ -27,7 +26,6 @@ def create_app(config: Config | None = None) -> Flask:
                              extra_checks={"s3": s3.ping},
                              counts=key_counts)
     app.extensions["s3"] = s3
-    app.extensions["http_client"] = httpx.Client(timeout=httpx.Timeout(10.0, connect=2.0))  # to contracts
     registry = app.extensions["metrics_registry"]
     app.extensions["documents_metrics"] = {
         "uploads": Counter("documents_uploads_total", "Uploads, by owner and outcome (stored or the refusal code)",

@@ -6,9 +6,8 @@ campaign's region, restricted (grey) indicators, and « Clore la saisie », afte
 
 from urllib.parse import quote
 
-import httpx
-from flask import current_app, request
-
+from ecars_common.delegation import ask_as_caller, error_of
+from ecars_common.errors import ApiError
 from services.documents.domain import Refused
 
 AUTO_EVALUATION = "AUTO-EVALUATION"
@@ -26,26 +25,17 @@ def cpom_sheet(cpom_id: str) -> dict:
 
 
 def ask(service: str, path: str) -> dict:
-    settings = current_app.config["SETTINGS"]
-    url = f"{settings.service_url(service)}{path}"
-    headers = {"Authorization": request.headers.get("Authorization", ""),
-               "X-Request-ID": request.headers.get("X-Request-ID", "")}
     try:
-        answer = current_app.extensions["http_client"].get(url, headers=headers)
-    except httpx.HTTPError:
-        raise Refused(503, "upstream_unavailable", f"Le service « {service} » est indisponible : réessayez dans "
-                                                   "quelques minutes.", {"service": service})
-    if answer.status_code == 200:
-        return answer.json()
-    if answer.status_code in (401, 403, 404):
-        try:
-            error = answer.json()["error"]
-        except (ValueError, KeyError, TypeError):
-            error = {"code": "not_found", "message": "Introuvable.", "details": {}}
-        raise Refused(answer.status_code, error["code"], error["message"], error.get("details") or {})
+        status, body = ask_as_caller(service, path)
+    except ApiError as unavailable:
+        raise Refused(unavailable.status, unavailable.code, unavailable.message, unavailable.details)
+    if status == 200:
+        return body
+    if status in (401, 403, 404):
+        error = error_of(body, default_code="not_found")
+        raise Refused(status, error["code"], error["message"], error["details"])
     raise Refused(503, "upstream_unavailable", f"Le service « {service} » ne répond pas correctement : réessayez "
-                                               "dans quelques minutes.", {"service": service,
-                                                                         "status": answer.status_code})
+                                               "dans quelques minutes.", {"service": service, "status": status})
 
 
 def may_read(contract_id: str, indicator_id: str) -> None:

@@ -5,9 +5,9 @@ import re
 import time
 from urllib.parse import quote
 
-import httpx
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response
 
+from ecars_common.delegation import ask_as_caller, error_of
 from ecars_common.errors import ApiError
 from ecars_common.tokens import authenticated
 from services.reporting import contract_export, cpom_documents
@@ -33,20 +33,12 @@ def xml_safe(data):
 
 
 def fetch(service: str, path: str) -> dict:
-    settings = current_app.config["SETTINGS"]
-    headers = {"Authorization": request.headers["Authorization"],
-               "X-Request-ID": request.headers.get("X-Request-ID", "")}
-    try:
-        answer = current_app.extensions["http_client"].get(f"{settings.service_url(service)}{path}", headers=headers)
-    except httpx.HTTPError:
-        raise ApiError(503, "upstream_unavailable", f"Le service « {service} » est indisponible.")
-    if answer.status_code != 200:
-        try:
-            error = answer.json()["error"]
-        except (ValueError, KeyError):
-            error = {"code": "upstream_error", "message": "Erreur du service.", "details": {}}
-        raise ApiError(answer.status_code, error["code"], error["message"], error.get("details"))
-    return xml_safe(answer.json())
+    """What `service` shows the caller at `path` (its access rules apply), made safe for XML; its refusal as is."""
+    status, body = ask_as_caller(service, path)
+    if status != 200:
+        error = error_of(body)
+        raise ApiError(status, error["code"], error["message"], error["details"])
+    return xml_safe(body)
 
 
 def word(content: bytes, filename: str, render_seconds: float) -> Response:

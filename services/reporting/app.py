@@ -1,4 +1,3 @@
-import httpx
 from flask import Flask
 
 from ecars_common.app import create_service_app
@@ -12,5 +11,4 @@ def create_app(config: Config | None = None) -> Flask:
     config = config or Config()
     db = Database(config.database_url, config.schema)
     app = create_service_app(config, db, [bp], openapi.DOCUMENT)
-    app.extensions["http_client"] = httpx.Client(timeout=httpx.Timeout(10.0, connect=2.0))
     return app
