@@ -37,7 +37,7 @@ def create_service_app(
     )
     app.extensions["http_client"] = httpx.Client(timeout=delegation.TIMEOUT)  # asking other services as the caller
     install_request_tracking(app, settings.service)
-    register_error_handlers(app)
+    register_error_handlers(app, database=True)
     checks = {"database": db.ping, "broker": lambda: amqp.ping(settings.amqp_url), **(extra_checks or {})}
     app.extensions["ready_checks"] = checks
     app.register_blueprint(health_blueprint(checks))

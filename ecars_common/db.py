@@ -1,14 +1,17 @@
 """One engine per service, its tables in the service's own PostgreSQL schema."""
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import MetaData, create_engine, exc, make_url, text
+from sqlalchemy import MetaData, create_engine, event, exc, make_url, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 # SQLSTATEs meaning the server went away or refuses connections (class 08 too): shutdown, crash, restart.
 UNAVAILABLE_STATES = {"57P01", "57P02", "57P03", "53300"}
+# A pooled connection idle for longer than this is pinged before use (see ping_idle_connections).
+IDLE_PING_SECONDS = 1.0
 
 
 def service_metadata(schema: str) -> MetaData:
@@ -38,13 +41,14 @@ def database_unavailable(error: BaseException) -> bool:
 class Database:
     def __init__(self, url: str, schema: str, pool_size: int = 5, application_name: str | None = None):
         """Connections are named `application_name` (default ecars-<schema>) unless the URL names them.
-        pool_pre_ping: a connection the server closed while it sat in the pool is replaced on checkout."""
+        A connection the server closed while it sat idle in the pool is replaced on checkout."""
         self.schema = schema
         named = {} if "application_name" in make_url(url).query else {
             "application_name": application_name or connection_name(schema)}
         self.engine: Engine = create_engine(
-            url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True, pool_recycle=1800, connect_args=named
+            url, pool_size=pool_size, max_overflow=10, pool_recycle=1800, connect_args=named
         )
+        ping_idle_connections(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
@@ -66,3 +70,23 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def ping_idle_connections(engine: Engine) -> None:
+    """SQLAlchemy's pool_pre_ping, for connections idle over IDLE_PING_SECONDS only: pre_ping pings at every
+    checkout, one more round trip per request under load. A connection busy a moment ago is used as is; if it
+    died since, its request gets the 503 of a lost connection and the pool is renewed (`database_unavailable`)."""
+
+    @event.listens_for(engine, "connect")
+    @event.listens_for(engine, "checkin")
+    def _note_idle_since(dbapi_connection, record, *_):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, proxy):
+        if time.monotonic() - record.info.get("idle_since", 0.0) <= IDLE_PING_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # the pool then discards it and checks out another (up to 3 tries)
+            raise exc.DisconnectionError() from error

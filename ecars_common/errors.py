@@ -3,10 +3,7 @@
 import logging
 
 from flask import Flask, jsonify
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
-
-from ecars_common.db import database_unavailable
 
 log = logging.getLogger(__name__)
 DATABASE_UNAVAILABLE = "La base de données est momentanément indisponible : réessayez dans quelques instants."
@@ -48,9 +45,10 @@ def validation_error(details: dict, message: str = "Les données envoyées ne so
     return ApiError(422, "validation_failed", message, details)
 
 
-def register_error_handlers(app: Flask, render_page=None) -> None:
+def register_error_handlers(app: Flask, render_page=None, database: bool = False) -> None:
     """JSON errors everywhere; `render_page(status, message)` may return an HTML page instead (the
-    gateway's web UI does, for pages meant for people)."""
+    gateway's web UI does, for pages meant for people). `database`: the app has one (the services), so a lost
+    connection is a 503 `database_unavailable`."""
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
         return jsonify(error_body(exc.code, exc.message, exc.details)), exc.status
@@ -69,17 +67,6 @@ def register_error_handlers(app: Flask, render_page=None) -> None:
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response, status
 
-    @app.errorhandler(SQLAlchemyError)
-    def _database_error(exc: SQLAlchemyError):
-        if not database_unavailable(exc):
-            return _unexpected(exc)
-        # Its unit of work was rolled back, or died with its connection (the server then rolls it back).
-        orig = getattr(exc, "orig", None) or exc
-        log.error("database unavailable: %s: %s", type(orig).__name__, str(orig).strip()[:300])
-        if render_page is not None and (page := render_page(503, DATABASE_UNAVAILABLE)) is not None:
-            return page
-        return jsonify(error_body("database_unavailable", DATABASE_UNAVAILABLE)), 503
-
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         # Never a stack trace to the client; the log has it, with the request id.
@@ -87,3 +74,17 @@ def register_error_handlers(app: Flask, render_page=None) -> None:
         if render_page is not None and (page := render_page(500, HTTP_MESSAGES[500])) is not None:
             return page
         return jsonify(error_body("internal_error", HTTP_MESSAGES[500])), 500
+
+    if database:  # imported here: the gateway has no database, and SQLAlchemy would weigh ~25 MB in its workers
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from ecars_common.db import database_unavailable
+
+        @app.errorhandler(SQLAlchemyError)
+        def _database_error(exc: SQLAlchemyError):
+            if not database_unavailable(exc):
+                return _unexpected(exc)
+            # Its unit of work was rolled back, or died with its connection (the server then rolls it back).
+            orig = getattr(exc, "orig", None) or exc
+            log.error("database unavailable: %s: %s", type(orig).__name__, str(orig).strip()[:300])
+            return jsonify(error_body("database_unavailable", DATABASE_UNAVAILABLE)), 503
