@@ -10,8 +10,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import unique
+from tests.support import cpom as cpom_support
 from tests.support.contracts import GOOD_ANSWERS, TEMPLATE, grant_ej, make_contract, new_finess, save
-from tests.support.identity import PASSWORD, active_user, bearer, sign_in
+from tests.support.identity import PASSWORD, active_user, bearer
 from tests.unit.test_contract_templates import GOOD, workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -380,13 +381,13 @@ def test_the_ars_reopens_with_a_reason_then_accepts(page: Page, gateway, stack, 
 
 
 def test_a_person_without_contracts_still_sees_their_ej_habilitations(page: Page, gateway, stack):
-    ars_email, _ = active_user(stack, role="ars", region="Bretagne")
+    ars = cpom_support.user(stack, gateway, role="ars", region="Bretagne")
     member_email, _ = active_user(stack)
-    finess = new_finess()
-    grant_ej(gateway, sign_in(gateway, ars_email), finess, member_email)
+    finess = cpom_support.organisation(gateway, ars)["finess"]  # an EJ of Bretagne (in the referential), no contract
+    grant_ej(gateway, ars.tokens, finess, member_email)
     log_in(page, member_email)
     expect(page.locator("#etablissements tbody")).to_contain_text(finess)
-    expect(page.locator("#etablissements tbody").get_by_role("link")).to_have_count(0)
+    expect(page.locator("#etablissements tbody").get_by_role("link")).to_have_attribute("href", f"/ej/{finess}")
 
 
 
