@@ -12,6 +12,7 @@ from ecars_common.tokens import current_identity
 from gateway import upstream
 
 CHUNK = 1024 * 1024  # 1 MiB: measured faster than 256 KiB for big downloads (bench/README.md), memory stays flat
+SMALL = 64 * 1024  # an answer of known length up to this is read whole and sent in one write, not streamed
 # Headers that describe one connection, not the message (RFC 9110 §7.6.1), plus Host.
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
               "transfer-encoding", "upgrade", "host"}
@@ -64,14 +65,22 @@ def api(service: str, path: str):
     answer = upstream.relay(service, request.method, target, headers,
                             body=_request_body() if has_body else None, chunked=bool(chunked and has_body))
 
+    response_headers = [(k, v) for k, v in answer.headers.items()
+                        if k.lower() not in HOP_BY_HOP and k.lower() != "x-request-id"]
+    length = answer.headers.get("Content-Length", "")
+    if request.method != "HEAD" and length.isdigit() and int(length) <= SMALL:
+        try:
+            data = answer.read(decode_content=False)
+        finally:
+            upstream.release(answer)
+        return Response(data, status=answer.status, headers=response_headers)
+
     def body():
         try:
             yield from answer.stream(CHUNK, decode_content=False)
         finally:
             upstream.release(answer)
 
-    response_headers = [(k, v) for k, v in answer.headers.items()
-                        if k.lower() not in HOP_BY_HOP and k.lower() != "x-request-id"]
     response = Response(body(), status=answer.status, headers=response_headers, direct_passthrough=True)
     # For HEAD, 1xx, 204 and 304 the server is handed an empty body and body() never runs: release the
     # upstream connection when the response is closed, or the pool runs dry.
