@@ -66,7 +66,9 @@ def stack(tmp_path_factory):
         shared_s3=True,
         gunicorn_workers=1,
         gunicorn_threads=8,
-        extra_env={"ECARS_CONSUMER_RETRY_DELAY": "0.2", "ECARS_LOG_LEVEL": "INFO"},
+        # the test buckets keep their documents under COMPLIANCE lock for a day, not the product's ten years
+        extra_env={"ECARS_CONSUMER_RETRY_DELAY": "0.2", "ECARS_LOG_LEVEL": "INFO",
+                   "ECARS_DOCUMENTS_RETENTION_DAYS": "1"},
     )
     try:
         stack.up(fresh_database=True)

@@ -15,6 +15,8 @@ class Config(Settings):
     s3_bucket: str = field(default_factory=lambda: env("ECARS_S3_BUCKET", "ecars-documents"))
     s3_region: str = field(default_factory=lambda: env("ECARS_S3_REGION", "us-east-1"))
     retention_years: int = field(default_factory=lambda: env_int("ECARS_DOCUMENTS_RETENTION_YEARS", 10))
+    # In days instead, when set (test stacks and benches: their buckets need not outlive them by ten years).
+    retention_days: int = field(default_factory=lambda: env_int("ECARS_DOCUMENTS_RETENTION_DAYS", 0))
     # Largest document accepted, in bytes; enforced while the upload streams in.
     max_bytes: int = field(default_factory=lambda: env_int("ECARS_DOCUMENTS_MAX_BYTES", 50 * MB))
     # Zip archives and zip-based formats (OOXML, OpenDocument): limits against decompression bombs.

@@ -41,13 +41,14 @@ def ensure_bucket(config: Config) -> None:
     the service's own credentials can erase a document before the retention ends."""
     from minio import Minio
     from minio.commonconfig import COMPLIANCE
-    from minio.objectlockconfig import YEARS, ObjectLockConfig
+    from minio.objectlockconfig import DAYS, YEARS, ObjectLockConfig
 
     s3 = Minio(config.s3_endpoint, access_key=config.s3_access_key, secret_key=config.s3_secret_key,
                secure=config.s3_secure, region=config.s3_region or None)
     if not s3.bucket_exists(config.s3_bucket):
         s3.make_bucket(config.s3_bucket, object_lock=True)
-        s3.set_object_lock_config(config.s3_bucket, ObjectLockConfig(COMPLIANCE, config.retention_years, YEARS))
+        duration = (config.retention_days, DAYS) if config.retention_days > 0 else (config.retention_years, YEARS)
+        s3.set_object_lock_config(config.s3_bucket, ObjectLockConfig(COMPLIANCE, *duration))
 
 
 def object_metadata(document_id: str, name: str, owner: dict) -> dict:

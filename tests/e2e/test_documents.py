@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from urllib.parse import quote
 
@@ -286,6 +287,9 @@ def test_a_document_survives_a_delete_with_the_services_own_s3_credentials_and_s
     [row] = rows(stack, "SELECT stored_name, version_id, bucket FROM documents.documents WHERE id = %s",
                  document["id"])
     s3 = s3_client()
+    retention = s3.get_object_retention(row["bucket"], row["stored_name"], version_id=row["version_id"])
+    assert retention.mode == "COMPLIANCE"  # the bucket's default: a day on test stacks, ten years otherwise
+    assert datetime.now(UTC) + timedelta(hours=23) < retention.retain_until_date < datetime.now(UTC) + timedelta(days=2)
 
     with pytest.raises(S3Error) as refused:
         s3.remove_object(row["bucket"], row["stored_name"], version_id=row["version_id"])
