@@ -1,3 +1,5 @@
+import gc
+
 from flask import Flask, send_from_directory
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -58,4 +60,5 @@ def create_app(config: Config | None = None) -> Flask:
             response.headers.setdefault(name, value)
         return response
 
+    gc.freeze()  # as the services do (ecars_common/app.py): what start-up loaded stays out of full collections
     return app
