@@ -3,20 +3,14 @@ refresh, the JWKS and the password policy are public (each row is an anonymous c
 token); « Mon compte » acts on the caller's own account; « Gestion des habilitations » is for ARS, CD and
 the scope's Administrateur (403 « not_administrateur » otherwise)."""
 
-import pytest
 
 from tests.conftest import unique
 from tests.support.access import (
     BLIND,
     SEES,
     Route,
-    assert_complete,
-    row_cases,
-    run_bad_token,
-    run_row,
+    matrix_tests,
     service_routes,
-    token_cases,
-    world,
 )
 from tests.support.identity import PASSWORD
 
@@ -67,20 +61,5 @@ ROUTES = service_routes(SERVICE) + [
 ]
 
 
-@pytest.fixture(scope="module")
-def w(stack, gateway):
-    return world(stack, gateway)
-
-
-def test_every_route_of_the_service_has_access_rows():
-    assert_complete(SERVICE, ROUTES)
-
-
-@pytest.mark.parametrize("route, variant, caller, expected", row_cases(ROUTES))
-def test_access(w, route, variant, caller, expected):
-    run_row(w, SERVICE, route, variant, caller, expected)
-
-
-@pytest.mark.parametrize("route, forgery", token_cases(ROUTES))
-def test_bad_token_is_refused(w, route, forgery):
-    run_bad_token(w, SERVICE, route, forgery)
+w, test_every_route_of_the_service_has_access_rows, test_access, test_bad_token_is_refused = matrix_tests(
+    {SERVICE: ROUTES})

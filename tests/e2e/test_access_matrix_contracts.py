@@ -2,7 +2,6 @@
 (tests/support/access.py builds them), and the bad tokens. A contract the caller may not see is 404, as
 for an id that does not exist (services/contracts/access.py); a contract seen but not writable is 403."""
 
-import pytest
 
 from tests.conftest import unique
 from tests.support.access import (
@@ -10,13 +9,8 @@ from tests.support.access import (
     SEES,
     Route,
     Variant,
-    assert_complete,
-    row_cases,
-    run_bad_token,
-    run_row,
+    matrix_tests,
     service_routes,
-    token_cases,
-    world,
 )
 from tests.support.contracts import TEMPLATE
 
@@ -91,20 +85,5 @@ ROUTES = service_routes(SERVICE) + [
 ]
 
 
-@pytest.fixture(scope="module")
-def w(stack, gateway):
-    return world(stack, gateway)
-
-
-def test_every_route_of_the_service_has_access_rows():
-    assert_complete(SERVICE, ROUTES)
-
-
-@pytest.mark.parametrize("route, variant, caller, expected", row_cases(ROUTES))
-def test_access(w, route, variant, caller, expected):
-    run_row(w, SERVICE, route, variant, caller, expected)
-
-
-@pytest.mark.parametrize("route, forgery", token_cases(ROUTES))
-def test_bad_token_is_refused(w, route, forgery):
-    run_bad_token(w, SERVICE, route, forgery)
+w, test_every_route_of_the_service_has_access_rows, test_access, test_bad_token_is_refused = matrix_tests(
+    {SERVICE: ROUTES})

@@ -3,7 +3,6 @@
 the caller may not see is 404; an action their role may not do on a CPOM they see is 403
 (services/cpom/access.py). Grid writes go to a scratch CPOM of the same EJ so the main one stays complete."""
 
-import pytest
 
 from tests.conftest import unique
 from tests.support import cpom as cpom_support
@@ -12,14 +11,9 @@ from tests.support.access import (
     SEES,
     Route,
     Variant,
-    assert_complete,
     code,
-    row_cases,
-    run_bad_token,
-    run_row,
+    matrix_tests,
     service_routes,
-    token_cases,
-    world,
 )
 
 SERVICE = "cpom"
@@ -131,20 +125,5 @@ ROUTES = service_routes(SERVICE) + [
 ]
 
 
-@pytest.fixture(scope="module")
-def w(stack, gateway):
-    return world(stack, gateway)
-
-
-def test_every_route_of_the_service_has_access_rows():
-    assert_complete(SERVICE, ROUTES)
-
-
-@pytest.mark.parametrize("route, variant, caller, expected", row_cases(ROUTES))
-def test_access(w, route, variant, caller, expected):
-    run_row(w, SERVICE, route, variant, caller, expected)
-
-
-@pytest.mark.parametrize("route, forgery", token_cases(ROUTES))
-def test_bad_token_is_refused(w, route, forgery):
-    run_bad_token(w, SERVICE, route, forgery)
+w, test_every_route_of_the_service_has_access_rows, test_access, test_bad_token_is_refused = matrix_tests(
+    {SERVICE: ROUTES})

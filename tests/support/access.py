@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 import httpx
+import pytest
 
 from tests.conftest import unique
 from tests.support import cpom as cpom_support
@@ -369,3 +370,33 @@ def run_bad_token(w: World, service: str, route: Route, forgery: str) -> None:
         assert answer.status_code == 401, f"{where}: {answer.status_code} {answer.text[:300]}"
         expected = "authentication_required" if token is None else "invalid_token"
         assert answer.json()["error"]["code"] == expected, where
+
+
+def matrix_tests(routes: dict[str, list[Route]]) -> tuple:
+    """A test module's access matrix for the services of `routes`: its world fixture `w`, the completeness
+    test, one test per row and one per bad token. The module assigns them to module names, where pytest
+    collects them: `w, test_every_route…, test_access, test_bad_token_is_refused = matrix_tests({…})`."""
+    several = len(routes) > 1
+
+    def cases(make) -> list:
+        return [pytest.param(service, *case.values, id=f"{service} {case.id}" if several else case.id,
+                             marks=case.marks)
+                for service, service_routes_ in routes.items() for case in make(service_routes_)]
+
+    @pytest.fixture(scope="module")
+    def w(stack, gateway):
+        return world(stack, gateway)
+
+    @pytest.mark.parametrize("service", list(routes))
+    def test_every_route_of_the_service_has_access_rows(service):
+        assert_complete(service, routes[service])
+
+    @pytest.mark.parametrize("service, route, variant, caller, expected", cases(row_cases))
+    def test_access(w, service, route, variant, caller, expected):
+        run_row(w, service, route, variant, caller, expected)
+
+    @pytest.mark.parametrize("service, route, forgery", cases(token_cases))
+    def test_bad_token_is_refused(w, service, route, forgery):
+        run_bad_token(w, service, route, forgery)
+
+    return w, test_every_route_of_the_service_has_access_rows, test_access, test_bad_token_is_refused
