@@ -211,12 +211,16 @@ def scope_from(data: dict) -> tuple[str, str]:
     return choice_field(data, "scope_type", habilitations.SCOPES), string_field(data, "scope_id", max_length=100)
 
 
-def require_manager(session, scope_type: str, scope_id: str) -> None:
-    identity = current_identity()
-    if identity.role in ("ars", "cd") and not territory.in_territory(scope_type, scope_id):
+def require_territory(scope_type: str, scope_id: str) -> None:
+    """An ARS or a CD manages the accesses of its territory only. Asked of cpom and contracts over HTTP
+    (services/auth/territory.py): called before the unit of work, so no transaction stays open meanwhile."""
+    if current_identity().role in ("ars", "cd") and not territory.in_territory(scope_type, scope_id):
         raise ApiError(403, "hors_territoire", "Ce périmètre ne relève pas de votre territoire : vous ne pouvez pas "
                                                "en gérer les accès.")
-    if not habilitations.can_manage(session, identity, scope_type, scope_id):
+
+
+def require_manager(session, scope_type: str, scope_id: str) -> None:
+    if not habilitations.can_manage(session, current_identity(), scope_type, scope_id):
         raise ApiError(403, "not_administrateur", "Vous devez disposer d'un profil « Administrateur » pour gérer "
                                                   "les accès.")
 
@@ -225,6 +229,7 @@ def require_manager(session, scope_type: str, scope_id: str) -> None:
 @authenticated
 def list_habilitations():
     scope_type, scope_id = scope_from(request.args.to_dict())
+    require_territory(scope_type, scope_id)
     with unit_of_work() as session:
         require_manager(session, scope_type, scope_id)
         return jsonify({"items": habilitations.listing(session, scope_type, scope_id)})
@@ -240,6 +245,7 @@ def add_habilitation():
                "fonction": string_field(data, "fonction", max_length=100), "email": email_field(data)}
     flags = {"administrateur": bool_field(data, "administrateur"),
              "visibilite_documents_confidentiels": bool_field(data, "visibilite_documents_confidentiels")}
+    require_territory(scope_type, scope_id)
     with unit_of_work() as session:
         require_manager(session, scope_type, scope_id)
         item, created = habilitations.grant(session, current_identity(), scope_type, scope_id, contact, flags,
@@ -247,12 +253,25 @@ def add_habilitation():
     return jsonify({**item, "compte_cree": created}), 201
 
 
-def managed_habilitation(session, habilitation_id: str) -> dict:
+def found_habilitation(session, habilitation_id: str) -> dict:
     item = habilitations.find(session, habilitation_id) if domain.is_uuid(habilitation_id) else None
     if item is None:
         raise ApiError(404, "not_found", "Habilitation introuvable.")
+    return item
+
+
+def managed_habilitation(session, habilitation_id: str) -> dict:
+    """The habilitation, if the caller manages its scope (its territory was checked before the unit of work,
+    by require_territory_of)."""
+    item = found_habilitation(session, habilitation_id)
     require_manager(session, item["scope_type"], item["scope_id"])
     return item
+
+
+def require_territory_of(habilitation_id: str) -> None:
+    with unit_of_work() as session:
+        item = found_habilitation(session, habilitation_id)
+    require_territory(item["scope_type"], item["scope_id"])
 
 
 @bp.patch("/habilitations/<habilitation_id>")
@@ -264,6 +283,7 @@ def change_habilitation(habilitation_id: str):
     if not flags:
         raise ApiError(422, "validation_failed", "Aucune donnée à modifier.",
                        {"fields": "administrateur, visibilite_documents_confidentiels"})
+    require_territory_of(habilitation_id)
     with unit_of_work() as session:
         item = habilitations.change(session, current_identity(), managed_habilitation(session, habilitation_id),
                                     flags, client_address())
@@ -273,6 +293,7 @@ def change_habilitation(habilitation_id: str):
 @bp.delete("/habilitations/<habilitation_id>")
 @authenticated
 def revoke_habilitation(habilitation_id: str):
+    require_territory_of(habilitation_id)
     with unit_of_work() as session:
         habilitations.revoke(session, current_identity(), managed_habilitation(session, habilitation_id),
                              client_address())
