@@ -41,6 +41,21 @@ from bench.http_stack import (
 PATHS = ["contracts open", "contracts save", "gateway save", "gateway health"]
 
 
+def by_library(stats: pstats.Stats, calls: int) -> dict[str, float]:
+    """Own time (ms per request) of the functions of each library: the first folder under site-packages,
+    the project's top folder, or "python" for the standard library and built-ins."""
+    shares: dict[str, float] = {}
+    for (filename, _, _), (_, _, tottime, _, _) in stats.stats.items():
+        if "site-packages/" in filename:
+            library = filename.split("site-packages/", 1)[1].split("/", 1)[0].removesuffix(".py")
+        elif filename.startswith(os.getcwd() + "/"):
+            library = "/".join(filename.removeprefix(os.getcwd() + "/").split("/")[:2]).removesuffix(".py")
+        else:
+            library = "python"
+        shares[library] = shares.get(library, 0.0) + tottime * 1000 / calls
+    return dict(sorted(shares.items(), key=lambda item: -item[1]))
+
+
 def measure(setup: dict, count: int) -> dict:
     """In a fresh process (see main): both apps, warm-up, then `count` requests of each path."""
     os.environ.update(setup["env"])
@@ -104,15 +119,18 @@ def measure(setup: dict, count: int) -> dict:
         cpu = time.process_time() - cpu
         gc.callbacks.remove(on_gc)
         sql = statements[0] / count
-        profile = cProfile.Profile()
+        profile = cProfile.Profile(time.process_time)  # CPU, not waits on sockets
         profile.enable()
         for i in range(50):
             call(50_000 + i)
         profile.disable()
+        if setup.get("dump"):
+            profile.dump_stats(os.path.join(setup["dump"], name.replace(" ", "_") + ".pstats"))
         samples.sort()
         results[name] = {"mean": statistics.mean(samples), "p50": samples[len(samples) // 2],
                          "p99": samples[int(len(samples) * 0.99)], "max": samples[-1], "cpu": cpu / count,
                          "sql": sql, "python_calls": pstats.Stats(profile).total_calls / 50,
+                         "libraries": by_library(pstats.Stats(profile), 50),
                          "full_gcs": len(pauses), "gc_max": max(pauses, default=0.0)}
     return results
 
@@ -120,6 +138,7 @@ def measure(setup: dict, count: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--dump", metavar="DIR", help="write each path's CPU profile there (<path>.pstats)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -145,7 +164,8 @@ def main() -> None:
         env = {key: value for key, value in stack.env().items() if key.startswith("ECARS_")}
         env["ECARS_LOG_LEVEL"] = "WARNING"
         setup = json.dumps({"env": env, "token": tokens["access_token"], "view_contract": view_contract,
-                            "save_contract": save_contract, "gateway_contract": gateway_contract})
+                            "save_contract": save_contract, "gateway_contract": gateway_contract,
+                            "dump": os.path.abspath(args.dump) if args.dump else None})
 
         def child() -> dict:
             done = subprocess.run([sys.executable, "-m", "bench.hotpaths_bench", "--child",
@@ -168,6 +188,10 @@ def main() -> None:
         print(f"  {name:<15} {r['mean'] * 1000:7.2f} {r['p50'] * 1000:7.2f} {r['p99'] * 1000:7.2f} "
               f"{r['max'] * 1000:8.2f}  {r['cpu'] * 1000:7.2f}   {r['sql']:6.1f}   {r['python_calls']:10.0f}      "
               f"{r['full_gcs']:6d}  {r['gc_max'] * 1000:7.1f}")
+    print("\nOwn CPU time under cProfile by library (ms per request; the profiler inflates small calls):")
+    for name in PATHS:
+        print(f"  {name:<15} " + ", ".join(f"{library} {ms:.2f}" for library, ms in results[name]["libraries"].items()
+                                          if ms >= 0.02))
 
 
 if __name__ == "__main__":

@@ -276,9 +276,12 @@ class Machine:
         idle = fields[3] + fields[4]
         return sum(fields[:8]) - idle, idle
 
-    def _our_ticks(self) -> int:
-        groups = {process.pid for process in self.stack.processes.values()}
-        me, total = os.getpid(), 0
+    def _ticks_by_group(self) -> dict[str, int]:
+        """CPU ticks so far of what this bench runs, by group: each stack process by its name (gunicorn
+        and its workers), "postgres" (its database's backends), "rabbitmq", "bench" (this process and
+        live children such as wrk)."""
+        groups = {process.pid: name for name, process in self.stack.processes.items()}
+        me, totals = os.getpid(), {}
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
                 raw = stat.read_text()
@@ -286,14 +289,20 @@ class Machine:
                 ppid, pgrp, ticks = int(fields[1]), int(fields[2]), int(fields[11]) + int(fields[12])
                 pid = int(stat.parent.name)
                 comm = raw[raw.index("(") + 1:raw.rindex(")")]
-                ours = pgrp in groups or pid == me or ppid == me or comm == "beam.smp"  # our events go through it
-                if not ours and comm.startswith("postgres"):
-                    ours = f" {self.stack.database} " in (stat.parent / "cmdline").read_bytes().decode(errors="replace")
+                group = groups.get(pgrp) or ("bench" if me in (pid, ppid) else None)
+                if group is None and comm == "beam.smp":  # our events go through it
+                    group = "rabbitmq"
+                if group is None and comm.startswith("postgres") and \
+                        f" {self.stack.database} " in (stat.parent / "cmdline").read_bytes().decode(errors="replace"):
+                    group = "postgres"
             except (OSError, ValueError, IndexError):
                 continue
-            if ours:
-                total += ticks
-        return total
+            if group is not None:
+                totals[group] = totals.get(group, 0) + ticks
+        return totals
+
+    def _our_ticks(self) -> int:
+        return sum(self._ticks_by_group().values())
 
     def wait_quiet(self, idle: float = 0.85, window: float = 2.0) -> bool:
         deadline = time.monotonic() + self.patience
@@ -313,13 +322,18 @@ class Machine:
         return times.children_user + times.children_system
 
     def measure(self, run: Callable[[], dict | list]) -> tuple[dict | list, float]:
-        """run() once; returns its result and the cores others used meanwhile."""
-        busy0, ours0, ended0 = self._busy_idle()[0], self._our_ticks(), self._children_seconds()
+        """run() once; returns its result and the cores others used meanwhile. `self.spent` keeps the CPU
+        seconds each group of ours used during it (plus "ended children", e.g. wrk, and "machine": every
+        process on the box, kernel included)."""
+        busy0, groups0, ended0 = self._busy_idle()[0], self._ticks_by_group(), self._children_seconds()
         started = time.monotonic()
         result = run()
-        busy1, ours1, ended1 = self._busy_idle()[0], self._our_ticks(), self._children_seconds()
+        busy1, groups1, ended1 = self._busy_idle()[0], self._ticks_by_group(), self._children_seconds()
         elapsed = time.monotonic() - started
-        ours = (ours1 - ours0) / self.HZ + (ended1 - ended0)
+        self.spent = {name: (ticks - groups0.get(name, 0)) / self.HZ for name, ticks in groups1.items()}
+        self.spent["ended children"] = ended1 - ended0
+        ours = sum(self.spent.values())
+        self.spent["machine"] = (busy1 - busy0) / self.HZ
         return result, max(0.0, (busy1 - busy0) / self.HZ - ours) / elapsed
 
     def run(self, run: Callable[[], dict | list], label: str = "",
@@ -333,6 +347,7 @@ class Machine:
             result, other = self.measure(run)
             if best is None or other < best[1]:
                 best = (result, other)
+                self.best_spent = dict(self.spent)
             if other <= self.tolerance:
                 break
             print(f"  ({label or 'run'}: others used {other:.2f} cores meanwhile; again)", flush=True)

@@ -84,8 +84,10 @@ def saves(stack: Stack, machine: Machine, users: list[dict], seconds: float, lab
         for user in users:
             user["version"] = current_version(stack, user)
 
-    return machine.run(lambda: wrk(f"{stack.gateway_url}/", seconds, USERS, threads=USERS,
-                                   script=SAVE_LUA % lua_users(users)), label, prepare)
+    result, other = machine.run(lambda: wrk(f"{stack.gateway_url}/", seconds, USERS, threads=USERS,
+                                            script=SAVE_LUA % lua_users(users)), label, prepare)
+    result["cpu_ms"] = {name: 1000 * spent / max(1, result["requests"]) for name, spent in machine.best_spent.items()}
+    return result, other
 
 
 def current_version(stack: Stack, user: dict) -> int:
@@ -153,6 +155,8 @@ def main() -> None:
         print(f"  {label}: ratio to the bare route {result['rate'] / baseline['rate']:.3f}; statuses {statuses}"
               f"{'; socket errors ' + str(result['socket_errors']) if result['socket_errors'] else ''}; "
               f"targets ≥ 300 saves/s, p99 < 50 ms, no errors {'✔' if ok else '✘'}")
+        print("     CPU per save (ms): " + ", ".join(f"{name} {ms:.2f}" for name, ms in sorted(
+            result["cpu_ms"].items(), key=lambda item: -item[1]) if ms >= 0.005))
 
 
 if __name__ == "__main__":
