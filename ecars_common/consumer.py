@@ -12,7 +12,7 @@ from functools import partial
 
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from ecars_common import outbox
 from ecars_common.amqp import declare_exchange, keep_connected
@@ -23,7 +23,7 @@ from ecars_common.logs import request_id_var
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Session, Envelope], None]
+Handler = Callable[[Connection, Envelope], None]
 
 
 def queue_names(settings: Settings) -> dict[str, str]:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import aio_pika
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, request
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from ecars_common.consumer import queue_names, replay_dead_letters
 from ecars_common.errors import ApiError
@@ -24,7 +24,7 @@ def require_support() -> None:
         raise ApiError(403, "forbidden", "Réservé à l'équipe support.")
 
 
-def outbox_state(session: Session, schema: str) -> dict:
+def outbox_state(session: Connection, schema: str) -> dict:
     row = session.execute(sa.text(
         f'SELECT count(*) FILTER (WHERE sent_at IS NULL) AS unsent, '
         f'min(created_at) FILTER (WHERE sent_at IS NULL) AS oldest_unsent, '
@@ -73,7 +73,7 @@ async def _peek_dead_letters(settings, limit: int) -> list[dict]:
     return seen
 
 
-def blueprint(counts: Callable[[Session], dict] | None = None) -> Blueprint:
+def blueprint(counts: Callable[[Connection], dict] | None = None) -> Blueprint:
     bp = Blueprint("dashboard", __name__)
 
     @bp.get("/dashboard")

@@ -8,8 +8,8 @@ from functools import cache
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify
+from sqlalchemy import Connection
 from sqlalchemy.dialects.postgresql import UUID, insert
-from sqlalchemy.orm import Session
 
 from ecars_common.events import Envelope
 from ecars_common.tokens import authenticated, current_identity
@@ -50,20 +50,20 @@ def event_handlers(schema: str) -> dict:
     table = table_of(schema)
     fields = ("user_id", "scope_type", "scope_id", "administrateur", "visibilite_documents_confidentiels")
 
-    def upsert(session: Session, envelope: Envelope) -> None:
+    def upsert(session: Connection, envelope: Envelope) -> None:
         values = {name: envelope.data[name] for name in fields}
         session.execute(insert(table).values(habilitation_id=envelope.data["habilitation_id"], **values)
                         .on_conflict_do_update(index_elements=["habilitation_id"],
                                                set_={**values, "updated_at": sa.func.now()}))
 
-    def remove(session: Session, envelope: Envelope) -> None:
+    def remove(session: Connection, envelope: Envelope) -> None:
         session.execute(table.delete().where(table.c.habilitation_id == envelope.data["habilitation_id"]))
 
     return {"auth.habilitation.granted": upsert, "auth.habilitation.changed": upsert,
             "auth.habilitation.revoked": remove}
 
 
-def grant_of(session: Session, schema: str, user_id: str, scope_type: str, scope_id: str):
+def grant_of(session: Connection, schema: str, user_id: str, scope_type: str, scope_id: str):
     """The user's habilitation on that EJ, contract or CPOM, or None."""
     table = table_of(schema)
     return session.execute(
@@ -81,7 +81,7 @@ def granted_on_any(schema: str, user_id: str, scopes) -> sa.Exists:
         sa.and_(table.c.scope_type == scope_type, table.c.scope_id == scope_id) for scope_type, scope_id in scopes)))
 
 
-def scopes_of(session: Session, schema: str, user_id: str, scope_type: str) -> list[str]:
+def scopes_of(session: Connection, schema: str, user_id: str, scope_type: str) -> list[str]:
     table = table_of(schema)
     return list(session.execute(
         sa.select(table.c.scope_id).where(table.c.user_id == user_id, table.c.scope_type == scope_type)

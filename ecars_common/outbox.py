@@ -4,9 +4,11 @@ A change and the event that announces it are written in one transaction (`add`);
 (`ecars_common.relay`) publishes unsent rows later. PostgreSQL's NOTIFY, sent at commit, wakes the
 relay at once instead of making it poll."""
 
+from functools import cache
+
 import sqlalchemy as sa
+from sqlalchemy import Connection
 from sqlalchemy.dialects.postgresql import JSONB, UUID
-from sqlalchemy.orm import Session
 
 from ecars_common.events import Envelope
 
@@ -52,21 +54,23 @@ def create_tables(op, schema: str) -> None:
     op.create_table("inbox", *inbox_columns(), schema=schema)
 
 
-def add(session: Session, schema: str, envelope: Envelope) -> None:
-    """Write `envelope` to the outbox in the session's transaction (checked against the catalogue
-    when the envelope was built). The row and the NOTIFY go in one statement: one round trip, not two."""
-    session.execute(
-        sa.text(
-            f'WITH added AS (INSERT INTO "{schema}".outbox (event_id, type, envelope) '
-            "VALUES (:id, :type, CAST(:env AS jsonb)) RETURNING seq) "
-            "SELECT pg_notify(:channel, '') FROM added"
-        ),
-        {"id": envelope.id, "type": envelope.type, "env": envelope.to_json().decode(),
-         "channel": notify_channel(schema)},
+@cache
+def _add_statement(schema: str) -> sa.TextClause:
+    return sa.text(
+        f'WITH added AS (INSERT INTO "{schema}".outbox (event_id, type, envelope) '
+        "VALUES (:id, :type, CAST(:env AS jsonb)) RETURNING seq) "
+        "SELECT pg_notify(:channel, '') FROM added"
     )
 
 
-def record_receipt(session: Session, schema: str, envelope: Envelope) -> bool:
+def add(session: Connection, schema: str, envelope: Envelope) -> None:
+    """Write `envelope` to the outbox in the session's transaction (checked against the catalogue
+    when the envelope was built). The row and the NOTIFY go in one statement: one round trip, not two."""
+    session.execute(_add_statement(schema), {"id": envelope.id, "type": envelope.type,
+                                             "env": envelope.to_json().decode(), "channel": notify_channel(schema)})
+
+
+def record_receipt(session: Connection, schema: str, envelope: Envelope) -> bool:
     """Note in the inbox that `envelope` is being handled; False if it already was (a redelivery)."""
     result = session.execute(
         sa.text(

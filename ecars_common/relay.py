@@ -1,7 +1,8 @@
 """Outbox relay: publishes each service's unsent outbox rows to the topic exchange with publisher
-confirms, then marks them sent. Rows are claimed with FOR UPDATE SKIP LOCKED so several relays can
-run side by side; a broker outage only delays publication (the rows stay unsent and are retried).
-Woken by NOTIFY at commit, with a slow poll as a safety net."""
+confirms, in the transaction that marks them sent (committed once the broker has confirmed them). Rows
+are claimed with FOR UPDATE SKIP LOCKED so several relays can run side by side; a broker outage only
+delays publication (the rows stay unsent and are retried). Woken by NOTIFY at commit, with a slow poll
+as a safety net."""
 
 import asyncio
 import logging
@@ -59,12 +60,16 @@ class OutboxRelay:
         table = f'"{self.schema}".outbox'
         try:
             async with conn.transaction():
+                # Claimed (ARRAY(): its subquery runs once) and marked sent in one statement; the transaction
+                # stays open until the broker has confirmed every message, and rolls back (the rows unsent) if
+                # one is refused or lost.
                 cursor = await conn.execute(
-                    f"SELECT seq, event_id::text, type, envelope::text FROM {table} "
-                    "WHERE sent_at IS NULL ORDER BY seq LIMIT %s FOR UPDATE SKIP LOCKED",
+                    f"UPDATE {table} SET sent_at = now(), attempts = attempts + 1 WHERE seq = ANY(ARRAY("
+                    f"SELECT seq FROM {table} WHERE sent_at IS NULL ORDER BY seq LIMIT %s FOR UPDATE SKIP LOCKED)) "
+                    "RETURNING seq, event_id::text, type, envelope::text",
                     (self.batch_size,),
                 )
-                rows = await cursor.fetchall()
+                rows = sorted(await cursor.fetchall())  # RETURNING does not keep the subquery's order
                 if not rows:
                     return 0
                 await asyncio.gather(
@@ -81,10 +86,6 @@ class OutboxRelay:
                         )
                         for _, event_id, type, body in rows
                     )
-                )
-                await conn.execute(
-                    f"UPDATE {table} SET sent_at = now(), attempts = attempts + 1 WHERE seq = ANY(%s)",
-                    ([row[0] for row in rows],),
                 )
         except Exception as exc:
             await self._note_failure(conn, exc)

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.auth import passwords
 from services.auth.login import locked_for, record_failure
@@ -14,17 +14,17 @@ from services.auth.reset import set_password
 EDITABLE = ("civilite", "nom", "prenom", "fonction", "telephone")
 
 
-def get_user(session: Session, user_id: str):
+def get_user(session: Connection, user_id: str):
     return session.execute(sa.select(users).where(users.c.id == user_id)).mappings().first()
 
 
-def update_details(session: Session, user_id: str, changes: dict, address: str):
+def update_details(session: Connection, user_id: str, changes: dict, address: str):
     session.execute(users.update().where(users.c.id == user_id).values(**changes))
     audit(session, "account.details_changed", user_id, address, fields=sorted(changes))
     return get_user(session, user_id)
 
 
-def change_password(session: Session, config, user_id: str, current: str, password: str, confirmation: str,
+def change_password(session: Connection, config, user_id: str, current: str, password: str, confirmation: str,
                     address: str):
     """Returns ("locked", seconds), ("wrong_current", None), ("weak", [rules]) or ("ok", None). Wrong
     current passwords count toward the account's lock, like failed logins: a stolen session cannot

@@ -5,8 +5,8 @@ flags « Administrateur » and « Visibilité documents confidentiels ». Each c
 the other services keep a local projection and authorise without calling auth."""
 
 import sqlalchemy as sa
+from sqlalchemy import Connection
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.orm import Session
 
 from ecars_common.tokens import Identity
 from services.auth.orm import habilitations, users
@@ -15,7 +15,7 @@ from services.auth.records import audit, person, publish
 SCOPES = ("ej", "contract", "cpom")
 
 
-def can_manage(session: Session, identity: Identity, scope_type: str, scope_id: str) -> bool:
+def can_manage(session: Connection, identity: Identity, scope_type: str, scope_id: str) -> bool:
     """Platform admins manage every access, an ARS or a CD those of its territory (checked by the caller with
     `territory.in_territory`: auth holds no territories); otherwise only an Administrateur of that scope."""
     if identity.role in ("ars", "cd", "admin"):
@@ -27,7 +27,7 @@ def can_manage(session: Session, identity: Identity, scope_type: str, scope_id: 
     ).first() is not None
 
 
-def listing(session: Session, scope_type: str, scope_id: str) -> list[dict]:
+def listing(session: Connection, scope_type: str, scope_id: str) -> list[dict]:
     rows = session.execute(
         sa.select(habilitations, users.c.civilite, users.c.nom, users.c.prenom, users.c.fonction, users.c.email)
         .join(users, users.c.id == habilitations.c.user_id)
@@ -37,7 +37,7 @@ def listing(session: Session, scope_type: str, scope_id: str) -> list[dict]:
     return [as_item(row) for row in rows]
 
 
-def of_user(session: Session, user_id: str) -> list[dict]:
+def of_user(session: Connection, user_id: str) -> list[dict]:
     rows = session.execute(
         sa.select(habilitations, users.c.civilite, users.c.nom, users.c.prenom, users.c.fonction, users.c.email)
         .join(users, users.c.id == habilitations.c.user_id).where(habilitations.c.user_id == user_id)
@@ -60,7 +60,7 @@ def event_data(item: dict) -> dict:
                                                                                 "email": item["courriel"]}
 
 
-def grant(session: Session, by: Identity, scope_type: str, scope_id: str, contact: dict, flags: dict,
+def grant(session: Connection, by: Identity, scope_type: str, scope_id: str, contact: dict, flags: dict,
           address: str) -> tuple[dict, bool]:
     """« Création d'un contact » → « Enregistrer ». A new user is created (first login: renew the
     password) and told by email; an existing one is simply granted access. Returns (item, created)."""
@@ -85,7 +85,7 @@ def grant(session: Session, by: Identity, scope_type: str, scope_id: str, contac
     return item, created
 
 
-def find(session: Session, habilitation_id: str) -> dict | None:
+def find(session: Connection, habilitation_id: str) -> dict | None:
     row = session.execute(sa.select(habilitations.c.scope_type, habilitations.c.scope_id)
                           .where(habilitations.c.id == habilitation_id)).first()
     if row is None:
@@ -93,7 +93,7 @@ def find(session: Session, habilitation_id: str) -> dict | None:
     return next(i for i in listing(session, row.scope_type, row.scope_id) if i["id"] == habilitation_id)
 
 
-def change(session: Session, by: Identity, item: dict, flags: dict, address: str) -> dict:
+def change(session: Connection, by: Identity, item: dict, flags: dict, address: str) -> dict:
     session.execute(habilitations.update().where(habilitations.c.id == item["id"]).values(**flags))
     item = {**item, **flags}
     publish(session, "auth.habilitation.changed", event_data(item))
@@ -101,7 +101,7 @@ def change(session: Session, by: Identity, item: dict, flags: dict, address: str
     return item
 
 
-def revoke(session: Session, by: Identity, item: dict, address: str) -> None:
+def revoke(session: Connection, by: Identity, item: dict, address: str) -> None:
     session.execute(habilitations.delete().where(habilitations.c.id == item["id"]))
     publish(session, "auth.habilitation.revoked", event_data(item))
     audit(session, "access.revoked", item["user_id"], address, by=by.user_id, scope_type=item["scope_type"],

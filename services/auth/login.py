@@ -5,8 +5,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy import Connection
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.orm import Session
 
 from ecars_common.tokens import Identity
 from services.auth import passwords
@@ -31,7 +31,7 @@ def identity_of(user) -> Identity:
                     departement=user["departement"])
 
 
-def issue_tokens(session: Session, config: Config, keyring: KeyRing, user) -> dict:
+def issue_tokens(session: Connection, config: Config, keyring: KeyRing, user) -> dict:
     refresh = secrets.token_urlsafe(32)
     session.execute(refresh_tokens.insert().values(
         token_hash=sha256(refresh), user_id=user["id"],
@@ -45,14 +45,14 @@ def public_user(user) -> dict:
                                        "region", "departement")}
 
 
-def locked_for(session: Session, keys: list[str], now: datetime) -> int:
+def locked_for(session: Connection, keys: list[str], now: datetime) -> int:
     until = session.execute(
         sa.select(sa.func.max(login_throttle.c.locked_until)).where(login_throttle.c.key.in_(keys))
     ).scalar_one()
     return max(0, int((until - now).total_seconds()) + 1) if until and until > now else 0
 
 
-def record_failure(session: Session, config: Config, key: str, threshold: int, now: datetime) -> bool:
+def record_failure(session: Connection, config: Config, key: str, threshold: int, now: datetime) -> bool:
     """Count a failure for `key`; True when this failure locks it."""
     window_start = now - timedelta(minutes=config.failure_window_minutes)
     row = session.execute(
@@ -71,7 +71,7 @@ def record_failure(session: Session, config: Config, key: str, threshold: int, n
     return False
 
 
-def login(session: Session, config: Config, keyring: KeyRing, email: str, password: str, address: str) -> Outcome:
+def login(session: Connection, config: Config, keyring: KeyRing, email: str, password: str, address: str) -> Outcome:
     now = datetime.now(UTC)
     account_key, address_key = f"account:{email}", f"address:{address}"
     user = user_by_email(session, email)
@@ -102,7 +102,7 @@ def login(session: Session, config: Config, keyring: KeyRing, email: str, passwo
     return Outcome("ok", tokens=issue_tokens(session, config, keyring, user))
 
 
-def refresh(session: Session, config: Config, keyring: KeyRing, token: str, address: str) -> dict | None:
+def refresh(session: Connection, config: Config, keyring: KeyRing, token: str, address: str) -> dict | None:
     """Rotate: the presented refresh token is spent and a new pair issued. A spent token presented again
     means it was stolen: every session of its user is revoked."""
     now = datetime.now(UTC)
@@ -125,6 +125,6 @@ def refresh(session: Session, config: Config, keyring: KeyRing, token: str, addr
     return issue_tokens(session, config, keyring, user)
 
 
-def logout(session: Session, user_id: str, address: str) -> None:
+def logout(session: Connection, user_id: str, address: str) -> None:
     revoke_refresh_tokens(session, user_id)
     audit(session, "logout", user_id, address)

@@ -1,6 +1,6 @@
 """What every auth use case leaves behind: the security audit trail and the events it publishes."""
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from ecars_common import outbox
 from ecars_common.events import new_envelope
@@ -8,7 +8,7 @@ from ecars_common.logs import request_id_var
 from services.auth.orm import audit_log
 
 
-def audit(session: Session, action: str, user_id: str | None, client_address: str, **details) -> None:
+def audit(session: Connection, action: str, user_id: str | None, client_address: str, **details) -> None:
     """Security audit trail (who, what, when, from where). Never give it a password or a code."""
     session.execute(
         audit_log.insert().values(action=action, user_id=user_id, client_address=client_address,
@@ -16,7 +16,7 @@ def audit(session: Session, action: str, user_id: str | None, client_address: st
     )
 
 
-def publish(session: Session, type: str, data: dict) -> None:
+def publish(session: Connection, type: str, data: dict) -> None:
     outbox.add(session, "auth", new_envelope(type, data, source="auth", correlation_id=request_id_var.get()))
 
 

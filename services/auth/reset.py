@@ -5,7 +5,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.auth import domain, passwords
 from services.auth.config import Config
@@ -17,12 +17,12 @@ def sha256(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def user_by_email(session: Session, email: str, lock: bool = False):
+def user_by_email(session: Connection, email: str, lock: bool = False):
     query = sa.select(users).where(users.c.email == email)
     return session.execute(query.with_for_update() if lock else query).mappings().first()
 
 
-def request_code(session: Session, config: Config, email: str, client_address: str) -> None:
+def request_code(session: Connection, config: Config, email: str, client_address: str) -> None:
     """« Envoyer le code de vérification ». Whatever happens, the caller learns nothing about
     whether the account exists: the same work is done and the same answer is given."""
     now = datetime.now(UTC)
@@ -54,7 +54,7 @@ def request_code(session: Session, config: Config, email: str, client_address: s
     audit(session, "verification_code.sent", user["id"], client_address)
 
 
-def verify_code(session: Session, config: Config, email: str, code: str, client_address: str) -> str | None:
+def verify_code(session: Connection, config: Config, email: str, code: str, client_address: str) -> str | None:
     """« Vérifier le code »: a valid code is used up and exchanged for a short-lived reset grant (its
     token returned once, kept hashed). Wrong codes count; the fifth invalidates the code."""
     now = datetime.now(UTC)
@@ -88,7 +88,7 @@ def verify_code(session: Session, config: Config, email: str, code: str, client_
     return token
 
 
-def complete(session: Session, reset_token: str, password: str, confirmation: str, client_address: str):
+def complete(session: Connection, reset_token: str, password: str, confirmation: str, client_address: str):
     """Step 3: the new password, twice. Returns ("invalid_grant", None), ("weak", [rules]) or ("ok", user)."""
     now = datetime.now(UTC)
     grant = session.execute(
@@ -109,7 +109,7 @@ def complete(session: Session, reset_token: str, password: str, confirmation: st
     return "ok", user
 
 
-def set_password(session: Session, user, password: str, client_address: str, action: str) -> None:
+def set_password(session: Connection, user, password: str, client_address: str, action: str) -> None:
     session.execute(users.update().where(users.c.id == user["id"]).values(
         password_hash=passwords.hash_password(password), must_reset_password=False))
     revoke_refresh_tokens(session, user["id"])
@@ -117,7 +117,7 @@ def set_password(session: Session, user, password: str, client_address: str, act
     publish(session, "auth.password.changed", {**person(user), "changed_at": datetime.now(UTC).isoformat()})
 
 
-def revoke_refresh_tokens(session: Session, user_id: str) -> None:
+def revoke_refresh_tokens(session: Connection, user_id: str) -> None:
     session.execute(refresh_tokens.update()
                     .where(refresh_tokens.c.user_id == user_id, refresh_tokens.c.revoked_at.is_(None))
                     .values(revoked_at=sa.func.now()))

@@ -1,8 +1,10 @@
 """Who may read or fill a contract: the establishment's users from the habilitations projection
 (interlocutors of the EJ, or users granted the contract), the ARS of the campaign's region."""
 
+from functools import cache
+
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from ecars_common import habilitations
 from ecars_common.errors import ApiError
@@ -13,7 +15,7 @@ SCHEMA = "contracts"
 NOT_FOUND = ApiError(404, "not_found", "Contrat introuvable.")
 
 
-def is_member(session: Session, identity: Identity, contract) -> bool:
+def is_member(session: Connection, identity: Identity, contract) -> bool:
     """An establishment user granted the contract or its EJ. A contract from load() carries the answer
     (its `member` column); any other row is looked up in the projection."""
     if identity.role != "etablissement":
@@ -24,11 +26,9 @@ def is_member(session: Session, identity: Identity, contract) -> bool:
                for scope, scope_id in (("contract", contract["id"]), ("ej", contract["ej_finess"])))
 
 
-def membership(identity: Identity):
-    """is_member() as a column of the contract's query: no round trip of its own."""
-    if identity.role != "etablissement":
-        return sa.false().label("member")
-    return habilitations.granted_on_any(SCHEMA, identity.user_id, [
+def membership():
+    """is_member() as a column of the contract's query: no round trip of its own (caller: :user_id)."""
+    return habilitations.granted_on_any(SCHEMA, sa.bindparam("user_id"), [
         ("contract", sa.cast(contracts.c.id, sa.Text)), ("ej", contracts.c.ej_finess)]).label("member")
 
 
@@ -36,40 +36,57 @@ def is_authority(identity: Identity, campaign) -> bool:
     return identity.role == "admin" or (identity.role == "ars" and identity.region == campaign["region"])
 
 
-def load(session: Session, identity: Identity, contract_id: str, lock: bool = False):
+@cache
+def load_query(establishment: bool, lock: bool) -> sa.Select:
+    """The contract (:contract_id), its campaign and the caller's membership, built once: building a statement
+    costs more CPU than running it (bench/README.md), and these run at every request."""
+    query = (sa.select(contracts, campaigns.c.region, campaigns.c.evaluated_year,
+                       campaigns.c.name.label("campaign_name"),
+                       membership() if establishment else sa.false().label("member"))
+             .join(campaigns, campaigns.c.id == contracts.c.campaign_id)
+             .where(contracts.c.id == sa.bindparam("contract_id")))
+    return query.with_for_update(of=contracts) if lock else query
+
+
+def load(session: Connection, identity: Identity, contract_id: str, lock: bool = False):
     """The contract and its campaign, if the caller may see it; 404 otherwise (ids are not guessable,
     and a stranger learns nothing about which exist). One statement, the caller's membership included."""
-    query = (sa.select(contracts, campaigns.c.region, campaigns.c.evaluated_year,
-                       campaigns.c.name.label("campaign_name"), membership(identity))
-             .join(campaigns, campaigns.c.id == contracts.c.campaign_id).where(contracts.c.id == contract_id))
-    if lock:
-        query = query.with_for_update(of=contracts)
-    row = session.execute(query).mappings().first()
+    row = session.execute(load_query(identity.role == "etablissement", lock),
+                          {"contract_id": contract_id, "user_id": identity.user_id}).mappings().first()
     if row is None or not (is_member(session, identity, row) or is_authority(identity, row)):
         raise NOT_FOUND
     return row
 
 
-def restrictions_of(session: Session, contract_id: str) -> dict:
-    rows = session.execute(sa.select(restrictions).where(restrictions.c.contract_id == contract_id)).mappings()
+RESTRICTIONS_OF = sa.select(restrictions).where(restrictions.c.contract_id == sa.bindparam("contract_id"))
+
+
+def restrictions_of(session: Connection, contract_id: str) -> dict:
+    rows = session.execute(RESTRICTIONS_OF, {"contract_id": contract_id}).mappings()
     return {row["indicator_code"]: row for row in rows}
 
 
-def restriction_and_answer(session: Session, contract_id: str, code: str):
+def _restriction_and_answer() -> sa.Select:
+    one = sa.select(sa.literal(1).label("one")).subquery("one")
+    contract_id, code = sa.bindparam("contract_id"), sa.bindparam("code")
+    return (sa.select(restrictions.c.indicator_code.label("restricted"), restrictions.c.roles,
+                      restrictions.c.user_ids, restrictions.c.hidden, indicator_answers.c.indicator_code.label("saved"),
+                      indicator_answers.c.answers, indicator_answers.c.comment, indicator_answers.c.version,
+                      indicator_answers.c.updated_by_email)
+            .select_from(one.outerjoin(restrictions, sa.and_(restrictions.c.contract_id == contract_id,
+                                                             restrictions.c.indicator_code == code))
+                         .outerjoin(indicator_answers, sa.and_(indicator_answers.c.contract_id == contract_id,
+                                                               indicator_answers.c.indicator_code == code))))
+
+
+RESTRICTION_AND_ANSWER = _restriction_and_answer()
+
+
+def restriction_and_answer(session: Connection, contract_id: str, code: str):
     """An indicator's restriction and its saved answer in one round trip: one row whose `restricted`,
     `roles`, `user_ids`, `hidden` come from its restriction (NULL without one) and whose `saved`,
     `answers`, `comment`, `version`, `updated_by_email` from its answer (NULL before the first save)."""
-    one = sa.select(sa.literal(1).label("one")).subquery("one")
-    return session.execute(
-        sa.select(restrictions.c.indicator_code.label("restricted"), restrictions.c.roles, restrictions.c.user_ids,
-                  restrictions.c.hidden, indicator_answers.c.indicator_code.label("saved"),
-                  indicator_answers.c.answers, indicator_answers.c.comment, indicator_answers.c.version,
-                  indicator_answers.c.updated_by_email)
-        .select_from(one.outerjoin(restrictions, sa.and_(restrictions.c.contract_id == contract_id,
-                                                         restrictions.c.indicator_code == code))
-                     .outerjoin(indicator_answers, sa.and_(indicator_answers.c.contract_id == contract_id,
-                                                           indicator_answers.c.indicator_code == code)))
-    ).mappings().one()
+    return session.execute(RESTRICTION_AND_ANSWER, {"contract_id": contract_id, "code": code}).mappings().one()
 
 
 def accessible(identity: Identity, restriction) -> bool:

@@ -2,14 +2,14 @@
 (`documents.document.added`): listed on the indicator, in the Word export, and sealed in the receipt
 by their sha256."""
 
+from sqlalchemy import Connection
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.orm import Session
 
 from ecars_common.events import Envelope
 from services.contracts.orm import indicator_documents
 
 
-def document_added(session: Session, envelope: Envelope) -> None:
+def document_added(session: Connection, envelope: Envelope) -> None:
     data = envelope.data
     if data["owner_type"] != "indicator":
         return

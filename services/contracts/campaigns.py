@@ -4,8 +4,8 @@ progress table, and the review of a closed contract (accept or reopen)."""
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy import Connection
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.orm import Session
 
 from ecars_common import habilitations
 from ecars_common.errors import ApiError
@@ -22,7 +22,7 @@ def require_ars(identity: Identity) -> None:
         raise AUTHORITY_ONLY
 
 
-def create_campaign(session: Session, identity: Identity, name: str, year: int, starts_on: date, ends_on: date,
+def create_campaign(session: Connection, identity: Identity, name: str, year: int, starts_on: date, ends_on: date,
                     region: str, template: list[domain.Indicator]) -> dict:
     require_ars(identity)
     if identity.role == "ars" and region != identity.region:
@@ -33,7 +33,7 @@ def create_campaign(session: Session, identity: Identity, name: str, year: int, 
     return {"id": row.id, "name": name, "evaluated_year": year, "region": region, "indicators": len(template)}
 
 
-def load_campaign(session: Session, identity: Identity, campaign_id: str):
+def load_campaign(session: Connection, identity: Identity, campaign_id: str):
     require_ars(identity)
     row = session.execute(sa.select(campaigns).where(campaigns.c.id == campaign_id)).mappings().first()
     if row is None or (identity.role == "ars" and row["region"] != identity.region):
@@ -41,14 +41,14 @@ def load_campaign(session: Session, identity: Identity, campaign_id: str):
     return row
 
 
-def create_contract(session: Session, identity: Identity, campaign_id: str, fields: dict) -> dict:
+def create_contract(session: Connection, identity: Identity, campaign_id: str, fields: dict) -> dict:
     load_campaign(session, identity, campaign_id)
     row = session.execute(contracts.insert().values(campaign_id=campaign_id, **fields)
                           .returning(contracts.c.id)).one()
     return {"id": row.id, **fields}
 
 
-def restrict(session: Session, identity: Identity, contract_id: str, code: str, roles: list[str],
+def restrict(session: Connection, identity: Identity, contract_id: str, code: str, roles: list[str],
              user_ids: list[str], hidden: bool) -> dict:
     contract = access.load(session, identity, contract_id)
     if not access.is_authority(identity, contract):
@@ -61,7 +61,7 @@ def restrict(session: Session, identity: Identity, contract_id: str, code: str, 
     return {"indicator_code": code, **values}
 
 
-def progress(session: Session, identity: Identity, campaign_id: str) -> dict:
+def progress(session: Connection, identity: Identity, campaign_id: str) -> dict:
     """Every contract of the campaign with its fill percentage and status, in one table."""
     campaign = load_campaign(session, identity, campaign_id)
     indicators = templates.indicators_of(session, campaign["id"])
@@ -80,7 +80,7 @@ def progress(session: Session, identity: Identity, campaign_id: str) -> dict:
                           for r in rows]}
 
 
-def review(session: Session, identity: Identity, contract_id: str, decision: str, reason: str) -> dict:
+def review(session: Connection, identity: Identity, contract_id: str, decision: str, reason: str) -> dict:
     """Accept a closed contract, or reopen it with a reason (the receipt stays on record)."""
     contract = access.load(session, identity, contract_id, lock=True)
     if not access.is_authority(identity, contract):
@@ -110,7 +110,7 @@ def review(session: Session, identity: Identity, contract_id: str, decision: str
 
 # -- the establishment's lists ----------------------------------------------------------------------
 
-def my_ejs(session: Session, identity: Identity, sort: str, descending: bool) -> list[dict]:
+def my_ejs(session: Connection, identity: Identity, sort: str, descending: bool) -> list[dict]:
     """« Gestion des contrats »: the EJs the user is interlocutor of (or whose contracts they were
     granted) that have contracts; the ARS sees its region's."""
     query = sa.select(contracts.c.ej_finess, contracts.c.ej_raison_sociale, contracts.c.ej_adresse,
@@ -130,7 +130,7 @@ def my_ejs(session: Session, identity: Identity, sort: str, descending: bool) ->
     return sorted(rows, key=lambda r: (r[key] or "").lower(), reverse=descending)
 
 
-def contracts_of_ej(session: Session, identity: Identity, finess: str) -> list[dict]:
+def contracts_of_ej(session: Connection, identity: Identity, finess: str) -> list[dict]:
     """« LISTE DES CONTRATS » of an EJ: those the caller may open."""
     rows = session.execute(
         sa.select(contracts.c.id).where(contracts.c.ej_finess == finess).order_by(contracts.c.created_at.desc())
@@ -150,7 +150,7 @@ def contracts_of_ej(session: Session, identity: Identity, finess: str) -> list[d
 
 
 
-def closings(session: Session, identity: Identity, limit: int = 200) -> list[dict]:
+def closings(session: Connection, identity: Identity, limit: int = 200) -> list[dict]:
     require_ars(identity)
     query = (sa.select(receipts.c.contract_id, receipts.c.closed_at, receipts.c.hash, contracts.c.name,
                        contracts.c.ej_finess, contracts.c.ej_raison_sociale, contracts.c.status, contracts.c.review)

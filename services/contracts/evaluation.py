@@ -1,10 +1,11 @@
 """The establishment's self-evaluation: read the contract, save an indicator, close the entry."""
 
 from datetime import UTC, datetime
+from functools import cache
 
 import sqlalchemy as sa
+from sqlalchemy import Connection
 from sqlalchemy.dialects.postgresql import JSONB, insert
-from sqlalchemy.orm import Session
 
 from ecars_common import outbox
 from ecars_common.errors import ApiError
@@ -17,17 +18,17 @@ from services.contracts.orm import audit, contracts, indicator_answers, indicato
 CLOSED = ApiError(409, "contract_closed", "Le contrat est en CONSULTATION : ses données ne sont plus modifiables.")
 
 
-def publish(session: Session, type: str, data: dict) -> None:
+def publish(session: Connection, type: str, data: dict) -> None:
     outbox.add(session, "contracts",
                new_envelope(type, data, source="contracts", correlation_id=request_id_var.get()))
 
 
-def answers_of(session: Session, contract_id: str) -> dict[str, dict]:
+def answers_of(session: Connection, contract_id: str) -> dict[str, dict]:
     rows = session.execute(sa.select(indicator_answers).where(indicator_answers.c.contract_id == contract_id))
     return {row.indicator_code: row._asdict() for row in rows}
 
 
-def documents_of(session: Session, contract_id: str) -> dict[str, list[dict]]:
+def documents_of(session: Connection, contract_id: str) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     rows = session.execute(sa.select(indicator_documents).where(indicator_documents.c.contract_id == contract_id)
                            .order_by(indicator_documents.c.added_at))
@@ -41,7 +42,7 @@ def values_by_indicator(saved: dict[str, dict]) -> dict[str, dict]:
     return {code: row["answers"] for code, row in saved.items()}
 
 
-def contract_view(session: Session, identity: Identity, contract_id: str) -> dict:
+def contract_view(session: Connection, identity: Identity, contract_id: str) -> dict:
     """The contract form: the blue banner (status, fill %), and every indicator with its dot."""
     contract = access.load(session, identity, contract_id)
     indicators = templates.indicators_of(session, contract["campaign_id"])
@@ -69,14 +70,14 @@ def summary(contract) -> dict:
                          "evaluated_year": contract["evaluated_year"], "region": contract["region"]}}
 
 
-def find_indicator(session: Session, contract, code: str) -> domain.Indicator:
+def find_indicator(session: Connection, contract, code: str) -> domain.Indicator:
     indicator = next((i for i in templates.indicators_of(session, contract["campaign_id"]) if i.code == code), None)
     if indicator is None:
         raise ApiError(404, "not_found", "Indicateur introuvable dans ce contrat.")
     return indicator
 
 
-def indicator_view(session: Session, identity: Identity, contract_id: str, code: str) -> dict:
+def indicator_view(session: Connection, identity: Identity, contract_id: str, code: str) -> dict:
     """An indicator « sous le contrat »: Réalisé, Commentaire évalué <année>, its documents, its history."""
     contract = access.load(session, identity, contract_id)
     indicator = find_indicator(session, contract, code)
@@ -105,7 +106,7 @@ def indicator_view(session: Session, identity: Identity, contract_id: str, code:
     }
 
 
-def save(session: Session, identity: Identity, contract_id: str, code: str, raw_answers: dict, comment: str,
+def save(session: Connection, identity: Identity, contract_id: str, code: str, raw_answers: dict, comment: str,
          version: int) -> dict:
     """« Enregistrer »: all answers of the indicator are checked; nothing is saved unless all are right.
     `version` is the one the user's form was read at: an older one means somebody saved in between."""
@@ -139,20 +140,11 @@ def save(session: Session, identity: Identity, contract_id: str, code: str, raw_
     new_version = current_version + 1
     # One statement for the answer, its audit rows and the contract's version (data-modifying CTEs of the
     # upsert), where each used to be a round trip: the writes are a third of a save's cost (bench/README.md).
-    upsert = (
-        insert(indicator_answers).values(
-            contract_id=contract_id, indicator_code=code, answers=checked.values, comment=comment.strip(),
-            version=new_version, updated_by=identity.user_id, updated_by_email=identity.email)
-        .on_conflict_do_update(index_elements=["contract_id", "indicator_code"], set_={
-            "answers": checked.values, "comment": comment.strip(), "version": new_version,
-            "updated_by": identity.user_id, "updated_by_email": identity.email, "updated_at": sa.func.now()})
-        .add_cte(contracts.update().where(contracts.c.id == contract_id)
-                 .values(version=contracts.c.version + 1).cte("contract_version")))
-    if changes:
-        upsert = upsert.add_cte(insert_audit_rows([
-            {"contract_id": contract_id, "indicator_code": code, "field": name, "old": old, "new": new,
-             "by_user": identity.user_id, "by_email": identity.email} for name, old, new in changes]).cte("audit_rows"))
-    session.execute(upsert)
+    session.execute(save_statement(bool(changes)), {
+        "p_contract_id": contract_id, "p_code": code, "p_answers": checked.values, "p_comment": comment.strip(),
+        "p_version": new_version, "p_user_id": identity.user_id, "p_email": identity.email,
+        "audit_rows": [{"contract_id": contract_id, "indicator_code": code, "field": name, "old": old, "new": new,
+                        "by_user": identity.user_id, "by_email": identity.email} for name, old, new in changes]})
     publish(session, "contracts.indicator.saved", {
         "contract_id": contract_id, "indicator_code": code, "version": new_version, "by_user_id": identity.user_id,
         "changed": [name for name, _, _ in changes]})
@@ -161,18 +153,39 @@ def save(session: Session, identity: Identity, contract_id: str, code: str, raw_
             "changed": [name for name, _, _ in changes]}
 
 
+@cache
+def save_statement(with_audit: bool) -> sa.Insert:
+    """The upsert of an answer (:p_… parameters) with the contract's version bump and, `with_audit`, the
+    audit rows (:audit_rows), built once: building it at every save cost more CPU than running it."""
+    def param(name: str, column: str) -> sa.BindParameter:
+        return sa.bindparam(name, type_=indicator_answers.c[column].type)
+
+    contract_id = param("p_contract_id", "contract_id")
+    changed = {"answers": param("p_answers", "answers"), "comment": param("p_comment", "comment"),
+               "version": param("p_version", "version"), "updated_by": param("p_user_id", "updated_by"),
+               "updated_by_email": param("p_email", "updated_by_email")}
+    upsert = (
+        insert(indicator_answers).values(contract_id=contract_id, indicator_code=param("p_code", "indicator_code"),
+                                         **changed)
+        .on_conflict_do_update(index_elements=["contract_id", "indicator_code"],
+                               set_={**changed, "updated_at": sa.func.now()})
+        .add_cte(contracts.update().where(contracts.c.id == contract_id)
+                 .values(version=contracts.c.version + 1).cte("contract_version")))
+    return upsert.add_cte(insert_audit_rows().cte("audit_rows")) if with_audit else upsert
+
+
 AUDIT_COLUMNS = ("contract_id", "indicator_code", "field", "old", "new", "by_user", "by_email")
 
 
-def insert_audit_rows(rows: list[dict]) -> sa.Insert:
-    """INSERT of audit rows given as one JSON parameter (jsonb_to_recordset): whatever the number of rows,
-    SQLAlchemy compiles it once and caches it, where a multi-row VALUES is compiled again at every call."""
-    recordset = sa.func.jsonb_to_recordset(sa.bindparam("audit_rows", rows, type_=JSONB)).table_valued(
+def insert_audit_rows() -> sa.Insert:
+    """INSERT of audit rows given as one JSON parameter (:audit_rows, read by jsonb_to_recordset): one statement
+    whatever the number of rows, where a multi-row VALUES would be a new statement for each count."""
+    recordset = sa.func.jsonb_to_recordset(sa.bindparam("audit_rows", type_=JSONB)).table_valued(
         *(sa.column(name, audit.c[name].type) for name in AUDIT_COLUMNS)).render_derived(with_types=True)
     return audit.insert().from_select(AUDIT_COLUMNS, sa.select(*(recordset.c[name] for name in AUDIT_COLUMNS)))
 
 
-def snapshot(session: Session, contract) -> dict:
+def snapshot(session: Connection, contract) -> dict:
     indicators = templates.indicators_of(session, contract["campaign_id"])
     saved = answers_of(session, contract["id"])
     docs = documents_of(session, contract["id"])
@@ -188,7 +201,7 @@ def snapshot(session: Session, contract) -> dict:
     }
 
 
-def close(session: Session, identity: Identity, contract_id: str) -> dict:
+def close(session: Connection, identity: Identity, contract_id: str) -> dict:
     """« Clore la saisie »: only at 100 % with no red dot; then CONSULTATION, a receipt, the event."""
     contract = access.load(session, identity, contract_id, lock=True)
     if contract["status"] != domain.AUTO_EVALUATION:

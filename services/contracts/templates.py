@@ -3,7 +3,7 @@
 of opening a contract (bench/README.md)."""
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.contracts import domain
 from services.contracts.orm import campaigns
@@ -11,7 +11,7 @@ from services.contracts.orm import campaigns
 _parsed: dict[str, list[domain.Indicator]] = {}
 
 
-def indicators_of(session: Session, campaign_id: str) -> list[domain.Indicator]:
+def indicators_of(session: Connection, campaign_id: str) -> list[domain.Indicator]:
     if campaign_id not in _parsed:
         raw = session.execute(sa.select(campaigns.c.template).where(campaigns.c.id == campaign_id)).scalar_one()
         _parsed[campaign_id] = domain.template_from_json(raw)

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from ecars_common import habilitations
 from ecars_common.errors import ApiError
@@ -79,7 +79,7 @@ REFUSALS = {
 }
 
 
-def cpom_regions(session: Session, cpom_id: str, ej_finess: str) -> set[str]:
+def cpom_regions(session: Connection, cpom_id: str, ej_finess: str) -> set[str]:
     regions = set(session.execute(
         sa.select(et.c.region).join(cpom_etablissements, cpom_etablissements.c.et_finess == et.c.finess)
         .where(cpom_etablissements.c.cpom_id == cpom_id)).scalars())
@@ -88,7 +88,7 @@ def cpom_regions(session: Session, cpom_id: str, ej_finess: str) -> set[str]:
     return regions
 
 
-def access_to(session: Session, identity: Identity, cpom) -> Access:
+def access_to(session: Connection, identity: Identity, cpom) -> Access:
     role = identity.role
     if role == "admin":
         return Access(identity, cpom["competence"], admin=True)
@@ -103,7 +103,7 @@ def access_to(session: Session, identity: Identity, cpom) -> Access:
     return Access(identity, cpom["competence"])
 
 
-def load_cpom(session: Session, identity: Identity, cpom_id: str, lock: bool = False):
+def load_cpom(session: Connection, identity: Identity, cpom_id: str, lock: bool = False):
     """The CPOM row and the caller's access; 404 if it does not exist or the caller may not see it."""
     query = sa.select(cpoms).where(cpoms.c.id == cpom_id)
     row = session.execute(query.with_for_update() if lock else query).mappings().first()
@@ -115,7 +115,7 @@ def load_cpom(session: Session, identity: Identity, cpom_id: str, lock: bool = F
     return row, access
 
 
-def visible_ej_condition(session: Session, identity: Identity):
+def visible_ej_condition(session: Connection, identity: Identity):
     """SQL condition on `ej`: the EJs the caller may see (home list and EJ page)."""
     role = identity.role
     if role == "admin":

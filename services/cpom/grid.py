@@ -5,7 +5,7 @@ the initial value of each indicator (per ET of the perimeter for « ET par ET »
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from ecars_common.errors import ApiError
 from ecars_common.tokens import Identity
@@ -47,7 +47,7 @@ def value_view(row, kind: str) -> dict:
     return item
 
 
-def load(session: Session, cpom_id: str) -> dict:
+def load(session: Connection, cpom_id: str) -> dict:
     """The whole grid of a CPOM with the gestionnaire's actions and values, in a handful of queries:
     {"etablissements": [...], "axes": [{…, "objectifs": [{…, "actions", "indicateurs": [{…, "valeurs"}]}]}]}."""
     ets = perimeter(session, cpom_id)
@@ -117,7 +117,7 @@ def labelled(kind: str, code: str) -> dict:
     return {"code": code, "libelle": labels[code]}
 
 
-def grid_view(session: Session, cpom_id: str, access: Access) -> dict:
+def grid_view(session: Connection, cpom_id: str, access: Access) -> dict:
     grid = load(session, cpom_id)
     missing = domain.missing_items(objectives_of(grid), grid["etablissements"])
     incomplete_objectifs = {m["objectif"]["code"] for m in missing if "objectif" in m}
@@ -167,7 +167,7 @@ def hierarchy(axe: dict, objectif: dict) -> list[dict]:
             {"niveau": "Objectif", "code": objectif["code"], "libelle": objectif["libelle"]}]
 
 
-def objectif_view(session: Session, cpom_id: str, objectif_id: str, access: Access) -> dict:
+def objectif_view(session: Connection, cpom_id: str, objectif_id: str, access: Access) -> dict:
     """« Fiche Objectif »."""
     grid = load(session, cpom_id)
     axe, objectif, _ = _find(grid, objectif_id=objectif_id)
@@ -190,7 +190,7 @@ def objectif_view(session: Session, cpom_id: str, objectif_id: str, access: Acce
     }
 
 
-def indicateur_view(session: Session, cpom_id: str, indicateur_id: str, access: Access) -> dict:
+def indicateur_view(session: Connection, cpom_id: str, indicateur_id: str, access: Access) -> dict:
     """« Fiche indicateur »: one line per ET of the objective's perimeter (ET par ET), or one line (CPOM)."""
     grid = load(session, cpom_id)
     axe, objectif, indicateur = _find(grid, indicateur_id=indicateur_id)
@@ -223,25 +223,25 @@ def _value_or_empty(value: dict | None) -> dict:
 
 # -- building the grid (authorities) --------------------------------------------------------------
 
-def _et_set(session: Session, cpom_id: str) -> set[str]:
+def _et_set(session: Connection, cpom_id: str) -> set[str]:
     return {e["finess"] for e in perimeter(session, cpom_id)}
 
 
-def _next_position(session: Session, table, **where) -> int:
+def _next_position(session: Connection, table, **where) -> int:
     query = sa.select(sa.func.coalesce(sa.func.max(table.c.position), 0) + 1)
     for name, value in where.items():
         query = query.where(table.c[name] == value)
     return session.execute(query).scalar_one()
 
 
-def _code_taken(session: Session, table, cpom_id: str, code: str, but: str | None = None) -> bool:
+def _code_taken(session: Connection, table, cpom_id: str, code: str, but: str | None = None) -> bool:
     query = sa.select(table.c.id).where(table.c.cpom_id == cpom_id, table.c.code == code)
     if but:
         query = query.where(table.c.id != but)
     return session.execute(query).first() is not None
 
 
-def _write_scope(session: Session, objectif_id: str, item: dict) -> None:
+def _write_scope(session: Connection, objectif_id: str, item: dict) -> None:
     session.execute(objectif_etablissements.delete().where(objectif_etablissements.c.objectif_id == objectif_id))
     for finess in item["etablissements"]:
         session.execute(objectif_etablissements.insert().values(objectif_id=objectif_id, et_finess=finess))
@@ -251,7 +251,7 @@ OBJECTIF_COLUMNS = ("code", "libelle", "description", "perimetre_tous", "element
 INDICATEUR_COLUMNS = ("code", "libelle", "type", "categorie", "declinaison", "indications")
 
 
-def add_axe(session: Session, identity: Identity, cpom_id: str, raw) -> dict:
+def add_axe(session: Connection, identity: Identity, cpom_id: str, raw) -> dict:
     errors: dict = {}
     item = domain.parse_axe(raw, "", errors)
     if item and item["code"] and _code_taken(session, axes, cpom_id, item["code"]):
@@ -264,7 +264,7 @@ def add_axe(session: Session, identity: Identity, cpom_id: str, raw) -> dict:
     return {"id": row["id"], "code": row["code"], "libelle": row["libelle"]}
 
 
-def add_objectif(session: Session, identity: Identity, cpom_id: str, axe_id: str, raw) -> str:
+def add_objectif(session: Connection, identity: Identity, cpom_id: str, axe_id: str, raw) -> str:
     if session.execute(sa.select(axes.c.id).where(axes.c.id == axe_id, axes.c.cpom_id == cpom_id)).first() is None:
         raise ApiError(404, "not_found", AXE_NOT_FOUND)
     errors: dict = {}
@@ -281,7 +281,7 @@ def add_objectif(session: Session, identity: Identity, cpom_id: str, axe_id: str
     return objectif_id
 
 
-def objectif_row(session: Session, cpom_id: str, objectif_id: str, lock: bool = False):
+def objectif_row(session: Connection, cpom_id: str, objectif_id: str, lock: bool = False):
     query = sa.select(objectifs).where(objectifs.c.id == objectif_id, objectifs.c.cpom_id == cpom_id)
     row = session.execute(query.with_for_update() if lock else query).mappings().first()
     if row is None:
@@ -289,7 +289,7 @@ def objectif_row(session: Session, cpom_id: str, objectif_id: str, lock: bool = 
     return row
 
 
-def update_objectif(session: Session, identity: Identity, cpom_id: str, objectif_id: str, raw: dict) -> None:
+def update_objectif(session: Connection, identity: Identity, cpom_id: str, objectif_id: str, raw: dict) -> None:
     """Merge the fields sent with the objective's, check the whole, save. The OG's selection is cleared
     if it is no longer offered."""
     row = objectif_row(session, cpom_id, objectif_id, lock=True)
@@ -311,7 +311,7 @@ def update_objectif(session: Session, identity: Identity, cpom_id: str, objectif
     audit(session, identity, "grille.objectif_changed", cpom_id, code=row["code"], champs=sorted(raw))
 
 
-def add_indicateur(session: Session, identity: Identity, cpom_id: str, objectif_id: str, raw) -> str:
+def add_indicateur(session: Connection, identity: Identity, cpom_id: str, objectif_id: str, raw) -> str:
     objectif_row(session, cpom_id, objectif_id)
     errors: dict = {}
     item = domain.parse_indicateur(raw, "", errors)
@@ -326,7 +326,7 @@ def add_indicateur(session: Session, identity: Identity, cpom_id: str, objectif_
     return indicateur_id
 
 
-def indicateur_row(session: Session, cpom_id: str, indicateur_id: str):
+def indicateur_row(session: Connection, cpom_id: str, indicateur_id: str):
     row = session.execute(sa.select(indicateurs).where(indicateurs.c.id == indicateur_id,
                                                        indicateurs.c.cpom_id == cpom_id)).mappings().first()
     if row is None:
@@ -334,7 +334,7 @@ def indicateur_row(session: Session, cpom_id: str, indicateur_id: str):
     return row
 
 
-def update_indicateur(session: Session, identity: Identity, cpom_id: str, indicateur_id: str, raw: dict) -> None:
+def update_indicateur(session: Connection, identity: Identity, cpom_id: str, indicateur_id: str, raw: dict) -> None:
     """Values already entered are dropped if the type or the declinaison changes (they no longer fit)."""
     row = indicateur_row(session, cpom_id, indicateur_id)
     if "code" in raw and raw["code"] != row["code"]:
@@ -349,7 +349,7 @@ def update_indicateur(session: Session, identity: Identity, cpom_id: str, indica
     audit(session, identity, "grille.indicateur_changed", cpom_id, code=row["code"], champs=sorted(raw))
 
 
-def delete(session: Session, identity: Identity, cpom_id: str, table, item_id: str, what: str) -> None:
+def delete(session: Connection, identity: Identity, cpom_id: str, table, item_id: str, what: str) -> None:
     row = session.execute(sa.select(table.c.code).where(table.c.id == item_id, table.c.cpom_id == cpom_id)).first()
     if row is None:
         raise ApiError(404, "not_found", {"axe": AXE_NOT_FOUND, "objectif": OBJECTIF_NOT_FOUND,
@@ -358,7 +358,7 @@ def delete(session: Session, identity: Identity, cpom_id: str, table, item_id: s
     audit(session, identity, f"grille.{what}_deleted", cpom_id, code=row.code)
 
 
-def import_grid(session: Session, identity: Identity, cpom_id: str, document) -> dict:
+def import_grid(session: Connection, identity: Identity, cpom_id: str, document) -> dict:
     """Replace the grid with `document`. Axes, objectives and indicators are matched by code: those kept
     keep the gestionnaire's actions and values (an indicator whose type or declinaison changes loses its
     values); those left out are deleted with theirs. All or nothing."""
@@ -421,7 +421,7 @@ def import_grid(session: Session, identity: Identity, cpom_id: str, document) ->
 
 # -- the gestionnaire's part ----------------------------------------------------------------------
 
-def save_entry(session: Session, identity: Identity, cpom_id: str, objectif_id: str, entry: dict) -> None:
+def save_entry(session: Connection, identity: Identity, cpom_id: str, objectif_id: str, entry: dict) -> None:
     """« Enregistrer » on the fiche Objectif: the actions (in order, at most 5) and/or the element selected
     by the OG (one of those the authorities offer)."""
     row = objectif_row(session, cpom_id, objectif_id, lock=True)
@@ -460,7 +460,7 @@ def save_entry(session: Session, identity: Identity, cpom_id: str, objectif_id: 
     audit(session, identity, "saisie.objectif_saved", cpom_id, code=row["code"], champs=sorted(entry))
 
 
-def add_action(session: Session, identity: Identity, cpom_id: str, objectif_id: str, libelle: str) -> dict:
+def add_action(session: Connection, identity: Identity, cpom_id: str, objectif_id: str, libelle: str) -> dict:
     """One more action; the sixth is refused."""
     row = objectif_row(session, cpom_id, objectif_id, lock=True)  # one writer at a time for this objective
     count = session.execute(sa.select(sa.func.count()).where(actions.c.objectif_id == objectif_id)).scalar_one()
@@ -473,7 +473,7 @@ def add_action(session: Session, identity: Identity, cpom_id: str, objectif_id: 
             "modifie_par": item["updated_by"]}
 
 
-def save_values(session: Session, identity: Identity, cpom_id: str, indicateur_id: str, items) -> None:
+def save_values(session: Connection, identity: Identity, cpom_id: str, indicateur_id: str, items) -> None:
     """« Enregistrer » on the fiche indicateur: {"valeurs": [{"etablissement": FINESS (ET par ET only),
     "valeur" | "numerateur" + "denominateur"}, …]}; an item with "effacer": true removes the value. All or
     nothing."""
@@ -524,7 +524,7 @@ def save_values(session: Session, identity: Identity, cpom_id: str, indicateur_i
 
 # -- « Remarques » --------------------------------------------------------------------------------
 
-def remarks(session: Session, cpom_id: str) -> list[dict]:
+def remarks(session: Connection, cpom_id: str) -> list[dict]:
     rows = session.execute(sa.select(remarques).where(remarques.c.cpom_id == cpom_id)
                            .order_by(remarques.c.created_at, remarques.c.id)).mappings()
     return [remark_view(r) for r in rows]
@@ -535,7 +535,7 @@ def remark_view(row) -> dict:
             "le": iso(row["created_at"])}
 
 
-def add_remark(session: Session, identity: Identity, cpom_id: str, text: str) -> dict:
+def add_remark(session: Connection, identity: Identity, cpom_id: str, text: str) -> dict:
     row = session.execute(remarques.insert().values(cpom_id=cpom_id, texte=text, auteur_id=identity.user_id,
                                                     auteur_email=identity.email, auteur_role=identity.role)
                           .returning(remarques)).mappings().one()

@@ -4,8 +4,8 @@ list « Gestion des Contrats » and the EJ page (guide 004 « Depuis la page d'a
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlalchemy import Connection
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.orm import Session
 
 from ecars_common.tokens import Identity
 from services.cpom import domain
@@ -24,7 +24,7 @@ class ImportOutcome:
     counts: dict = field(default_factory=dict)
 
 
-def import_csv(session: Session, identity: Identity, rows: list[domain.CsvRow]) -> ImportOutcome:
+def import_csv(session: Connection, identity: Identity, rows: list[domain.CsvRow]) -> ImportOutcome:
     """All rows or none: any row in error and nothing is written. An existing FINESS is updated."""
     ej_rows = {r.finess: r for r in rows if r.type == "EJ" and not r.errors}
     et_rows = [r for r in rows if r.type == "ET"]
@@ -74,7 +74,7 @@ def ej_item(row) -> dict:
             "telephone": row["telephone"]}
 
 
-def list_ej(session: Session, identity: Identity, sort: str, descending: bool, page: int) -> dict:
+def list_ej(session: Connection, identity: Identity, sort: str, descending: bool, page: int) -> dict:
     """« Gestion des Contrats »: the EJs the caller is interlocutor of (or, for an authority, those of its
     region / département), sorted, 20 per page."""
     condition = visible_ej_condition(session, identity)
@@ -94,7 +94,7 @@ def et_item(row) -> dict:
             "region": row["region"], "domaine": row["domaine"], "adresse": row["adresse"]}
 
 
-def ej_page(session: Session, identity: Identity, finess: str) -> dict | None:
+def ej_page(session: Connection, identity: Identity, finess: str) -> dict | None:
     """The EJ page: details, « Liste de mes CPOM », « Liste des contacts », « Liste des établissements »;
     None if the caller may not see it."""
     row = session.execute(sa.select(ej).where(ej.c.finess == finess, visible_ej_condition(session, identity))

@@ -1,6 +1,6 @@
 """What every cpom use case leaves behind: the CPOM audit trail and the events it publishes."""
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from ecars_common import outbox
 from ecars_common.events import new_envelope
@@ -11,7 +11,7 @@ from services.cpom.orm import audit_log
 SCHEMA = "cpom"
 
 
-def audit(session: Session, identity: Identity | None, action: str, cpom_id: str | None = None, **details) -> None:
+def audit(session: Connection, identity: Identity | None, action: str, cpom_id: str | None = None, **details) -> None:
     """Who did what to which CPOM, when (status changes, validations, imports, transmissions…)."""
     session.execute(audit_log.insert().values(
         cpom_id=cpom_id, action=action, user_id=identity.user_id if identity else None,
@@ -19,5 +19,5 @@ def audit(session: Session, identity: Identity | None, action: str, cpom_id: str
         request_id=request_id_var.get(), details=details))
 
 
-def publish(session: Session, type: str, data: dict) -> None:
+def publish(session: Connection, type: str, data: dict) -> None:
     outbox.add(session, SCHEMA, new_envelope(type, data, source="cpom", correlation_id=request_id_var.get()))

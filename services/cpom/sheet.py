@@ -4,7 +4,7 @@ validation, Equipe Projet, ETs of the perimeter, amendments) and its changes, ea
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from ecars_common.errors import ApiError
 from ecars_common.tokens import Identity
@@ -36,7 +36,7 @@ def planning_of(row) -> dict:
     return {name: (row[name] if name == "annee_dialogue_gestion" else iso(row[name])) for name, _ in domain.PLANNING}
 
 
-def perimeter(session: Session, cpom_id: str) -> list[dict]:
+def perimeter(session: Connection, cpom_id: str) -> list[dict]:
     rows = session.execute(
         sa.select(et).join(cpom_etablissements, cpom_etablissements.c.et_finess == et.c.finess)
         .where(cpom_etablissements.c.cpom_id == cpom_id).order_by(et.c.nom, et.c.finess)).mappings()
@@ -44,7 +44,7 @@ def perimeter(session: Session, cpom_id: str) -> list[dict]:
              "region": r["region"], "domaine": r["domaine"], "adresse": r["adresse"]} for r in rows]
 
 
-def team_of(session: Session, cpom_id: str) -> dict:
+def team_of(session: Connection, cpom_id: str) -> dict:
     result = {"referent": None, "co_referent": None, "autorites": [], "etablissement": []}
     rows = session.execute(sa.select(equipe).where(equipe.c.cpom_id == cpom_id)
                            .order_by(equipe.c.equipe, equipe.c.position)).mappings()
@@ -81,7 +81,7 @@ def validation_of(row) -> dict:
             "complete": domain.is_validated(row["competence"], row["validation_ars"], row["validation_cd"])}
 
 
-def view(session: Session, row, access: Access) -> dict:
+def view(session: Connection, row, access: Access) -> dict:
     """The sheet as the page shows it (labels in French where values are shown)."""
     owner = session.execute(sa.select(ej).where(ej.c.finess == row["ej_finess"])).mappings().one()
     last = session.execute(sa.select(transmissions.c.version, transmissions.c.transmitted_at)
@@ -123,13 +123,13 @@ def _authority_competence_problem(identity: Identity, competence: str) -> str | 
     return f"un utilisateur {authority or identity.role} ne peut pas porter un CPOM de compétence {competence}"
 
 
-def _check_perimeter(session: Session, ej_finess: str, finess: list[str]) -> str | None:
+def _check_perimeter(session: Connection, ej_finess: str, finess: list[str]) -> str | None:
     known = set(session.execute(sa.select(et.c.finess).where(et.c.ej_finess == ej_finess)).scalars())
     foreign = [f for f in finess if f not in known]
     return ("ET n'appartenant pas à l'EJ du CPOM : " + ", ".join(foreign)) if foreign else None
 
 
-def create(session: Session, identity: Identity, values: dict) -> tuple[dict, Access]:
+def create(session: Connection, identity: Identity, values: dict) -> tuple[dict, Access]:
     """A new CPOM in phase « 1 Préparation ». Its perimeter defaults to every ET of the EJ."""
     errors: dict = {}
     if values["ej_finess"] and session.execute(
@@ -165,7 +165,7 @@ def create(session: Session, identity: Identity, values: dict) -> tuple[dict, Ac
     return row, access
 
 
-def update(session: Session, identity: Identity, row, values: dict):
+def update(session: Connection, identity: Identity, row, values: dict):
     """Nom, compétence, départements, planning: the planning is checked as a whole once merged."""
     errors: dict = {}
     changes = {k: values[k] for k in ("nom", "competence", "departements") if k in values}
@@ -198,7 +198,7 @@ def _jsonable(value):
     return value
 
 
-def change_status(session: Session, identity: Identity, row, access: Access, target: str, motif: str):
+def change_status(session: Connection, identity: Identity, row, access: Access, target: str, motif: str):
     """Returns ("forbidden" | "invalid", message) or ("ok", row). Every attempt is audited."""
     if not access.rights()["changer_statut"]:
         audit(session, identity, "cpom.status_change_refused", row["id"], statut=row["statut"], vers=target,
@@ -217,7 +217,7 @@ def change_status(session: Session, identity: Identity, row, access: Access, tar
     return "ok", row
 
 
-def set_validation(session: Session, identity: Identity, row, access: Access, authority: str, given: bool):
+def set_validation(session: Connection, identity: Identity, row, access: Access, authority: str, given: bool):
     """Validation ARS by an ARS user, Validation CD by a CD user; only the sides the competence requires."""
     if authority not in domain.required_validations(row["competence"]):
         raise ApiError(409, "validation_not_applicable",
@@ -236,19 +236,19 @@ def set_validation(session: Session, identity: Identity, row, access: Access, au
     return row
 
 
-def _write_team(session: Session, cpom_id: str, team: dict) -> None:
+def _write_team(session: Connection, cpom_id: str, team: dict) -> None:
     for name, people in team.items():
         session.execute(equipe.delete().where(equipe.c.cpom_id == cpom_id, equipe.c.equipe == name))
         for position, person in enumerate(people, start=1):
             session.execute(equipe.insert().values(cpom_id=cpom_id, equipe=name, position=position, **person))
 
 
-def set_team(session: Session, identity: Identity, row, team: dict) -> None:
+def set_team(session: Connection, identity: Identity, row, team: dict) -> None:
     _write_team(session, row["id"], team)
     audit(session, identity, "cpom.team_changed", row["id"], equipes=sorted(team))
 
 
-def set_perimeter(session: Session, identity: Identity, row, finess: list[str]) -> None:
+def set_perimeter(session: Connection, identity: Identity, row, finess: list[str]) -> None:
     """The ETs of the CPOM's perimeter (ETs of its EJ). An ET named in an objective's own perimeter cannot
     leave: change the objective first."""
     if problem := _check_perimeter(session, row["ej_finess"], finess):
@@ -273,7 +273,7 @@ def set_perimeter(session: Session, identity: Identity, row, finess: list[str]) 
     audit(session, identity, "cpom.perimeter_changed", row["id"], etablissements=finess)
 
 
-def add_avenant(session: Session, identity: Identity, row, when: date, objet: str) -> dict:
+def add_avenant(session: Connection, identity: Identity, row, when: date, objet: str) -> dict:
     number = session.execute(sa.select(sa.func.coalesce(sa.func.max(avenants.c.numero), 0) + 1)
                              .where(avenants.c.cpom_id == row["id"])).scalar_one()
     item = session.execute(avenants.insert().values(cpom_id=row["id"], numero=number, date=when, objet=objet,
@@ -283,7 +283,7 @@ def add_avenant(session: Session, identity: Identity, row, when: date, objet: st
             "ajoute_par": identity.email, "ajoute_le": iso(item["created_at"])}
 
 
-def journal(session: Session, cpom_id: str) -> list[dict]:
+def journal(session: Connection, cpom_id: str) -> list[dict]:
     rows = session.execute(sa.select(audit_log).where(audit_log.c.cpom_id == cpom_id)
                            .order_by(audit_log.c.id.desc()).limit(500)).mappings()
     return [{"le": iso(r["at"]), "action": r["action"], "par": r["email"], "role": r["role"],

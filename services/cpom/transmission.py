@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from ecars_common.tokens import Identity
 from services.cpom import domain, grid
@@ -15,7 +15,7 @@ from services.cpom.records import audit, publish
 from services.cpom.sheet import authorities_to_inform, iso, planning_of, team_of
 
 
-def snapshot(session: Session, row) -> dict:
+def snapshot(session: Connection, row) -> dict:
     """Everything the authorities receive: the CPOM's sheet, its ETs, every objective with its actions and
     indicators with their values (per ET of the objective's perimeter, or one for the CPOM), the remarks."""
     owner = session.execute(sa.select(ej).where(ej.c.finess == row["ej_finess"])).mappings().one()
@@ -47,7 +47,7 @@ def snapshot(session: Session, row) -> dict:
     }
 
 
-def missing(session: Session, row) -> list[dict]:
+def missing(session: Connection, row) -> list[dict]:
     loaded = grid.load(session, row["id"])
     return domain.missing_items(grid.objectives_of(loaded), loaded["etablissements"])
 
@@ -60,7 +60,7 @@ class Outcome:
     previous: int | None = None
 
 
-def transmit(session: Session, identity: Identity, cpom_id: str) -> Outcome:
+def transmit(session: Connection, identity: Identity, cpom_id: str) -> Outcome:
     # the CPOM row is locked: two clicks at once get versions n and n+1, never the same one
     row = session.execute(sa.select(cpoms).where(cpoms.c.id == cpom_id).with_for_update()).mappings().one()
     gaps = missing(session, row)
@@ -109,13 +109,13 @@ def item(row, with_snapshot: bool) -> dict:
     return result
 
 
-def history(session: Session, cpom_id: str) -> list[dict]:
+def history(session: Connection, cpom_id: str) -> list[dict]:
     rows = session.execute(sa.select(transmissions).where(transmissions.c.cpom_id == cpom_id)
                            .order_by(transmissions.c.version.desc())).mappings()
     return [item(r, with_snapshot=False) for r in rows]
 
 
-def one(session: Session, cpom_id: str, version: int) -> dict | None:
+def one(session: Connection, cpom_id: str, version: int) -> dict | None:
     if version > 2**31 - 1:  # past the column's integer: PostgreSQL would refuse the comparison (a 500)
         return None
     row = session.execute(sa.select(transmissions).where(transmissions.c.cpom_id == cpom_id,

@@ -8,7 +8,7 @@
 A document fetched by id is checked against its owner the same way; when it may not be seen it is
 « introuvable », whether or not it exists."""
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from ecars_common import habilitations
 from ecars_common.tokens import Identity
@@ -18,11 +18,11 @@ from services.documents.domain import CONFIDENTIAL_MESSAGE, Refused
 SCHEMA = "documents"
 
 
-def grant(session: Session, identity: Identity, scope_type: str, scope_id: str):
+def grant(session: Connection, identity: Identity, scope_type: str, scope_id: str):
     return habilitations.grant_of(session, SCHEMA, identity.user_id, scope_type, scope_id)
 
 
-def cpom(session: Session, identity: Identity, cpom_id: str):
+def cpom(session: Connection, identity: Identity, cpom_id: str):
     """The caller's habilitation on the CPOM, or on its EJ (None for an authority without one); 403 without
     access. Without a habilitation on the CPOM itself, the cpom service decides who sees the CPOM (EJ
     interlocutors, the ARS of its region, the CD of its départements), and the EJ habilitation's flags apply."""
@@ -45,7 +45,7 @@ def sees_confidential(identity: Identity, cpom_grant) -> bool:
     return domain.may_see_confidential(identity.role, cpom_grant)
 
 
-def folder(session: Session, identity: Identity, cpom_id: str, folder_id: str):
+def folder(session: Connection, identity: Identity, cpom_id: str, folder_id: str):
     """The folder, if the caller may use it: 404 if it is not one of this CPOM's, 403 for a confidential
     folder without the flag."""
     cpom_grant = cpom(session, identity, cpom_id)
@@ -69,7 +69,7 @@ def read_references(identity: Identity) -> None:
         raise Refused(403, "forbidden", "Accès refusé.")
 
 
-def document(session: Session, identity: Identity, document_id: str):
+def document(session: Connection, identity: Identity, document_id: str):
     """The document's row if the caller may see it; 404 otherwise (no hint that it exists)."""
     row = catalogue.find(session, document_id) if domain.is_uuid(document_id) else None
     if row is None or not may_see(session, identity, row):
@@ -77,7 +77,7 @@ def document(session: Session, identity: Identity, document_id: str):
     return row
 
 
-def may_see(session: Session, identity: Identity, row) -> bool:
+def may_see(session: Connection, identity: Identity, row) -> bool:
     if row["owner_type"] == "indicator":
         return indicators.visible(row["contract_id"], row["indicator_id"])
     if row["owner_type"] == "folder":

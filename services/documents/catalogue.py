@@ -3,8 +3,8 @@ and the folder tree of a CPOM (default folders made at first use). Each function
 the unit of work."""
 
 import sqlalchemy as sa
+from sqlalchemy import Connection
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.orm import Session
 
 from ecars_common import outbox
 from ecars_common.events import new_envelope
@@ -26,7 +26,7 @@ def public(row) -> dict:
     }
 
 
-def record(session: Session, document_id: str, owner: Owner, key: str, bucket: str, stored: Stored,
+def record(session: Connection, document_id: str, owner: Owner, key: str, bucket: str, stored: Stored,
            user_id: str, email: str) -> dict:
     """The metadata row and the `documents.document.added` event, in one transaction."""
     row = session.execute(documents.insert().values(
@@ -43,7 +43,7 @@ def record(session: Session, document_id: str, owner: Owner, key: str, bucket: s
     return public(row)
 
 
-def listing(session: Session, owner: Owner) -> list[dict]:
+def listing(session: Connection, owner: Owner) -> list[dict]:
     query = sa.select(documents).where(documents.c.owner_type == owner.type)
     if owner.type == "indicator":
         query = query.where(documents.c.contract_id == owner.contract_id,
@@ -56,13 +56,13 @@ def listing(session: Session, owner: Owner) -> list[dict]:
     return [public(row) for row in rows]
 
 
-def find(session: Session, document_id: str):
+def find(session: Connection, document_id: str):
     return session.execute(sa.select(documents).where(documents.c.id == document_id)).mappings().first()
 
 
 # -- CPOM folders ----------------------------------------------------------------------------------
 
-def ensure_default_folders(session: Session, cpom_id: str) -> None:
+def ensure_default_folders(session: Connection, cpom_id: str) -> None:
     """« Documents contractuels », « Diagnostic », … « Documents confidentiels »: made at the CPOM's first use
     (concurrent first uses make them once: (cpom_id, code) is unique)."""
     exists = session.execute(sa.select(folders.c.id).where(folders.c.cpom_id == cpom_id,
@@ -75,12 +75,12 @@ def ensure_default_folders(session: Session, cpom_id: str) -> None:
     ]).on_conflict_do_nothing())
 
 
-def find_folder(session: Session, cpom_id: str, folder_id: str):
+def find_folder(session: Connection, cpom_id: str, folder_id: str):
     return session.execute(sa.select(folders).where(folders.c.id == folder_id, folders.c.cpom_id == cpom_id)
                            ).mappings().first()
 
 
-def folder_tree(session: Session, cpom_id: str, with_confidential: bool) -> list[dict]:
+def folder_tree(session: Connection, cpom_id: str, with_confidential: bool) -> list[dict]:
     """The CPOM's folders as a tree, each with its number of documents; confidential folders (and what
     is under them) only `with_confidential`."""
     counts = dict(session.execute(
@@ -104,7 +104,7 @@ def folder_tree(session: Session, cpom_id: str, with_confidential: bool) -> list
     return visible(roots)
 
 
-def add_folder(session: Session, cpom_id: str, parent, name: str, user_id: str) -> dict | None:
+def add_folder(session: Connection, cpom_id: str, parent, name: str, user_id: str) -> dict | None:
     """A sub-folder (confidential if its parent is); None if the parent already has a folder of that name."""
     row = session.execute(insert(folders).values(
         cpom_id=cpom_id, parent_id=parent["id"] if parent else None, name=name,

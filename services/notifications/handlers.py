@@ -5,8 +5,8 @@ from email.message import EmailMessage
 from functools import partial
 
 import sqlalchemy as sa
+from sqlalchemy import Connection
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.orm import Session
 
 from ecars_common.consumer import Handler
 from ecars_common.db import Database
@@ -25,7 +25,7 @@ PERSONAL_EMAILS = {
 }
 
 
-def email_the_person(session: Session, envelope: Envelope, mailer: Mailer, config: Config,
+def email_the_person(session: Connection, envelope: Envelope, mailer: Mailer, config: Config,
                      failures: Database | None = None) -> None:
     """Events about one user (the event carries their email and name)."""
     data = envelope.data
@@ -42,7 +42,7 @@ CONTRACT_EMAILS = {
 }
 
 
-def email_the_recipients(session: Session, envelope: Envelope, mailer: Mailer, config: Config,
+def email_the_recipients(session: Connection, envelope: Envelope, mailer: Mailer, config: Config,
                          failures: Database | None = None) -> None:
     """Events that name their recipients (the ARS referent, the establishment)."""
     template, fields = CONTRACT_EMAILS[envelope.type]
@@ -53,7 +53,7 @@ def email_the_recipients(session: Session, envelope: Envelope, mailer: Mailer, c
         deliver(session, envelope, mailer, emails.render(template, recipient, config.mail_from, context), failures)
 
 
-def deliver(session: Session, envelope: Envelope, mailer: Mailer, message: EmailMessage,
+def deliver(session: Connection, envelope: Envelope, mailer: Mailer, message: EmailMessage,
             failures: Database | None = None) -> None:
     """Send, then log the delivery in the same transaction as the inbox row: a redelivered event is
     skipped by the inbox, so the email goes out once. A failed send is logged in a transaction of its
