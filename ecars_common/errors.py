@@ -45,6 +45,15 @@ def validation_error(details: dict, message: str = "Les données envoyées ne so
     return ApiError(422, "validation_failed", message, details)
 
 
+def http_error(exc: HTTPException) -> ApiError:
+    """The JSON error for one of werkzeug's HTTP exceptions (a 405 raised by routing, a 400 for a client gone…)."""
+    status = exc.code or 500
+    message = HTTP_MESSAGES.get(status, "Erreur.")
+    if exc.description and exc.description != exc.__class__.description:
+        message = exc.description  # a message written for the user by whoever aborted
+    return ApiError(status, (exc.name or "error").lower().replace(" ", "_").replace("'", ""), message)
+
+
 def register_error_handlers(app: Flask, render_page=None, database: bool = False) -> None:
     """JSON errors everywhere; `render_page(status, message)` may return an HTML page instead (the
     gateway's web UI does, for pages meant for people). `database`: the app has one (the services), so a lost
@@ -55,17 +64,13 @@ def register_error_handlers(app: Flask, render_page=None, database: bool = False
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        status = exc.code or 500
-        message = HTTP_MESSAGES.get(status, "Erreur.")
-        if exc.description and exc.description != exc.__class__.description:
-            message = exc.description  # a message written for the user by whoever aborted
-        if render_page is not None and (page := render_page(status, message)) is not None:
+        error = http_error(exc)
+        if render_page is not None and (page := render_page(error.status, error.message)) is not None:
             return page
-        code = (exc.name or "error").lower().replace(" ", "_").replace("'", "")
-        response = jsonify(error_body(code, message))
-        if status == 405 and exc.valid_methods:
+        response = jsonify(error_body(error.code, error.message))
+        if error.status == 405 and exc.valid_methods:
             response.headers["Allow"] = ", ".join(exc.valid_methods)
-        return response, status
+        return response, error.status
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

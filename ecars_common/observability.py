@@ -53,20 +53,51 @@ class RecentTraffic:
                 "recent_errors": errors}
 
 
+def new_request_id(incoming: str) -> str:
+    """The request's id: the client's X-Request-ID when it is usable, else a new one."""
+    return incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+
+
+class RequestTracking:
+    """One process's request metrics (Prometheus), recent traffic and access log. Fed by the Flask hooks of
+    install_request_tracking and, for /api/…, by the gateway's relay (gateway/proxy.py), which runs without Flask."""
+
+    def __init__(self, service: str):
+        self.service = service
+        self.registry = CollectorRegistry()
+        self.requests = Counter("http_requests_total", "HTTP requests", ["service", "method", "route", "status"],
+                                registry=self.registry)
+        self.latency = Histogram("http_request_duration_seconds", "HTTP request duration", ["service", "route"],
+                                 registry=self.registry,
+                                 buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10))
+        self.traffic = RecentTraffic()
+        self._series: dict[tuple, tuple] = {}  # (method, route, status) -> its counter and histogram children
+
+    def done(self, method: str, route: str, path: str, status: int, elapsed: float, request_id: str,
+             message: str = "") -> None:
+        """Count and log a request answered in `elapsed` seconds; `message`: the error code of a 5xx."""
+        series = self._series.get((method, route, status))
+        if series is None:  # labels() costs a lock and a dozen calls: its children are kept
+            series = self._series[(method, route, status)] = (
+                self.requests.labels(self.service, method, route, str(status)),
+                self.latency.labels(self.service, route))
+        series[0].inc()
+        series[1].observe(elapsed)
+        if not path.startswith(("/health", "/metrics", "/dashboard")):
+            self.traffic.record(status, method, path, request_id, message)
+        if not path.startswith(("/health", "/metrics", "/static")):
+            log.info("%s %s %s", method, path, status,
+                     extra={"method": method, "path": path, "status": status, "duration_ms": round(elapsed * 1000, 2)})
+
+
 def install_request_tracking(app: Flask, service: str) -> None:
-    registry = CollectorRegistry()
-    requests = Counter("http_requests_total", "HTTP requests", ["service", "method", "route", "status"],
-                       registry=registry)
-    latency = Histogram("http_request_duration_seconds", "HTTP request duration", ["service", "route"],
-                        registry=registry,
-                        buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10))
-    app.extensions["metrics_registry"] = registry
-    traffic = app.extensions["recent_traffic"] = RecentTraffic()
+    tracking = app.extensions["request_tracking"] = RequestTracking(service)
+    app.extensions["metrics_registry"] = tracking.registry
+    app.extensions["recent_traffic"] = tracking.traffic
 
     @app.before_request
     def _start():
-        incoming = request.headers.get(REQUEST_ID_HEADER, "")
-        g.request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        g.request_id = new_request_id(request.headers.get(REQUEST_ID_HEADER, ""))
         g.request_token = request_id_var.set(g.request_id)
         g.started = time.perf_counter()
 
@@ -75,18 +106,12 @@ def install_request_tracking(app: Flask, service: str) -> None:
         response.headers[REQUEST_ID_HEADER] = g.get("request_id", "")
         route = request.url_rule.rule if request.url_rule else "unmatched"
         elapsed = time.perf_counter() - g.get("started", time.perf_counter())
-        requests.labels(service, request.method, route, str(response.status_code)).inc()
-        latency.labels(service, route).observe(elapsed)
-        if not request.path.startswith(("/health", "/metrics", "/dashboard")):
-            message = ""
-            # A streamed body (the gateway relaying a service's answer) is not read here: it is not ours to consume.
-            if response.status_code >= 500 and response.is_json and not response.is_streamed:
-                message = (response.get_json(silent=True) or {}).get("error", {}).get("code", "")
-            traffic.record(response.status_code, request.method, request.path, g.get("request_id", ""), message)
-        if not request.path.startswith(("/health", "/metrics", "/static")):
-            log.info("%s %s %s", request.method, request.path, response.status_code,
-                     extra={"method": request.method, "path": request.path, "status": response.status_code,
-                            "duration_ms": round(elapsed * 1000, 2)})
+        message = ""
+        # A streamed body (the gateway relaying a service's answer) is not read here: it is not ours to consume.
+        if response.status_code >= 500 and response.is_json and not response.is_streamed:
+            message = (response.get_json(silent=True) or {}).get("error", {}).get("code", "")
+        tracking.done(request.method, route, request.path, response.status_code, elapsed, g.get("request_id", ""),
+                      message)
         return response
 
     @app.teardown_request

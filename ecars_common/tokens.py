@@ -126,24 +126,31 @@ def http_jwks(url: str, max_age: float = 300, min_refresh_interval: float = 10) 
     return get
 
 
-def bearer_token() -> str | None:
-    header = request.headers.get("Authorization", "")
+def bearer_token(header: str | None = None) -> str | None:
+    """The token of an `Authorization: Bearer …` header (by default, the current request's)."""
+    if header is None:
+        header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def identity_of(verifier: TokenVerifier, authorization: str) -> Identity:
+    """The caller with this Authorization header; ApiError 401 if there is no token or it is not valid."""
+    token = bearer_token(authorization)
+    if token is None:
+        raise ApiError(401, "authentication_required", "Authentification requise.")
+    try:
+        return verifier.verify(token)
+    except InvalidToken as exc:
+        raise ApiError(401, "invalid_token", "Jeton d'accès invalide ou expiré : reconnectez-vous.",
+                       {"reason": str(exc)}) from None
 
 
 def current_identity() -> Identity:
     """The caller, from the request's Bearer token; 401 JSON if there is none or it is not valid."""
     if "identity" in g:
         return g.identity
-    token = bearer_token()
-    if token is None:
-        raise ApiError(401, "authentication_required", "Authentification requise.")
-    try:
-        g.identity = current_app.extensions["token_verifier"].verify(token)
-    except InvalidToken as exc:
-        raise ApiError(401, "invalid_token", "Jeton d'accès invalide ou expiré : reconnectez-vous.",
-                       {"reason": str(exc)}) from None
+    g.identity = identity_of(current_app.extensions["token_verifier"], request.headers.get("Authorization", ""))
     return g.identity
 
 

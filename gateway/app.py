@@ -33,12 +33,15 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions["http_client"] = upstream.make_client(config)
     app.extensions["relay_pools"] = upstream.make_relay_pools(config)
     app.extensions["token_verifier"] = TokenVerifier(http_jwks(f"{config.service_url('auth')}/.well-known/jwks.json"))
+    install_request_tracking(app, "gateway")
+    # /api/<service>/<path> is relayed in front of Flask (gateway/proxy.py), inside ProxyFix: it sees the
+    # caller's address as Flask does.
+    app.wsgi_app = proxy.ApiRelay(app, app.wsgi_app, SECURITY_HEADERS)
     if config.trusted_proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies)
-    install_request_tracking(app, "gateway")
     register_error_handlers(app, render_page=web.error_page)
     app.register_blueprint(health_blueprint({}))
-    app.register_blueprint(proxy.bp)
+    proxy.register_redirects(app)
     app.register_blueprint(web.bp)
     app.register_blueprint(web_contracts.bp)
     app.register_blueprint(web_cpom.bp)

@@ -162,6 +162,11 @@ def test_query_string_and_method_reach_the_service(gateway):
     assert error["message"] == "Méthode non autorisée pour cette ressource." and error["details"] == {}
     assert "GET" in wrong_method.headers["allow"]
 
+    not_relayed = httpx.request("PROPFIND", f"{gateway}/api/auth/health/live")  # a method the relay never sends
+    assert not_relayed.status_code == 405 and not_relayed.json()["error"]["code"] == "method_not_allowed"
+    assert set(not_relayed.headers["allow"].split(", ")) == {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
+    assert GENERATED_ID.match(not_relayed.headers["x-request-id"])
+
 
 def test_unknown_service_is_a_json_404(gateway):
     for path in ("/api/nope/health/ready", "/api/nope/"):
@@ -219,6 +224,23 @@ def test_a_request_without_a_usable_id_gets_a_generated_one_passed_on_to_the_ser
     assert two[0] != two[1]
 
 
+def _api_requests_counted(gateway: str, status: int) -> float:
+    """The gateway's http_requests_total for GET /api/<service>/<path:path> answered with `status`."""
+    line = ('http_requests_total{method="GET",route="/api/<service>/<path:path>",service="gateway",'
+            f'status="{status}"}} ')
+    found = [x for x in httpx.get(f"{gateway}/metrics").text.splitlines() if x.startswith(line)]
+    return float(found[0].split()[-1]) if found else 0.0
+
+
+def test_api_requests_are_counted_in_the_gateway_metrics(gateway):
+    ok, refused = _api_requests_counted(gateway, 200), _api_requests_counted(gateway, 401)
+    for _ in range(3):
+        assert httpx.get(f"{gateway}/api/auth/health/live").status_code == 200
+    assert httpx.get(f"{gateway}/api/contracts/contracts").status_code == 401
+    assert _api_requests_counted(gateway, 200) == ok + 3  # the stack's gateway has one worker
+    assert _api_requests_counted(gateway, 401) == refused + 1
+
+
 # -- what the gateway passes on, against the echo upstream ---------------------------------------------
 
 def test_methods_paths_queries_and_headers_pass_through(gateways, echo, auth):
@@ -240,6 +262,27 @@ def test_methods_paths_queries_and_headers_pass_through(gateways, echo, auth):
 
     created = httpx.post(f"{url}/api/reporting/echo?status=201", content=b"x", headers=auth)
     assert created.status_code == 201 and created.json()["bytes"] == 1
+
+
+def test_every_api_answer_carries_the_security_headers_and_its_request_id(gateways, auth):
+    url = gateways["streaming"].url
+    answers = {
+        "small": httpx.get(f"{url}/api/reporting/echo", headers=auth),
+        "streamed": httpx.get(f"{url}/api/reporting/download?size={MB}", headers=auth),
+        "head": httpx.head(f"{url}/api/reporting/echo", headers=auth),
+        "no content": httpx.delete(f"{url}/api/reporting/echo?status=204", headers=auth),
+        "not modified": httpx.get(f"{url}/api/reporting/echo?status=304", headers=auth),
+        "refused": httpx.get(f"{url}/api/reporting/echo"),
+        "unknown service": httpx.get(f"{url}/api/nope/x"),
+    }
+    for name, answer in answers.items():
+        assert answer.headers["x-content-type-options"] == "nosniff", name
+        assert answer.headers["x-frame-options"] == "DENY", name
+        assert answer.headers["referrer-policy"] == "same-origin", name
+        assert "frame-ancestors 'none'" in answer.headers["content-security-policy"], name
+        assert GENERATED_ID.match(answer.headers["x-request-id"]), name
+    assert len(answers["streamed"].content) == MB
+    assert answers["refused"].json()["error"]["code"] == "authentication_required"
 
 
 def test_bodiless_answers_do_not_leak_upstream_connections(gateways, auth):
