@@ -37,22 +37,38 @@ def is_authority(identity: Identity, campaign) -> bool:
 
 
 @cache
-def load_query(establishment: bool, lock: bool) -> sa.Select:
+def load_query(establishment: bool, lock: bool, indicator: bool = False) -> sa.Select:
     """The contract (:contract_id), its campaign and the caller's membership, built once: building a statement
-    costs more CPU than running it (bench/README.md), and these run at every request."""
+    costs more CPU than running it (bench/README.md), and these run at every request. `indicator`: with the
+    restriction and the saved answer of the indicator :code (see load())."""
     query = (sa.select(contracts, campaigns.c.region, campaigns.c.evaluated_year,
                        campaigns.c.name.label("campaign_name"),
                        membership() if establishment else sa.false().label("member"))
-             .join(campaigns, campaigns.c.id == contracts.c.campaign_id)
-             .where(contracts.c.id == sa.bindparam("contract_id")))
+             .join(campaigns, campaigns.c.id == contracts.c.campaign_id))
+    if indicator:
+        code = sa.bindparam("code")
+        query = (query.add_columns(
+            restrictions.c.indicator_code.label("restricted"), restrictions.c.roles, restrictions.c.user_ids,
+            restrictions.c.hidden, indicator_answers.c.indicator_code.label("saved"), indicator_answers.c.answers,
+            indicator_answers.c.comment.label("answer_comment"), indicator_answers.c.version.label("answer_version"),
+            indicator_answers.c.updated_by_email.label("answer_updated_by_email"))
+            .outerjoin(restrictions, sa.and_(restrictions.c.contract_id == contracts.c.id,
+                                             restrictions.c.indicator_code == code))
+            .outerjoin(indicator_answers, sa.and_(indicator_answers.c.contract_id == contracts.c.id,
+                                                  indicator_answers.c.indicator_code == code)))
+    query = query.where(contracts.c.id == sa.bindparam("contract_id"))
     return query.with_for_update(of=contracts) if lock else query
 
 
-def load(session: Connection, identity: Identity, contract_id: str, lock: bool = False):
+def load(session: Connection, identity: Identity, contract_id: str, lock: bool = False, indicator: str | None = None):
     """The contract and its campaign, if the caller may see it; 404 otherwise (ids are not guessable,
-    and a stranger learns nothing about which exist). One statement, the caller's membership included."""
-    row = session.execute(load_query(identity.role == "etablissement", lock),
-                          {"contract_id": contract_id, "user_id": identity.user_id}).mappings().first()
+    and a stranger learns nothing about which exist). One statement, the caller's membership included.
+    With `indicator` (a code), the row also holds that indicator's restriction — `restricted` (NULL without
+    one), `roles`, `user_ids`, `hidden` — and its saved answer — `saved` (NULL before the first save),
+    `answers`, `answer_comment`, `answer_version`, `answer_updated_by_email` —, still one round trip."""
+    row = session.execute(load_query(identity.role == "etablissement", lock, indicator is not None),
+                          {"contract_id": contract_id, "user_id": identity.user_id, "code": indicator}
+                          ).mappings().first()
     if row is None or not (is_member(session, identity, row) or is_authority(identity, row)):
         raise NOT_FOUND
     return row
@@ -64,29 +80,6 @@ RESTRICTIONS_OF = sa.select(restrictions).where(restrictions.c.contract_id == sa
 def restrictions_of(session: Connection, contract_id: str) -> dict:
     rows = session.execute(RESTRICTIONS_OF, {"contract_id": contract_id}).mappings()
     return {row["indicator_code"]: row for row in rows}
-
-
-def _restriction_and_answer() -> sa.Select:
-    one = sa.select(sa.literal(1).label("one")).subquery("one")
-    contract_id, code = sa.bindparam("contract_id"), sa.bindparam("code")
-    return (sa.select(restrictions.c.indicator_code.label("restricted"), restrictions.c.roles,
-                      restrictions.c.user_ids, restrictions.c.hidden, indicator_answers.c.indicator_code.label("saved"),
-                      indicator_answers.c.answers, indicator_answers.c.comment, indicator_answers.c.version,
-                      indicator_answers.c.updated_by_email)
-            .select_from(one.outerjoin(restrictions, sa.and_(restrictions.c.contract_id == contract_id,
-                                                             restrictions.c.indicator_code == code))
-                         .outerjoin(indicator_answers, sa.and_(indicator_answers.c.contract_id == contract_id,
-                                                               indicator_answers.c.indicator_code == code))))
-
-
-RESTRICTION_AND_ANSWER = _restriction_and_answer()
-
-
-def restriction_and_answer(session: Connection, contract_id: str, code: str):
-    """An indicator's restriction and its saved answer in one round trip: one row whose `restricted`,
-    `roles`, `user_ids`, `hidden` come from its restriction (NULL without one) and whose `saved`,
-    `answers`, `comment`, `version`, `updated_by_email` from its answer (NULL before the first save)."""
-    return session.execute(RESTRICTION_AND_ANSWER, {"contract_id": contract_id, "code": code}).mappings().one()
 
 
 def accessible(identity: Identity, restriction) -> bool:

@@ -110,29 +110,29 @@ def save(session: Connection, identity: Identity, contract_id: str, code: str, r
          version: int) -> dict:
     """« Enregistrer »: all answers of the indicator are checked; nothing is saved unless all are right.
     `version` is the one the user's form was read at: an older one means somebody saved in between."""
-    contract = access.load(session, identity, contract_id, lock=True)  # serialises with « Clore la saisie »
+    # Serialises with « Clore la saisie »; the indicator's restriction and saved answer come in the same row.
+    contract = access.load(session, identity, contract_id, lock=True, indicator=code)
     if contract["status"] != domain.AUTO_EVALUATION:
         raise CLOSED
     if not access.is_member(session, identity, contract):
         raise ApiError(403, "read_only", "Votre compte peut consulter ce contrat mais pas le renseigner.")
     indicator = find_indicator(session, contract, code)
-    current = access.restriction_and_answer(session, contract_id, code)
-    if not access.accessible(identity, current if current["restricted"] is not None else None):
+    if not access.accessible(identity, contract if contract["restricted"] is not None else None):
         raise ApiError(403, "indicator_not_accessible", "Cet indicateur (pastille grise) n'est pas accessible "
                                                         "à votre compte : vous ne pouvez pas le modifier.")
     checked = domain.check_answers(indicator, raw_answers, comment)
     if checked.errors:
         raise ApiError(422, "validation_failed", "Certaines valeurs ne sont pas valides : rien n'a été enregistré.",
                        checked.errors)
-    saved = current["saved"] is not None
-    current_version = current["version"] if saved else 0
+    saved = contract["saved"] is not None
+    current_version = contract["answer_version"] if saved else 0
     if version != current_version:
+        by = contract["answer_updated_by_email"] if saved else None
         raise ApiError(409, "stale_version",
-                       "Cet indicateur a été modifié entre-temps"
-                       + (f" par {current['updated_by_email']}" if saved and current["updated_by_email"] else "")
+                       "Cet indicateur a été modifié entre-temps" + (f" par {by}" if by else "")
                        + " : rechargez la page pour voir ses valeurs actuelles avant d'enregistrer.",
                        {"current_version": current_version})
-    old_values, old_comment = (current["answers"], current["comment"]) if saved else ({}, "")
+    old_values, old_comment = (contract["answers"], contract["answer_comment"]) if saved else ({}, "")
     changes = [(q.code, old_values.get(q.code), checked.values[q.code]) for q in indicator.questions
                if old_values.get(q.code) != checked.values[q.code]]
     if comment.strip() != old_comment:

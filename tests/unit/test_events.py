@@ -49,3 +49,9 @@ def test_every_catalogue_entry_names_its_producer_and_consumers():
         assert entry["schema"]["x-producer"] == entry["type"].split(".")[0]
         assert isinstance(entry["schema"]["x-consumers"], list)
         assert entry["schema"]["description"]
+
+
+def test_an_event_without_its_source_cannot_be_built():
+    for source in ("", None):
+        with pytest.raises(InvalidEvent, match="source"):
+            new_envelope("auth.verification_code.requested", DATA, source=source)
