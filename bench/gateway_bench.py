@@ -41,6 +41,7 @@ from deploy.localstack import Stack
 INDICATORS = 300
 SEQUENTIAL = 2000
 BLOCK = 200
+BARE_HOP_PORT = 15090
 
 
 def sequential(port: int, path: str, count: int) -> list[float]:
@@ -59,17 +60,36 @@ def sequential(port: int, path: str, count: int) -> list[float]:
     return samples
 
 
+def start_bare_hop(stack: Stack) -> None:
+    """bench/bare_hop.py on BARE_HOP_PORT, relaying to the contracts service, with the gateway's gunicorn settings."""
+    stack.stop("bare-hop")
+    env = {**stack.env(), "BARE_HOP_UPSTREAM": f"http://127.0.0.1:{stack.service_port('contracts')}"}
+    stack.spawn("bare-hop", stack.gunicorn("bench.bare_hop:app", BARE_HOP_PORT), env=env)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            sequential(BARE_HOP_PORT, "/health/live", 1)
+            return
+        except (OSError, AssertionError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
 def added_latency(stack: Stack, machine: Machine) -> tuple[dict, float]:
-    direct_port = stack.service_port("contracts")
-    sequential(direct_port, "/health/live", 100)  # warm-up: connections, pools, code paths
-    sequential(stack.gateway_port, "/api/contracts/health/live", 100)
+    """/health/live straight to the service, through the gateway, and through the bare hop, in alternating blocks."""
+    paths = {"direct": (stack.service_port("contracts"), "/health/live"),
+             "gateway": (stack.gateway_port, "/api/contracts/health/live"),
+             "bare": (BARE_HOP_PORT, "/health/live")}
+    for port, path in paths.values():
+        sequential(port, path, 100)  # warm-up: connections, pools, code paths
 
     def run() -> dict:
-        direct, gateway = [], []
+        samples = {name: [] for name in paths}
         for _ in range(SEQUENTIAL // BLOCK):
-            direct += sequential(direct_port, "/health/live", BLOCK)
-            gateway += sequential(stack.gateway_port, "/api/contracts/health/live", BLOCK)
-        return {"direct": direct, "gateway": gateway}
+            for name, (port, path) in paths.items():
+                samples[name] += sequential(port, path, BLOCK)
+        return samples
 
     return machine.run(run, "sequential /health/live")
 
@@ -123,6 +143,7 @@ def main() -> None:
         for workers, threads in configs:
             if (workers, threads) != (stack.gunicorn_workers, stack.gunicorn_threads):
                 restart_web(stack, ["gateway", "contracts"], workers, threads)
+            start_bare_hop(stack)
             warm_up(stack, contract_id, tokens)
             settle(3)
             latency, latency_other = added_latency(stack, machine)
@@ -132,21 +153,26 @@ def main() -> None:
             results.append(((workers, threads), latency, opening))
             d, g = opening["direct"], opening["gateway"]
             print(f"  {workers}×{threads}: health p50 direct {ms(percentile(latency['direct'], 50))} ms, gateway "
-                  f"{ms(percentile(latency['gateway'], 50))} ms; contract {d['rate']:.0f} req/s direct, "
+                  f"{ms(percentile(latency['gateway'], 50))} ms, bare hop {ms(percentile(latency['bare'], 50))} ms; "
+                  f"contract {d['rate']:.0f} req/s direct, "
                   f"{g['rate']:.0f} req/s gateway (p99 {g['p99']:.1f} ms). {machine_load()}", flush=True)
     finally:
         stack.down()
 
     print(f"\nGateway, gunicorn gthread workers×threads for gateway and contracts; {machine_load()}")
-    print(f"1. GET /health/live one at a time, keep-alive, {SEQUENTIAL} each (ms)")
-    print("   config   direct p50   p99     gateway p50   p99     added p50   target ≤ 1 ms   others' load")
+    print(f"1. GET /health/live one at a time, keep-alive, {SEQUENTIAL} each (ms); baseline: the same through one bare "
+          "Python proxy hop (bench/bare_hop.py, pooled httpx, same gunicorn settings)")
+    print("   config   direct p50   p99     gateway p50   p99     added p50   target ≤ 1 ms   bare hop p50  adds   "
+          "gateway/bare   others' load")
     for (workers, threads), latency, _ in results:
-        direct, gateway = latency["direct"], latency["gateway"]
+        direct, gateway, bare = latency["direct"], latency["gateway"], latency["bare"]
         added = percentile(gateway, 50) - percentile(direct, 50)
+        bare_added = percentile(bare, 50) - percentile(direct, 50)
         print(f"   {workers}×{threads:<5}  {ms(percentile(direct, 50))}    {ms(percentile(direct, 99))}   "
               f"{ms(percentile(gateway, 50))}     {ms(percentile(gateway, 99))}   {ms(added)}      "
-              f"{'✔' if added <= 0.001 else '✘'}             {latency['other']:.2f} cores   (means "
-              f"{ms(statistics.mean(direct))} / {ms(statistics.mean(gateway))})")
+              f"{'✔' if added <= 0.001 else '✘'}             {ms(percentile(bare, 50))}     {ms(bare_added)}   "
+              f"{added / bare_added:5.2f}          {latency['other']:.2f} cores   (means "
+              f"{ms(statistics.mean(direct))} / {ms(statistics.mean(gateway))} / {ms(statistics.mean(bare))})")
     print(f"2. GET /contracts/<id> ({INDICATORS} indicators), 8 connections, {args.seconds:.0f} s each (wrk)")
     print("   config   direct req/s  p50     p99      gateway req/s  p50     p99      ratio   errors  "
           "target ≥ 0.6×, p99 < 100 ms   others' load")
