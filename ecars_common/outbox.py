@@ -1,6 +1,7 @@
 """Transactional outbox and inbox tables, present in every service's schema.
 
-A change and the event that announces it are written in one transaction (`add`); the relay
+A change and the event that announces it are written in one transaction (`add`, or `event_statement` for
+both in one statement); the relay
 (`ecars_common.relay`) publishes unsent rows later. PostgreSQL's NOTIFY, sent at commit, wakes the
 relay at once instead of making it poll."""
 
@@ -54,20 +55,35 @@ def create_tables(op, schema: str) -> None:
     op.create_table("inbox", *inbox_columns(), schema=schema)
 
 
+def event_statement(schema: str, *writes: sa.CTE) -> sa.Select:
+    """The outbox row of an event and its NOTIFY in one statement, its values from event_values(); `writes`: other
+    data-modifying CTEs (the change itself) run by the same statement, so that a change and its event take one
+    round trip. Build it once (module constant or @cache): building a statement costs more than running it."""
+    table = sa.table("outbox", sa.column("seq"), sa.column("event_id"), sa.column("type"), sa.column("envelope"),
+                     schema=schema)
+    added = (table.insert().values(event_id=sa.bindparam("event_id"), type=sa.bindparam("event_type"),
+                                   envelope=sa.cast(sa.bindparam("envelope", type_=sa.Text), JSONB))
+             .returning(table.c.seq).cte("added"))
+    statement = sa.select(sa.func.pg_notify(sa.bindparam("channel", type_=sa.Text), sa.literal("", sa.Text)))
+    for write in writes:
+        statement = statement.add_cte(write)
+    return statement.select_from(added)
+
+
+def event_values(schema: str, envelope: Envelope) -> dict:
+    return {"event_id": envelope.id, "event_type": envelope.type, "envelope": envelope.to_json().decode(),
+            "channel": notify_channel(schema)}
+
+
 @cache
-def _add_statement(schema: str) -> sa.TextClause:
-    return sa.text(
-        f'WITH added AS (INSERT INTO "{schema}".outbox (event_id, type, envelope) '
-        "VALUES (:id, :type, CAST(:env AS jsonb)) RETURNING seq) "
-        "SELECT pg_notify(:channel, '') FROM added"
-    )
+def _add_statement(schema: str) -> sa.Select:
+    return event_statement(schema)
 
 
 def add(session: Connection, schema: str, envelope: Envelope) -> None:
     """Write `envelope` to the outbox in the session's transaction (checked against the catalogue
     when the envelope was built). The row and the NOTIFY go in one statement: one round trip, not two."""
-    session.execute(_add_statement(schema), {"id": envelope.id, "type": envelope.type,
-                                             "env": envelope.to_json().decode(), "channel": notify_channel(schema)})
+    session.execute(_add_statement(schema), event_values(schema, envelope))
 
 
 def record_receipt(session: Connection, schema: str, envelope: Envelope) -> bool:

@@ -138,25 +138,27 @@ def save(session: Connection, identity: Identity, contract_id: str, code: str, r
     if comment.strip() != old_comment:
         changes.append(("comment", old_comment, comment.strip()))
     new_version = current_version + 1
-    # One statement for the answer, its audit rows and the contract's version (data-modifying CTEs of the
-    # upsert), where each used to be a round trip: the writes are a third of a save's cost (bench/README.md).
+    envelope = new_envelope("contracts.indicator.saved", {
+        "contract_id": contract_id, "indicator_code": code, "version": new_version, "by_user_id": identity.user_id,
+        "changed": [name for name, _, _ in changes]}, source="contracts", correlation_id=request_id_var.get())
+    # One statement for the answer, its audit rows, the contract's version and the event (data-modifying CTEs),
+    # where each used to be a round trip: the writes were a third of a save's cost (bench/README.md).
     session.execute(save_statement(bool(changes)), {
         "p_contract_id": contract_id, "p_code": code, "p_answers": checked.values, "p_comment": comment.strip(),
         "p_version": new_version, "p_user_id": identity.user_id, "p_email": identity.email,
         "audit_rows": [{"contract_id": contract_id, "indicator_code": code, "field": name, "old": old, "new": new,
-                        "by_user": identity.user_id, "by_email": identity.email} for name, old, new in changes]})
-    publish(session, "contracts.indicator.saved", {
-        "contract_id": contract_id, "indicator_code": code, "version": new_version, "by_user_id": identity.user_id,
-        "changed": [name for name, _, _ in changes]})
+                        "by_user": identity.user_id, "by_email": identity.email} for name, old, new in changes],
+        **outbox.event_values("contracts", envelope)})
     filled, required = domain.required_filled(indicator, checked.values)
     return {"version": new_version, "dot": domain.VERTE if filled == required else domain.ROUGE,
             "changed": [name for name, _, _ in changes]}
 
 
 @cache
-def save_statement(with_audit: bool) -> sa.Insert:
-    """The upsert of an answer (:p_… parameters) with the contract's version bump and, `with_audit`, the
-    audit rows (:audit_rows), built once: building it at every save cost more CPU than running it."""
+def save_statement(with_audit: bool) -> sa.Select:
+    """The upsert of an answer (:p_… parameters), the contract's version bump, with `with_audit` the audit rows
+    (:audit_rows), and the event's outbox row and NOTIFY (outbox.event_values), as sibling data-modifying CTEs
+    of one statement, built once: building it at every save cost more CPU than running it."""
     def param(name: str, column: str) -> sa.BindParameter:
         return sa.bindparam(name, type_=indicator_answers.c[column].type)
 
@@ -164,14 +166,15 @@ def save_statement(with_audit: bool) -> sa.Insert:
     changed = {"answers": param("p_answers", "answers"), "comment": param("p_comment", "comment"),
                "version": param("p_version", "version"), "updated_by": param("p_user_id", "updated_by"),
                "updated_by_email": param("p_email", "updated_by_email")}
-    upsert = (
-        insert(indicator_answers).values(contract_id=contract_id, indicator_code=param("p_code", "indicator_code"),
-                                         **changed)
-        .on_conflict_do_update(index_elements=["contract_id", "indicator_code"],
-                               set_={**changed, "updated_at": sa.func.now()})
-        .add_cte(contracts.update().where(contracts.c.id == contract_id)
-                 .values(version=contracts.c.version + 1).cte("contract_version")))
-    return upsert.add_cte(insert_audit_rows().cte("audit_rows")) if with_audit else upsert
+    answer = (insert(indicator_answers).values(contract_id=contract_id,
+                                                indicator_code=param("p_code", "indicator_code"), **changed)
+              .on_conflict_do_update(index_elements=["contract_id", "indicator_code"],
+                                     set_={**changed, "updated_at": sa.func.now()}))
+    writes = [contracts.update().where(contracts.c.id == contract_id).values(version=contracts.c.version + 1)
+              .cte("contract_version"), answer.cte("answer")]
+    if with_audit:
+        writes.append(insert_audit_rows().cte("audit_rows"))
+    return outbox.event_statement("contracts", *writes)
 
 
 AUDIT_COLUMNS = ("contract_id", "indicator_code", "field", "old", "new", "by_user", "by_email")
