@@ -55,15 +55,18 @@ def create_tables(op, schema: str) -> None:
     op.create_table("inbox", *inbox_columns(), schema=schema)
 
 
-def event_statement(schema: str, *writes: sa.CTE) -> sa.Select:
+def event_statement(schema: str, *writes: sa.CTE, when: sa.CTE | None = None) -> sa.Select:
     """The outbox row of an event and its NOTIFY in one statement, its values from event_values(); `writes`: other
     data-modifying CTEs (the change itself) run by the same statement, so that a change and its event take one
-    round trip. Build it once (module constant or @cache): building a statement costs more than running it."""
+    round trip; `when`: a CTE among them, the event written only if it returned a row (the statement then returns
+    one row, else none). Build it once (module constant or @cache): building a statement costs more than running it."""
     table = sa.table("outbox", sa.column("seq"), sa.column("event_id"), sa.column("type"), sa.column("envelope"),
                      schema=schema)
-    added = (table.insert().values(event_id=sa.bindparam("event_id"), type=sa.bindparam("event_type"),
-                                   envelope=sa.cast(sa.bindparam("envelope", type_=sa.Text), JSONB))
-             .returning(table.c.seq).cte("added"))
+    values = sa.select(sa.bindparam("event_id", type_=UUID(as_uuid=False)), sa.bindparam("event_type", type_=sa.Text),
+                       sa.cast(sa.bindparam("envelope", type_=sa.Text), JSONB))
+    if when is not None:
+        values = values.where(sa.exists(sa.select(sa.literal(1)).select_from(when)))
+    added = table.insert().from_select(["event_id", "type", "envelope"], values).returning(table.c.seq).cte("added")
     statement = sa.select(sa.func.pg_notify(sa.bindparam("channel", type_=sa.Text), sa.literal("", sa.Text)))
     for write in writes:
         statement = statement.add_cte(write)

@@ -110,8 +110,10 @@ def save(session: Connection, identity: Identity, contract_id: str, code: str, r
          version: int) -> dict:
     """« Enregistrer »: all answers of the indicator are checked; nothing is saved unless all are right.
     `version` is the one the user's form was read at: an older one means somebody saved in between."""
-    # Serialises with « Clore la saisie »; the indicator's restriction and saved answer come in the same row.
-    contract = access.load(session, identity, contract_id, lock=True, indicator=code)
+    # Read without a lock, with the indicator's restriction and saved answer in the same row; the write below takes
+    # the contract's row lock and checks again, in the same statement, that the contract is still open and the
+    # answer still at the version read: saves of one contract queue only for their write, not their whole request.
+    contract = access.load(session, identity, contract_id, indicator=code)
     if contract["status"] != domain.AUTO_EVALUATION:
         raise CLOSED
     if not access.is_member(session, identity, contract):
@@ -124,15 +126,10 @@ def save(session: Connection, identity: Identity, contract_id: str, code: str, r
     if checked.errors:
         raise ApiError(422, "validation_failed", "Certaines valeurs ne sont pas valides : rien n'a été enregistré.",
                        checked.errors)
-    saved = contract["saved"] is not None
-    current_version = contract["answer_version"] if saved else 0
+    current_version = contract["answer_version"] if contract["saved"] is not None else 0
     if version != current_version:
-        by = contract["answer_updated_by_email"] if saved else None
-        raise ApiError(409, "stale_version",
-                       "Cet indicateur a été modifié entre-temps" + (f" par {by}" if by else "")
-                       + " : rechargez la page pour voir ses valeurs actuelles avant d'enregistrer.",
-                       {"current_version": current_version})
-    old_values, old_comment = (contract["answers"], contract["answer_comment"]) if saved else ({}, "")
+        raise stale(contract)
+    old_values, old_comment = (contract["answers"], contract["answer_comment"]) if contract["saved"] else ({}, "")
     changes = [(q.code, old_values.get(q.code), checked.values[q.code]) for q in indicator.questions
                if old_values.get(q.code) != checked.values[q.code]]
     if comment.strip() != old_comment:
@@ -143,22 +140,37 @@ def save(session: Connection, identity: Identity, contract_id: str, code: str, r
         "changed": [name for name, _, _ in changes]}, source="contracts", correlation_id=request_id_var.get())
     # One statement for the answer, its audit rows, the contract's version and the event (data-modifying CTEs),
     # where each used to be a round trip: the writes were a third of a save's cost (bench/README.md).
-    session.execute(save_statement(bool(changes)), {
+    written = session.execute(save_statement(bool(changes)), {
         "p_contract_id": contract_id, "p_code": code, "p_answers": checked.values, "p_comment": comment.strip(),
-        "p_version": new_version, "p_user_id": identity.user_id, "p_email": identity.email,
+        "p_version": new_version, "p_expected": current_version, "p_user_id": identity.user_id,
+        "p_email": identity.email,
         "audit_rows": [{"contract_id": contract_id, "indicator_code": code, "field": name, "old": old, "new": new,
                         "by_user": identity.user_id, "by_email": identity.email} for name, old, new in changes],
-        **outbox.event_values("contracts", envelope)})
+        **outbox.event_values("contracts", envelope)}).first()
+    if written is None:  # closed, or saved by somebody else, since it was read: nothing is kept (rolled back)
+        now = access.load(session, identity, contract_id, indicator=code)
+        raise CLOSED if now["status"] != domain.AUTO_EVALUATION else stale(now)
     filled, required = domain.required_filled(indicator, checked.values)
     return {"version": new_version, "dot": domain.VERTE if filled == required else domain.ROUGE,
             "changed": [name for name, _, _ in changes]}
 
 
+def stale(contract) -> ApiError:
+    """409 for a save sent with an older version than the indicator's (the row of access.load(…, indicator=…))."""
+    saved = contract["saved"] is not None
+    by = contract["answer_updated_by_email"] if saved else None
+    return ApiError(409, "stale_version", "Cet indicateur a été modifié entre-temps" + (f" par {by}" if by else "")
+                    + " : rechargez la page pour voir ses valeurs actuelles avant d'enregistrer.",
+                    {"current_version": contract["answer_version"] if saved else 0})
+
+
 @cache
 def save_statement(with_audit: bool) -> sa.Select:
-    """The upsert of an answer (:p_… parameters), the contract's version bump, with `with_audit` the audit rows
-    (:audit_rows), and the event's outbox row and NOTIFY (outbox.event_values), as sibling data-modifying CTEs
-    of one statement, built once: building it at every save cost more CPU than running it."""
+    """A save's write (:p_… parameters), one statement of sibling data-modifying CTEs built once (building it at
+    every save cost more CPU than running it): the contract's version bump, which takes its row lock and happens
+    only while it is open (AUTO-EVALUATION: « Clore la saisie » locks the same row); the answer's upsert, only then
+    and only if the answer is still at :p_expected; with `with_audit` the audit rows (:audit_rows) and the event
+    (outbox.event_values), only if the answer was written. Returns a row if the save was made, none otherwise."""
     def param(name: str, column: str) -> sa.BindParameter:
         return sa.bindparam(name, type_=indicator_answers.c[column].type)
 
@@ -166,26 +178,34 @@ def save_statement(with_audit: bool) -> sa.Select:
     changed = {"answers": param("p_answers", "answers"), "comment": param("p_comment", "comment"),
                "version": param("p_version", "version"), "updated_by": param("p_user_id", "updated_by"),
                "updated_by_email": param("p_email", "updated_by_email")}
-    answer = (insert(indicator_answers).values(contract_id=contract_id,
-                                                indicator_code=param("p_code", "indicator_code"), **changed)
+    contract_version = (contracts.update()
+                        .where(contracts.c.id == contract_id, contracts.c.status == domain.AUTO_EVALUATION)
+                        .values(version=contracts.c.version + 1).returning(contracts.c.id).cte("contract_version"))
+    columns = ["contract_id", "indicator_code", *changed]
+    answer = (insert(indicator_answers)
+              .from_select(columns, sa.select(contract_id, param("p_code", "indicator_code"), *changed.values())
+                           .select_from(contract_version))
               .on_conflict_do_update(index_elements=["contract_id", "indicator_code"],
-                                     set_={**changed, "updated_at": sa.func.now()}))
-    writes = [contracts.update().where(contracts.c.id == contract_id).values(version=contracts.c.version + 1)
-              .cte("contract_version"), answer.cte("answer")]
+                                     set_={**changed, "updated_at": sa.func.now()},
+                                     where=indicator_answers.c.version == param("p_expected", "version"))
+              .returning(indicator_answers.c.version).cte("answer"))
+    writes = [contract_version, answer]
     if with_audit:
-        writes.append(insert_audit_rows().cte("audit_rows"))
-    return outbox.event_statement("contracts", *writes)
+        writes.append(insert_audit_rows(answer).cte("audit_rows"))
+    return outbox.event_statement("contracts", *writes, when=answer)
 
 
 AUDIT_COLUMNS = ("contract_id", "indicator_code", "field", "old", "new", "by_user", "by_email")
 
 
-def insert_audit_rows() -> sa.Insert:
-    """INSERT of audit rows given as one JSON parameter (:audit_rows, read by jsonb_to_recordset): one statement
-    whatever the number of rows, where a multi-row VALUES would be a new statement for each count."""
+def insert_audit_rows(when: sa.CTE) -> sa.Insert:
+    """INSERT of audit rows given as one JSON parameter (:audit_rows, read by jsonb_to_recordset), made only if the
+    CTE `when` returned a row: one statement whatever the number of rows, where a multi-row VALUES would be a new
+    statement for each count."""
     recordset = sa.func.jsonb_to_recordset(sa.bindparam("audit_rows", type_=JSONB)).table_valued(
         *(sa.column(name, audit.c[name].type) for name in AUDIT_COLUMNS)).render_derived(with_types=True)
-    return audit.insert().from_select(AUDIT_COLUMNS, sa.select(*(recordset.c[name] for name in AUDIT_COLUMNS)))
+    return audit.insert().from_select(AUDIT_COLUMNS, sa.select(*(recordset.c[name] for name in AUDIT_COLUMNS))
+                                      .where(sa.exists(sa.select(sa.literal(1)).select_from(when))))
 
 
 def snapshot(session: Connection, contract) -> dict:

@@ -106,6 +106,41 @@ def test_a_stale_save_is_refused_so_no_update_is_lost(gateway, setup):
     assert sorted(results) == [200, 409]
 
 
+def test_of_saves_racing_on_one_version_one_is_kept_and_the_others_leave_no_trace(gateway, setup, stack):
+    """Saves read the answer without a lock and check its version again as they write: of 6 saves sent at once
+    with the same version, one is stored — with its audit row and its event — and the 5 others are 409s that
+    wrote nothing (no audit row, no event, the contract's version bumped once)."""
+    assert save(gateway, setup, "ACC01", {"REALISE": 1}, version=0).status_code == 200
+    contract_version = view(gateway, setup)["version"]
+    results, barrier = {}, threading.Barrier(6)
+
+    def racer(value):
+        barrier.wait()
+        results[value] = save(gateway, setup, "ACC01", {"REALISE": value}, version=1)
+
+    threads = [threading.Thread(target=racer, args=(v,)) for v in range(10, 16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    statuses = sorted(answer.status_code for answer in results.values())
+    assert statuses == [200, 409, 409, 409, 409, 409]
+    [winner] = [value for value, answer in results.items() if answer.status_code == 200]
+    for answer in results.values():
+        if answer.status_code == 409:
+            assert answer.json()["error"]["code"] == "stale_version"
+            assert answer.json()["error"]["details"] == {"current_version": 2}
+    stored = httpx.get(setup.url(gateway, "/indicators/ACC01"), headers=bearer(setup.member)).json()
+    assert stored["version"] == 2 and [q["value"] for q in stored["questions"]] == [winner]
+    audit = rows(stack, "SELECT new FROM contracts.audit WHERE contract_id = %s AND indicator_code = 'ACC01' "
+                        "AND field = 'REALISE' ORDER BY id", setup.contract_id)
+    assert [row["new"] for row in audit] == [1, winner]
+    events = rows(stack, "SELECT envelope FROM contracts.outbox WHERE type = 'contracts.indicator.saved' "
+                         "AND envelope->'data'->>'contract_id' = %s", setup.contract_id)
+    assert sorted(event["envelope"]["data"]["version"] for event in events) == [1, 2]
+    assert view(gateway, setup)["version"] == contract_version + 1
+
+
 def test_closing_needs_100_percent_then_freezes_the_contract(gateway, setup, stack, mailbox):
     for code, answers in list(GOOD_ANSWERS.items())[:-1]:
         assert save(gateway, setup, code, answers).status_code == 200, code
