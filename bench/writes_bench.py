@@ -7,8 +7,8 @@ Each user saves its own indicator over and over, sending the version the previou
 bumps the contract's version and puts a contracts.indicator.saved event in the outbox, which the worker
 publishes meanwhile). Two layouts, 10 s each (wrk, one connection per user):
   A. every user on its own contract (8 establishments saving at once);
-  B. the 8 users on one contract, each on its own indicator — saves of one contract take its row lock
-     (SELECT … FOR UPDATE, which serialises them with « Clore la saisie »), so they queue.
+  B. the 8 users on one contract, each on its own indicator — the write of a save takes the contract's row
+     lock (its version bump, which serialises it with « Clore la saisie »), so the writes queue.
 Targets: ≥ 300 saves/s, p99 < 50 ms.
 
     .venv/bin/python -m bench.writes_bench [--indicators 31] [--seconds 10] [--config 2x4]
