@@ -22,9 +22,16 @@ def api(gateway: str, path: str) -> str:
     return f"{gateway}/api/cpom{path}"
 
 
+_issued: set[str] = set()
+
+
 def new_finess(departement: str = "22") -> str:
-    """A fresh, valid FINESS number of that département (2 characters)."""
-    head = f"{departement}{_random.randrange(10 ** 6):06d}"
+    """A fresh, valid FINESS number of that département (2 characters), never one this run issued before: with a
+    million per département and ~1,000 drawn in a run, a repeat was likely (an ET imported again under another EJ
+    is then refused — seen once as a setup error in test_cpom_word)."""
+    while (head := f"{departement}{_random.randrange(10 ** 6):06d}") in _issued:
+        pass
+    _issued.add(head)
     return head + luhn_key(head)
 
 
