@@ -30,6 +30,7 @@ from bench.http_stack import (
     machine_load,
     percentile,
     restart_web,
+    serve,
     settle,
     sign_in,
     start,
@@ -62,18 +63,9 @@ def sequential(port: int, path: str, count: int) -> list[float]:
 
 def start_bare_hop(stack: Stack) -> None:
     """bench/bare_hop.py on BARE_HOP_PORT, relaying to the contracts service, with the gateway's gunicorn settings."""
-    stack.stop("bare-hop")
     env = {**stack.env(), "BARE_HOP_UPSTREAM": f"http://127.0.0.1:{stack.service_port('contracts')}"}
-    stack.spawn("bare-hop", stack.gunicorn("bench.bare_hop:app", BARE_HOP_PORT), env=env)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            sequential(BARE_HOP_PORT, "/health/live", 1)
-            return
-        except (OSError, AssertionError):
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
+    serve(stack, "bare-hop", stack.gunicorn("bench.bare_hop:app", BARE_HOP_PORT),
+          f"http://127.0.0.1:{BARE_HOP_PORT}/health/live", env=env)
 
 
 def added_latency(stack: Stack, machine: Machine) -> tuple[dict, float]:

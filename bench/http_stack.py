@@ -61,6 +61,21 @@ def restart_web(stack: Stack, names: list[str], workers: int, threads: int) -> N
     stack.wait_until_ready()
 
 
+def serve(stack: Stack, name: str, command: list[str], url: str, env: dict | None = None) -> None:
+    """Start a baseline server of the bench (`command`, in the stack's process list as `name`, stopped with it)
+    and wait until `url` answers 200."""
+    stack.stop(name)
+    stack.spawn(name, command, env=env)
+
+    def answers() -> bool:
+        try:
+            return httpx.get(url, timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    wait_for(answers, f"{name} on {url}")
+
+
 # -- users and contracts --------------------------------------------------------------------------
 
 def unique(prefix: str) -> str:
@@ -300,9 +315,6 @@ class Machine:
             if group is not None:
                 totals[group] = totals.get(group, 0) + ticks
         return totals
-
-    def _our_ticks(self) -> int:
-        return sum(self._ticks_by_group().values())
 
     def wait_quiet(self, idle: float = 0.85, window: float = 2.0) -> bool:
         deadline = time.monotonic() + self.patience

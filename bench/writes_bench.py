@@ -16,7 +16,6 @@ Targets: ≥ 300 saves/s, p99 < 50 ms.
 
 import argparse
 import sys
-import time
 
 import httpx
 
@@ -27,6 +26,7 @@ from bench.http_stack import (
     create_users,
     lua_string,
     machine_load,
+    serve,
     settle,
     sign_in,
     start,
@@ -97,15 +97,9 @@ def saves(stack: Stack, machine: Machine, users: list[dict], seconds: float, lab
 
 def reference_baseline(stack: Stack, machine: Machine, seconds: float) -> tuple[dict, float]:
     """bench/bare_flask.py as the issue measured its baseline: gunicorn 2 workers (its default worker), wrk -c32."""
-    stack.spawn("bare-flask", [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{REFERENCE_PORT}",
-                               "--workers", "2", "--no-control-socket", "bench.bare_flask:app"])
     url = f"http://127.0.0.1:{REFERENCE_PORT}/"
-    for _ in range(100):
-        try:
-            httpx.get(url, timeout=1).raise_for_status()
-            break
-        except httpx.HTTPError:
-            time.sleep(0.2)
+    serve(stack, "bare-flask", [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{REFERENCE_PORT}",
+                                "--workers", "2", "--no-control-socket", "bench.bare_flask:app"], url)
     wrk(url, 2, 32)  # warm-up
     try:
         return machine.run(lambda: wrk(url, seconds, 32), "reference baseline")

@@ -55,6 +55,11 @@ def create_tables(op, schema: str) -> None:
     op.create_table("inbox", *inbox_columns(), schema=schema)
 
 
+def returned_a_row(cte: sa.CTE) -> sa.Exists:
+    """The condition « the data-modifying CTE `cte` returned a row » (its change was made), for sibling CTEs."""
+    return sa.exists(sa.select(sa.literal(1)).select_from(cte))
+
+
 def event_statement(schema: str, *writes: sa.CTE, when: sa.CTE | None = None) -> sa.Select:
     """The outbox row of an event and its NOTIFY in one statement, its values from event_values(); `writes`: other
     data-modifying CTEs (the change itself) run by the same statement, so that a change and its event take one
@@ -65,7 +70,7 @@ def event_statement(schema: str, *writes: sa.CTE, when: sa.CTE | None = None) ->
     values = sa.select(sa.bindparam("event_id", type_=UUID(as_uuid=False)), sa.bindparam("event_type", type_=sa.Text),
                        sa.cast(sa.bindparam("envelope", type_=sa.Text), JSONB))
     if when is not None:
-        values = values.where(sa.exists(sa.select(sa.literal(1)).select_from(when)))
+        values = values.where(returned_a_row(when))
     added = table.insert().from_select(["event_id", "type", "envelope"], values).returning(table.c.seq).cte("added")
     statement = sa.select(sa.func.pg_notify(sa.bindparam("channel", type_=sa.Text), sa.literal("", sa.Text)))
     for write in writes:

@@ -126,10 +126,8 @@ def http_jwks(url: str, max_age: float = 300, min_refresh_interval: float = 10) 
     return get
 
 
-def bearer_token(header: str | None = None) -> str | None:
-    """The token of an `Authorization: Bearer …` header (by default, the current request's)."""
-    if header is None:
-        header = request.headers.get("Authorization", "")
+def bearer_token(header: str) -> str | None:
+    """The token of an `Authorization: Bearer …` header."""
     scheme, _, token = header.partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 

@@ -169,8 +169,8 @@ def save_statement(with_audit: bool) -> sa.Select:
     """A save's write (:p_… parameters), one statement of sibling data-modifying CTEs built once (building it at
     every save cost more CPU than running it): the contract's version bump, which takes its row lock and happens
     only while it is open (AUTO-EVALUATION: « Clore la saisie » locks the same row); the answer's upsert, only then
-    and only if the answer is still at :p_expected; with `with_audit` the audit rows (:audit_rows) and the event
-    (outbox.event_values), only if the answer was written. Returns a row if the save was made, none otherwise."""
+    and only if the answer is still at :p_expected; then, only if the answer was written, the audit rows
+    (:audit_rows; `with_audit`) and the event (outbox.event_values). Returns a row if the save was made, else none."""
     def param(name: str, column: str) -> sa.BindParameter:
         return sa.bindparam(name, type_=indicator_answers.c[column].type)
 
@@ -205,7 +205,7 @@ def insert_audit_rows(when: sa.CTE) -> sa.Insert:
     recordset = sa.func.jsonb_to_recordset(sa.bindparam("audit_rows", type_=JSONB)).table_valued(
         *(sa.column(name, audit.c[name].type) for name in AUDIT_COLUMNS)).render_derived(with_types=True)
     return audit.insert().from_select(AUDIT_COLUMNS, sa.select(*(recordset.c[name] for name in AUDIT_COLUMNS))
-                                      .where(sa.exists(sa.select(sa.literal(1)).select_from(when))))
+                                      .where(outbox.returned_a_row(when)))
 
 
 def snapshot(session: Connection, contract) -> dict:
