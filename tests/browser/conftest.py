@@ -14,6 +14,8 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # ECARS_TEST_SLOT=1 puts the gateway on 10080, a port Chromium refuses by default (ERR_UNSAFE_PORT)
+    "--explicitly-allowed-ports=10080",
 ]
 
 
