@@ -7,8 +7,20 @@ from ecars_common.errors import register_error_handlers
 from ecars_common.logs import configure_logging
 from ecars_common.observability import health_blueprint, install_request_tracking
 from ecars_common.tokens import TokenVerifier, http_jwks
-from gateway import csrf, proxy, upstream, web, web_backoffice, web_contracts, web_cpom, web_support
+from gateway import csrf, proxy, upstream
 from gateway.config import Config
+from gateway.ui import (
+    backoffice,
+    campaigns,
+    contracts,
+    cpom,
+    cpom_fiches,
+    habilitations,
+    home,
+    identity,
+    pages,
+    support,
+)
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
@@ -17,6 +29,8 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
+# The web UI's areas (gateway/ui/), each a blueprint of pages.
+AREAS = (identity, home, contracts, campaigns, cpom, cpom_fiches, habilitations, support, backoffice)
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -39,14 +53,12 @@ def create_app(config: Config | None = None) -> Flask:
     app.wsgi_app = proxy.ApiRelay(app, app.wsgi_app, SECURITY_HEADERS)
     if config.trusted_proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies)
-    register_error_handlers(app, render_page=web.error_page)
+    register_error_handlers(app, render_page=pages.error_page)
     app.register_blueprint(health_blueprint({}))
     proxy.register_redirects(app)
-    app.register_blueprint(web.bp)
-    app.register_blueprint(web_contracts.bp)
-    app.register_blueprint(web_cpom.bp)
-    app.register_blueprint(web_support.bp)
-    app.register_blueprint(web_backoffice.bp)
+    for area in AREAS:
+        app.register_blueprint(area.bp)
+    app.context_processor(pages.signed_in_user)
     app.jinja_env.globals["csrf_token"] = csrf.token
 
     @app.get("/static/dsfr/<path:filename>")

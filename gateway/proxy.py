@@ -14,7 +14,7 @@ from werkzeug.http import HTTP_STATUS_CODES, is_entity_header
 from werkzeug.urls import iri_to_uri
 from werkzeug.wsgi import get_content_length, get_input_stream
 
-from ecars_common import errors
+from ecars_common import errors, roles
 from ecars_common.errors import ApiError, error_body, http_error
 from ecars_common.logs import request_id_var
 from ecars_common.observability import new_request_id
@@ -47,7 +47,7 @@ def check_access(verifier, service: str, path: str, authorization: str) -> None:
     if path.startswith(PUBLIC_EVERYWHERE) or path.startswith(PUBLIC.get(service, ())):
         return
     identity = identity_of(verifier, authorization)  # 401 without a valid token
-    if path.startswith(SUPPORT_ONLY) and identity.role not in ("support", "admin"):
+    if path.startswith(SUPPORT_ONLY) and identity.role not in roles.SUPPORT_ROLES:
         raise ApiError(403, "forbidden", "Réservé à l'équipe support.")
 
 

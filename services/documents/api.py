@@ -52,6 +52,17 @@ def _storage_unavailable(exc: storage.StorageUnavailable):
                                                      "réessayez dans quelques minutes.")), 503
 
 
+# -- what is accepted ------------------------------------------------------------------------------
+
+@bp.get("/formats")
+@authenticated
+def accepted_formats():
+    """The formats accepted (guide 000 §5) and the size limit, for the forms that offer a file."""
+    return jsonify({"items": [{"extension": extension, "kind": kind, "content_type": content_type}
+                              for extension, (kind, content_type) in domain.FORMATS.items()],
+                    "max_bytes": config().max_bytes})
+
+
 # -- uploads ---------------------------------------------------------------------------------------
 
 def incoming() -> upload.Incoming:

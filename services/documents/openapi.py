@@ -29,7 +29,12 @@ def append_only() -> dict:
     return {"delete": refused, "put": refused, "patch": refused}
 
 
+FORMAT = obj({"extension": TEXT, "kind": TEXT, "content_type": TEXT}, ["extension", "kind", "content_type"])
+FORMATS = obj({"items": {"type": "array", "items": FORMAT}, "max_bytes": INT}, ["items", "max_bytes"])
+
 PATHS = {
+    "/formats": {"get": operation("Les formats acceptés (guide 000 §5) et la taille maximale d'un fichier.",
+                                  returns=FORMATS)},
     "/indicators/<contract_id>/<indicator_id>/documents": {
         "post": upload("« Ajouter document » dans « Documents de l'indicateur »."),
         "get": operation("Les documents d'un indicateur du contrat.", returns=LISTING, errors=[403, 503]),

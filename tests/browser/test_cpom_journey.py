@@ -98,6 +98,8 @@ def test_the_gestionnaire_fills_in_its_cpom_and_transmits_it(page: Page, gateway
     expect(facts).to_contain_text("Départements concernés : 22")
     expect(page.locator("#planning")).to_contain_text("Date d'échéance : 31/12/2026")
     expect(page.locator("#planning")).to_contain_text("Date d'échéance initiale : 31/12/2021")
+    # the cpom service's labels (GET /referentiels), « 0 » for a year not set, as the guide shows it
+    expect(page.locator("#planning")).to_contain_text("Année prévisionnelle de dialogue de gestion : 0")
     expect(page.locator("#validation")).to_contain_text("Validation ARS : Non")
     expect(page.locator("#equipe")).to_contain_text("Réfèrent : arsmedico2 ars")
     expect(page.locator("#equipe-etablissement")).to_contain_text("jeromerenaud@gmail.com")

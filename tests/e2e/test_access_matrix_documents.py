@@ -48,6 +48,7 @@ def by_id(suffix: str = "") -> Route:
 
 
 ROUTES = service_routes(SERVICE) + [
+    Route("GET", "/formats", "/formats", {caller: 200 for caller in ("ej_member", "other_ej", "ars", "cd", "support")}),
     Route("POST", "/indicators/<contract_id>/<indicator_id>/documents", "/indicators/{contract}/ACC01/documents", {
         "ej_member": 201, "ej_collaborator": 201, "ars": (403, "read_only"), **INDICATOR_STRANGERS},
           send=send_file, variants=[

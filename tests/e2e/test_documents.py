@@ -125,6 +125,20 @@ def ars(stack, gateway) -> dict:
 
 # -- formats -----------------------------------------------------------------------------------------
 
+def test_the_accepted_formats_are_served_for_the_forms_that_offer_a_file(gateway, contract):
+    """What the web UI's file pickers say is accepted comes from here (gateway/ui/contracts.py)."""
+    answer = httpx.get(api(gateway, "/formats"), headers=bearer(contract["tokens"]))
+
+    assert answer.status_code == 200
+    served = answer.json()
+    assert [item["extension"] for item in served["items"]] == [  # guide 000 §5, in its order
+        "txt", "xls", "xlsx", "xlm", "xlsm", "doc", "docx", "pdf", "ppt", "ppts", "zip", "jpg", "jpeg", "tiff", "gif",
+        "odt", "odg", "odp", "ods", "odf", "dot", "dotx"]
+    assert {"extension": "pdf", "kind": "document PDF", "content_type": "application/pdf"} in served["items"]
+    assert served["max_bytes"] == 50 * MB
+    assert httpx.get(api(gateway, "/formats")).status_code == 401
+
+
 @pytest.mark.parametrize("extension", list(samples.accepted()))
 def test_every_accepted_format_is_stored_and_comes_back_identical(gateway, contract, extension):
     content = samples.accepted()[extension]

@@ -1,21 +1,21 @@
 """« Suivi des transmissions »: for ARS and CD users, the CPOM transmissions and the closed
 self-evaluations of their territory, newest first, with links to the CPOM or the contract."""
 
-from flask import abort, render_template, session
+from flask import render_template
 
-from gateway.web import login_required, page_blueprint, signed_in_call
+from ecars_common import roles
+from gateway.ui.pages import login_required, page_blueprint, require_role
+from gateway.ui.session import call
 
-bp = page_blueprint("backoffice_web")
-AUTHORITIES = ("ars", "cd", "admin")
+bp = page_blueprint("backoffice")
 
 
 @bp.get("/suivi-des-transmissions")
 @login_required
 def territory():
-    if session.get("user", {}).get("role") not in AUTHORITIES:
-        abort(403, "Réservé aux agents de l'ARS et du département.")
+    require_role(roles.AUTHORITIES, "Réservé aux agents de l'ARS et du département.")
     rows, unavailable = [], []
-    transmissions = signed_in_call("GET", "/territoire/transmissions", service="cpom")
+    transmissions = call("cpom", "GET", "/territoire/transmissions")
     if transmissions.status_code == 200:
         rows += [{"at": t["transmitted_at"], "kind": "Transmission CPOM", "link": f"/cpom/{t['cpom_id']}",
                   "title": f"{t['cpom_name']} (transmission n° {t['version']})",
@@ -24,7 +24,7 @@ def territory():
                  for t in transmissions.json()["items"]]
     else:
         unavailable.append("CPOM")
-    closings = signed_in_call("GET", "/territoire/clotures", service="contracts")
+    closings = call("contracts", "GET", "/territoire/clotures")
     if closings.status_code == 200:
         rows += [{"at": c["closed_at"], "kind": "Auto-évaluation close", "link": f"/contrats/{c['contract_id']}",
                   "title": c["contract_name"], "ej": f"{c['ej_finess']} - {c['ej_raison_sociale']}", "by": "",

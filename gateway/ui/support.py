@@ -1,18 +1,18 @@
 """/support/<service>/: the support team's dashboard of each service (role support or admin), rendered
 from the service's /dashboard, with a button to replay its dead letters."""
 
-from flask import abort, flash, redirect, render_template, session, url_for
+from flask import abort, flash, redirect, render_template, url_for
 
+from ecars_common import roles
 from ecars_common.config import SERVICES
-from gateway.web import api_error, login_required, page_blueprint, signed_in_call
+from gateway.ui.pages import login_required, page_blueprint, require_role
+from gateway.ui.session import api_error, call
 
 bp = page_blueprint("support")
-SUPPORT_ROLES = ("support", "admin")
 
 
 def require_support() -> None:
-    if session.get("user", {}).get("role") not in SUPPORT_ROLES:
-        abort(403, "Réservé à l'équipe support.")
+    require_role(roles.SUPPORT_ROLES, "Réservé à l'équipe support.")
 
 
 @bp.get("/support/")
@@ -28,12 +28,12 @@ def dashboard(service: str):
     require_support()
     if service not in SERVICES:
         abort(404)
-    answer = signed_in_call("GET", "/dashboard", service=service)
+    answer = call(service, "GET", "/dashboard")
     if answer.status_code != 200:
         code, message, _ = api_error(answer)
         return render_template("support.html", services=SERVICES, service=service, board=None,
                                failure=message, dead_letters=[]), answer.status_code
-    dead = signed_in_call("GET", "/dashboard/dead-letters?limit=20", service=service)
+    dead = call(service, "GET", "/dashboard/dead-letters?limit=20")
     return render_template("support.html", services=SERVICES, service=service, board=answer.json(), failure=None,
                            dead_letters=dead.json().get("items", []) if dead.status_code == 200 else [])
 
@@ -44,7 +44,7 @@ def replay(service: str):
     require_support()
     if service not in SERVICES:
         abort(404)
-    answer = signed_in_call("POST", "/dashboard/dead-letters/replay", service=service)
+    answer = call(service, "POST", "/dashboard/dead-letters/replay")
     if answer.status_code == 200:
         flash(f"{answer.json()['replayed']} message(s) remis dans la file du service « {service} ».", "success")
     else:

@@ -1,0 +1,144 @@
+"""The ARS's self-evaluation campaigns (guide 000): « Nouvelle campagne » from a spreadsheet template of
+indicators (every error of the template named by row and column), the region's progress table, « Ajouter un
+contrat » for an EJ."""
+
+from flask import flash, redirect, render_template, request, session, url_for
+
+from ecars_common import roles
+from gateway.ui.french import typed_date
+from gateway.ui.pages import field_errors, login_required, page_blueprint, require_role
+from gateway.ui.session import api_error, call, ok_json, unexpected
+
+bp = page_blueprint("campaigns")
+
+ARS_ONLY = "Réservé aux agents de l'ARS."
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TEMPLATE_MAX_BYTES = 5 * 1024 * 1024  # what the contracts service accepts for a template
+CAMPAIGN_LABELS = {"name": "Nom de la campagne", "evaluated_year": "Année évaluée", "starts_on": "Date de début",
+                   "ends_on": "Date de fin", "region": "Région", "template": "Trame d'indicateurs (.xlsx)"}
+CONTRACT_LABELS = {"name": "Nom du contrat", "ej_finess": "FINESS juridique", "ej_raison_sociale": "Raison sociale",
+                   "ej_adresse": "Adresse", "ej_telephone": "Téléphone", "referent_email": "Courriel du référent ARS"}
+
+
+def contracts_call(method: str, path: str, json=None):
+    return call("contracts", method, path, json=json)
+
+
+def require_authority() -> None:
+    require_role(roles.CAMPAIGN_AUTHORITIES, ARS_ONLY)
+
+
+def my_region() -> str:
+    answer = call("auth", "GET", "/me")
+    return (answer.json().get("region") or "") if answer.status_code == 200 else ""
+
+
+def campaign_form(form: dict | None = None, errors: dict | None = None, template_errors: list | None = None,
+                  status: int = 200):
+    return render_template("contracts/campaign_new.html", form=form or {"region": my_region()}, errors=errors or {},
+                           template_errors=template_errors or [], labels=CAMPAIGN_LABELS), status
+
+
+@bp.get("/campagnes/nouvelle")
+@login_required
+def campaign_new():
+    require_authority()
+    return campaign_form()
+
+
+@bp.post("/campagnes/nouvelle")
+@login_required
+def campaign_create():
+    """The template is read from the spreadsheet first (every error named by row and column), then the
+    campaign is created with it."""
+    require_authority()
+    form = {name: request.form.get(name, "").strip() for name in ("name", "evaluated_year", "starts_on", "ends_on",
+                                                                  "region")}
+    errors = {}
+    for name in ("name", "evaluated_year", "starts_on", "ends_on", "region"):
+        if not form[name]:
+            errors[name] = f"Renseignez le champ « {CAMPAIGN_LABELS[name]} »."
+    if form["evaluated_year"] and not (form["evaluated_year"].isdigit() and len(form["evaluated_year"]) == 4):
+        errors["evaluated_year"] = "L'année évaluée s'écrit avec 4 chiffres (exemple : 2023)."
+    dates = {}
+    for name in ("starts_on", "ends_on"):
+        if form[name]:
+            dates[name] = typed_date(form[name])
+            if dates[name] is None:
+                errors[name] = f"« {CAMPAIGN_LABELS[name]} » : une date est attendue (JJ/MM/AAAA)."
+    if dates.get("starts_on") and dates.get("ends_on") and dates["ends_on"] < dates["starts_on"]:
+        errors["ends_on"] = "La date de fin doit suivre la date de début."
+    upload = request.files.get("template")
+    content = b""
+    if upload is None or not upload.filename:
+        errors["template"] = "Sélectionnez la trame d'indicateurs (fichier .xlsx)."
+    elif not upload.filename.lower().endswith(".xlsx"):
+        errors["template"] = "La trame d'indicateurs doit être un classeur Excel (.xlsx)."
+    else:
+        content = upload.stream.read(TEMPLATE_MAX_BYTES + 1)
+        if len(content) > TEMPLATE_MAX_BYTES:
+            errors["template"] = "Le fichier de trame dépasse 5 Mo."
+    if errors:
+        return campaign_form(form, errors, status=422)
+    answer = call("contracts", "POST", "/campaigns/template", content=content, headers={"Content-Type": XLSX})
+    code, message, details = api_error(answer)
+    if code == "invalid_template":
+        return campaign_form(form, {"template": message}, template_errors=details.get("errors") or [], status=422)
+    if code == "too_large":
+        return campaign_form(form, {"template": message}, status=422)
+    template = ok_json(answer)
+    answer = contracts_call("POST", "/campaigns", json={
+        "name": form["name"], "evaluated_year": int(form["evaluated_year"]), "starts_on": dates["starts_on"],
+        "ends_on": dates["ends_on"], "region": form["region"], "template": template["template"]})
+    if answer.status_code == 201:
+        created = answer.json()
+        flash(f"La campagne « {created['name']} » est créée avec {template['indicators']} indicateur(s). "
+              "Ajoutez maintenant les contrats des entités juridiques.", "success")
+        return redirect(url_for("campaigns.campaign_view", campaign_id=created["id"]))
+    code, message, details = api_error(answer)
+    if code == "validation_failed":
+        return campaign_form(form, field_errors(details, CAMPAIGN_LABELS) or {"_": message}, status=422)
+    if code == "invalid_template":
+        return campaign_form(form, {"template": message}, template_errors=details.get("errors") or [], status=422)
+    if code == "forbidden":
+        return campaign_form(form, {"region": message}, status=403)
+    raise unexpected(answer)
+
+
+def campaign_page(campaign_id: str, contract: dict | None = None, errors: dict | None = None, status: int = 200):
+    progress = ok_json(contracts_call("GET", f"/campaigns/{campaign_id}/progress"))
+    contract = contract or {"referent_email": (session.get("user") or {}).get("email", "")}
+    return render_template("contracts/campaign.html", progress=progress, contract=contract, errors=errors or {},
+                           adding=bool(errors) or request.args.get("ajouter") == "1"), status
+
+
+@bp.get("/campagnes/<uuid:campaign_id>")
+@login_required
+def campaign_view(campaign_id):
+    """The region's progress table: every contract of the campaign with its status and fill percentage."""
+    require_authority()
+    return campaign_page(str(campaign_id))
+
+
+@bp.post("/campagnes/<uuid:campaign_id>/contrats")
+@login_required
+def campaign_add_contract(campaign_id):
+    require_authority()
+    campaign_id = str(campaign_id)
+    contract = {name: request.form.get(name, "").strip() for name in CONTRACT_LABELS}
+    errors = {}
+    for name in ("name", "ej_finess", "ej_raison_sociale"):
+        if not contract[name]:
+            errors[name] = f"Renseignez le champ « {CONTRACT_LABELS[name]} »."
+    if contract["ej_finess"] and (len(contract["ej_finess"]) != 9 or not contract["ej_finess"].isalnum()):
+        errors["ej_finess"] = "Le FINESS juridique compte 9 caractères (exemple : 350000000)."
+    if not errors:
+        answer = contracts_call("POST", f"/campaigns/{campaign_id}/contracts", json=contract)
+        if answer.status_code == 201:
+            flash(f"Le contrat « {contract['name']} » est ajouté pour l'EJ {contract['ej_finess']}.", "success")
+            return redirect(url_for("campaigns.campaign_view", campaign_id=campaign_id))
+        code, message, details = api_error(answer)
+        if code != "validation_failed":
+            raise unexpected(answer)
+        errors = field_errors(details, CONTRACT_LABELS) or {"_": message}
+    return campaign_page(campaign_id, contract=contract, errors=errors, status=422)

@@ -1,0 +1,330 @@
+"""The self-evaluation contract (guide 000, §2 to §6), rendered from the contracts service: the contract's form
+with its blue banner (AUTO-EVALUATION / CONSULTATION) → « SAISIR LES INDICATEURS » → an indicator « sous le
+contrat » (« Réalisé », « Commentaire évalué <année> », « Documents de l'indicateur », « Enregistrer ») ;
+« EDITER LES DONNEES » (the Word export of the reporting service) ; « Clore la saisie ». The ARS reviews a
+closed contract: « Accepter » / « Rouvrir la saisie ». Campaigns: gateway/ui/campaigns.py."""
+
+from urllib.parse import quote
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from ecars_common import roles
+from ecars_common.errors import ApiError
+from gateway.ui.french import NA, french_number, human_size, moment, shown
+from gateway.ui.pages import flash_refusal, login_required, page_blueprint, require_role
+from gateway.ui.session import api_error, call, ok_json, referential, send_document, streamed, unexpected
+
+DOTS = {
+    "GRISE": ("grise", "Non accessible", "L'indicateur n'est pas accessible à votre compte"),
+    "ROUGE": ("rouge", "À renseigner", "L'indicateur doit être renseigné"),
+    "VERTE": ("verte", "Renseigné", "L'indicateur est renseigné"),
+}
+STATUS_TEXT = {
+    "AUTO-EVALUATION": "vous pouvez accéder à la modification des questions rattachées à chaque indicateur.",
+    "CONSULTATION": "vous pouvez accéder aux éléments constitutifs de votre rapport d'auto-évaluation MAIS vous "
+                    "ne pouvez apporter aucune modification.",
+}
+ARS_ONLY = "Réservé aux agents de l'ARS."
+DOCX = ("Content-Type", "Content-Disposition", "Content-Length")
+DOWNLOAD = ("Content-Type", "Content-Length", "Content-Disposition", "ETag", "Cache-Control",
+            "X-Content-Type-Options", "Content-Security-Policy")
+
+
+def dot_info(dot: str) -> tuple[str, str, str]:
+    """(colour, short text, sentence) of a dot: its meaning is always written, never the colour alone."""
+    return DOTS.get(dot, DOTS["ROUGE"])
+
+
+bp = page_blueprint("contracts", dot_info=dot_info, status_text=STATUS_TEXT, human_size=human_size)
+
+
+def contracts_call(method: str, path: str, json=None):
+    return call("contracts", method, path, json=json)
+
+
+def accepted_formats() -> list[str]:
+    """The extensions the documents service accepts (GET /formats), for the hint and the file picker; none
+    shown when it cannot say (its own check still applies)."""
+    try:
+        return [item["extension"] for item in referential("documents", "/formats")["items"]]
+    except ApiError:
+        return []
+
+
+# -- An indicator's questions, as its form shows them ---------------------------------------------
+
+def input_value(question: dict) -> str:
+    """What the question's control holds when the page opens (the stored value, typed the French way)."""
+    value = question.get("value")
+    if value is None or value == NA:
+        return ""
+    if question["kind"] == "yes_no":
+        return "oui" if value else "non"
+    if question["kind"] in ("number", "percentage"):
+        return french_number(value)
+    return str(value)
+
+
+def question_hint(question: dict) -> str:
+    parts = []
+    if question["kind"] in ("number", "percentage"):
+        parts.append("En pourcentage, exemple : 92,5" if question["kind"] == "percentage" else "Exemple : 12,5")
+        low, high = question.get("min"), question.get("max")
+        if low is not None and high is not None:
+            parts.append(f"Valeur entre {french_number(low)} et {french_number(high)}")
+        elif low is not None:
+            parts.append(f"Valeur d'au moins {french_number(low)}")
+        elif high is not None:
+            parts.append(f"Valeur d'au plus {french_number(high)}")
+        low, high = question.get("expected_min"), question.get("expected_max")
+        if low is not None or high is not None:
+            parts.append(f"Plage attendue : {french_number(low) if low is not None else '…'} – "
+                         f"{french_number(high) if high is not None else '…'} (en dehors, un commentaire est "
+                         "obligatoire)")
+    elif question["kind"] == "date":
+        parts.append("Format : JJ/MM/AAAA")
+    if question.get("required"):
+        parts.append("Obligatoire pour clore la saisie")
+    return "".join(f"{part}. " for part in parts).strip()
+
+
+def audit_rows(indicator: dict) -> list[dict]:
+    labels = {q["code"]: q["label"] for q in indicator["questions"]}
+    labels.update({"comment": indicator["comment_label"], "status": "Statut du contrat", "review": "Revue de l'ARS"})
+    return [{"at": moment(item["at"]), "by": item.get("by") or "", "field": labels.get(item["field"], item["field"]),
+             "old": shown(item.get("old")), "new": shown(item.get("new")), "reason": item.get("reason") or ""}
+            for item in indicator.get("audit", [])]
+
+
+# -- The contract's form --------------------------------------------------------------------------
+
+def load_contract(contract_id: str) -> dict:
+    return ok_json(contracts_call("GET", f"/contracts/{contract_id}"))
+
+
+def contract_page(contract_id: str, refusal: dict | None = None, reason: str = "", reason_error: str = "",
+                  status: int = 200):
+    contract = load_contract(contract_id)
+    return render_template("contracts/contract.html", contract=contract, refusal=refusal, reason=reason,
+                           reason_error=reason_error), status
+
+
+@bp.get("/contrats/<uuid:contract_id>")
+@login_required
+def contract_view(contract_id):
+    return contract_page(str(contract_id))
+
+
+@bp.post("/contrats/<uuid:contract_id>/clore")
+@login_required
+def contract_close(contract_id):
+    """« Clore la saisie »: refused (with what is missing) unless every required question is answered."""
+    contract_id = str(contract_id)
+    answer = contracts_call("POST", f"/contracts/{contract_id}/close")
+    if answer.status_code == 200:
+        flash("La saisie est close : votre rapport passe au statut « CONSULTATION » et les données des indicateurs "
+              "ne sont plus modifiables.", "success")
+        return redirect(url_for("contracts.contract_view", contract_id=contract_id))
+    code, message, details = api_error(answer)
+    if code == "incomplete":
+        refusal = {"message": message, "missing": details.get("missing") or [],
+                   "fill_percentage": details.get("fill_percentage")}
+        return contract_page(contract_id, refusal=refusal, status=409)
+    if code in ("contract_closed", "read_only", "forbidden"):
+        flash(message, "error")
+        return redirect(url_for("contracts.contract_view", contract_id=contract_id))
+    raise unexpected(answer)
+
+
+@bp.get("/contrats/<uuid:contract_id>/export.docx")
+@login_required
+def contract_export(contract_id):
+    """« EDITER LES DONNEES »: the provisional Word extraction, streamed from the reporting service."""
+    answer = call("reporting", "GET", f"/contracts/{contract_id}/export.docx", stream=True)
+    response = streamed(answer, DOCX)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# -- « SAISIR LES INDICATEURS » -------------------------------------------------------------------
+
+def by_category(indicators: list[dict]) -> list[tuple[str, list[dict]]]:
+    groups: dict[str, list[dict]] = {}
+    for item in indicators:
+        groups.setdefault(item.get("category") or "Indicateurs", []).append(item)
+    return list(groups.items())
+
+
+@bp.get("/contrats/<uuid:contract_id>/indicateurs")
+@login_required
+def indicators_view(contract_id):
+    contract = load_contract(str(contract_id))
+    return render_template("contracts/indicators.html", contract=contract,
+                           groups=by_category(contract["indicators"]))
+
+
+def indicator_path(contract_id: str, code: str) -> str:
+    return f"/contracts/{contract_id}/indicators/{quote(code, safe='')}"
+
+
+def documents_of(contract_id: str, code: str, indicator: dict) -> list[dict]:
+    """« Documents de l'indicateur »: the documents service's list (up to date at once), completed with what
+    the contracts service learnt from its events."""
+    listed = {d["document_id"]: {"id": d["document_id"], "name": d["name"], "size": d.get("size"),
+                                 "sha256": d.get("sha256"), "uploaded_at": ""}
+              for d in indicator.get("documents", [])}
+    try:
+        answer = call("documents", "GET", f"/indicators/{contract_id}/{quote(code, safe='')}/documents")
+    except ApiError:
+        answer = None
+    if answer is not None and answer.status_code == 200:
+        for item in answer.json().get("items", []):
+            listed[item["id"]] = {"id": item["id"], "name": item["name"], "size": item.get("size"),
+                                  "sha256": item.get("sha256"), "uploaded_at": moment(item.get("uploaded_at", ""))}
+    return list(listed.values())
+
+
+def indicator_page(contract_id: str, code: str, values: dict | None = None, errors: dict | None = None,
+                   failure: dict | None = None, upload_error: str = "", status: int = 200):
+    """The indicator « sous le contrat ». `values` (field name → text typed) and `errors` (field name → message)
+    after a refused « Enregistrer »; `failure`: {"message", "reload"} for a refusal of the whole form."""
+    contract = load_contract(contract_id)
+    indicator = ok_json(contracts_call("GET", indicator_path(contract_id, code)))
+    if values is None:
+        values = {f"q-{q['code']}": input_value(q) for q in indicator["questions"]}
+        values.update({f"na-{q['code']}": q.get("value") == NA for q in indicator["questions"]})
+        values["comment"] = indicator.get("comment") or ""
+    reachable = [i for i in contract["indicators"] if not i["hidden"] or i["code"] == code]
+    codes = [i["code"] for i in reachable]
+    position = codes.index(code) if code in codes else -1
+    neighbours = {"previous": reachable[position - 1] if position > 0 else None,
+                  "next": reachable[position + 1] if 0 <= position < len(codes) - 1 else None}
+    return render_template(
+        "contracts/indicator.html", contract=contract, indicator=indicator, values=values, errors=errors or {},
+        failure=failure, hints={q["code"]: question_hint(q) for q in indicator["questions"]},
+        documents=documents_of(contract_id, code, indicator), history=audit_rows(indicator),
+        upload_error=upload_error, neighbours=neighbours, groups=by_category(contract["indicators"]),
+        accepted_formats=accepted_formats(),
+    ), status
+
+
+@bp.get("/contrats/<uuid:contract_id>/indicateurs/<code>")
+@login_required
+def indicator_view(contract_id, code: str):
+    return indicator_page(str(contract_id), code)
+
+
+@bp.post("/contrats/<uuid:contract_id>/indicateurs/<code>")
+@login_required
+def indicator_save(contract_id, code: str):
+    """« Enregistrer »: every answer is checked by the service; nothing is saved unless all are right."""
+    contract_id = str(contract_id)
+    here = url_for("contracts.indicator_view", contract_id=contract_id, code=code)
+    indicator = ok_json(contracts_call("GET", indicator_path(contract_id, code)))
+    values, answers = {}, {}
+    for question in indicator["questions"]:
+        typed = request.form.get(f"q-{question['code']}", "")
+        not_applicable = question.get("allow_na") and request.form.get(f"na-{question['code']}") == NA
+        values[f"q-{question['code']}"] = typed
+        values[f"na-{question['code']}"] = bool(not_applicable)
+        answers[question["code"]] = NA if not_applicable else typed
+    values["comment"] = request.form.get("comment", "")
+    version = request.form.get("version", "")
+    if not version.isdigit():
+        abort(400, "Le formulaire est incomplet : rechargez la page et recommencez.")
+    answer = contracts_call("PUT", indicator_path(contract_id, code),
+                            json={"version": int(version), "answers": answers, "comment": values["comment"]})
+    if answer.status_code == 200:
+        saved = answer.json()
+        if saved.get("changed"):
+            dot_name, dot_label, _ = dot_info(saved["dot"])
+            flash(f"L'indicateur « {indicator['label']} » est enregistré (pastille {dot_name} : {dot_label.lower()}).",
+                  "success")
+        else:
+            flash("Aucune modification : l'indicateur était déjà enregistré avec ces valeurs.", "info")
+        return redirect(here)
+    code_, message, details = api_error(answer)
+    if code_ == "validation_failed":
+        errors = {}
+        questions = {q["code"] for q in indicator["questions"]}
+        for name, text in (details or {}).items():
+            if name in questions:
+                errors[f"q-{name}"] = str(text)
+            elif name == "comment":
+                errors["comment"] = str(text)
+            else:
+                errors.setdefault("_", []).append(str(text))
+        return indicator_page(contract_id, code, values=values, errors=errors,
+                              failure={"message": message or "Certaines valeurs ne sont pas valides : rien n'a été "
+                                                             "enregistré."}, status=422)
+    if code_ == "stale_version":
+        return indicator_page(contract_id, code, values=values,
+                              failure={"message": message, "reload": here}, status=409)
+    if code_ in ("contract_closed", "indicator_not_accessible", "read_only"):
+        flash(message, "error")
+        return redirect(here)
+    raise unexpected(answer)
+
+
+# -- « Documents de l'indicateur » ----------------------------------------------------------------
+
+@bp.post("/contrats/<uuid:contract_id>/indicateurs/<code>/documents")
+@login_required
+def indicator_add_document(contract_id, code: str):
+    """« Ajouter document »: the file of the browser's form is streamed to the documents service as it is
+    read (Werkzeug has spooled the multipart part to a temporary file, never all in memory)."""
+    contract_id = str(contract_id)
+    upload = request.files.get("document")
+    if upload is None or not upload.filename:
+        return indicator_page(contract_id, code, upload_error="Sélectionnez le document à ajouter.", status=422)
+    answer = send_document(f"/indicators/{contract_id}/{quote(code, safe='')}/documents", upload)
+    if answer.status_code == 201:
+        flash(f"Votre document « {answer.json().get('name', upload.filename)} » a été ajouté.", "success")
+        return redirect(url_for("contracts.indicator_view", contract_id=contract_id, code=code) + "#documents")
+    if answer.status_code >= 500:
+        raise unexpected(answer)
+    _, message, _ = api_error(answer)
+    return indicator_page(contract_id, code, upload_error=message or "Le document n'a pas pu être ajouté.",
+                          status=answer.status_code)
+
+
+@bp.get("/contrats/<uuid:contract_id>/documents/<uuid:document_id>")
+@login_required
+def document_download(contract_id, document_id):
+    answer = call("documents", "GET", f"/documents/{document_id}/content", stream=True)
+    return streamed(answer, DOWNLOAD)
+
+
+# -- The ARS: review of a closed contract ---------------------------------------------------------
+
+@bp.post("/contrats/<uuid:contract_id>/accepter")
+@login_required
+def contract_accept(contract_id):
+    require_role(roles.CAMPAIGN_AUTHORITIES, ARS_ONLY)
+    flash_refusal(contracts_call("POST", f"/contracts/{contract_id}/accept"),
+                  "Le rapport d'auto-évaluation est accepté.")
+    return redirect(url_for("contracts.contract_view", contract_id=str(contract_id)))
+
+
+@bp.post("/contrats/<uuid:contract_id>/rouvrir")
+@login_required
+def contract_reopen(contract_id):
+    require_role(roles.CAMPAIGN_AUTHORITIES, ARS_ONLY)
+    contract_id = str(contract_id)
+    reason = request.form.get("motif", "").strip()
+    if not reason:
+        return contract_page(contract_id, reason=reason, reason_error="Indiquez le motif de la réouverture : "
+                                                                      "il est transmis à l'établissement.", status=422)
+    answer = contracts_call("POST", f"/contracts/{contract_id}/reopen", json={"reason": reason})
+    if answer.status_code == 200:
+        flash("La saisie est rouverte : l'établissement peut à nouveau modifier ses indicateurs.", "success")
+        return redirect(url_for("contracts.contract_view", contract_id=contract_id))
+    code, message, _ = api_error(answer)
+    if code == "validation_failed":
+        return contract_page(contract_id, reason=reason, reason_error=message, status=422)
+    if code == "not_closed":
+        flash(message, "error")
+        return redirect(url_for("contracts.contract_view", contract_id=contract_id))
+    raise unexpected(answer)
+
+

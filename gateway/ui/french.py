@@ -1,0 +1,64 @@
+"""Values as the pages show them, the French way: numbers with a decimal comma, dates JJ/MM/AAAA, moments
+in Paris time, sizes in Ko/Mo/Go; and the dates people type, read back."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+PARIS = ZoneInfo("Europe/Paris")
+NA = "NA"  # the value of a question answered « Non applicable » (the contracts service's word)
+
+
+def french_number(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).replace(".", ",")
+
+
+def shown(value) -> str:
+    """A value as stored (JSON: a date AAAA-MM-JJ, a number, a boolean, NA) in French."""
+    if value is None or value == "":
+        return "—"
+    if value is True:
+        return "Oui"
+    if value is False:
+        return "Non"
+    if value == NA:
+        return "Non applicable"
+    if isinstance(value, int | float):
+        return french_number(value)
+    text = str(value)
+    try:
+        return date.fromisoformat(text).strftime("%d/%m/%Y") if len(text) == 10 else text
+    except ValueError:
+        return text
+
+
+def french_date(iso: str | None) -> str:
+    """AAAA-MM-JJ as JJ/MM/AAAA; nothing for no date."""
+    return shown(iso) if iso else ""
+
+
+def moment(iso: str) -> str:
+    try:
+        return datetime.fromisoformat(iso).astimezone(PARIS).strftime("%d/%m/%Y à %H:%M")
+    except (TypeError, ValueError):
+        return iso or ""
+
+
+def human_size(size) -> str:
+    if not isinstance(size, int):
+        return ""
+    for unit, factor in (("Go", 1024 ** 3), ("Mo", 1024 ** 2), ("Ko", 1024)):
+        if size >= factor:
+            return f"{size / factor:.3g} {unit}".replace(".", ",")
+    return f"{size} octets"
+
+
+def typed_date(text: str) -> str | None:
+    """AAAA-MM-JJ from a date control (or JJ/MM/AAAA typed where there is none); None if neither."""
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text.strip(), pattern).date().isoformat()
+        except ValueError:
+            pass
+    return None

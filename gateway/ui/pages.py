@@ -1,0 +1,132 @@
+"""The plumbing every page shares: the blueprint factory (CSRF, an expired session back to the login page, a
+service's error as a French page), the error pages, « pages for signed-in people only », field errors tied
+to the form's fields, paging."""
+
+import math
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+
+from ecars_common import roles
+from ecars_common.errors import ApiError
+from gateway import csrf
+from gateway.ui.session import UNAVAILABLE, SessionExpired, api_error, has_role, signed_in, unexpected, user
+
+PAGE_SIZE = 20
+SESSION_EXPIRED = "Votre session a expiré, reconnectez-vous."
+SIGN_IN_FIRST = "Connectez-vous pour accéder à cette page."
+INVALID_EMAIL = "L'adresse email n'est pas valide (exemple : prenom.nom@domaine.fr)."
+# The civilités the auth service accepts (services/auth/api.py): it does not serve them yet.
+CIVILITES = ("M.", "Mme")
+
+
+# -- Errors met on the pages ----------------------------------------------------------------------
+
+def error_page(status: int, message: str):
+    """French page for errors met by people; None for API and technical paths (they get JSON)."""
+    if request.path.startswith(("/api/", "/health", "/metrics", "/static")):
+        return None
+    return render_template("error.html", status=status, message=message), status
+
+
+def current_path() -> str | None:
+    return request.full_path.rstrip("?") if request.method == "GET" else None
+
+
+def _session_expired(_exc):
+    session.clear()
+    flash(SESSION_EXPIRED, "info")
+    return redirect(url_for("identity.login_page", suivant=current_path()))
+
+
+def _service_error(exc: ApiError):
+    """A service unreachable (502), silent (504) or answering what the page did not expect."""
+    if exc.status in (502, 503, 504):
+        return render_template("error.html", status=503, message=UNAVAILABLE), 503
+    return render_template("error.html", status=exc.status, message=exc.message), exc.status
+
+
+def page_blueprint(name: str, **template_globals) -> Blueprint:
+    """A blueprint of web pages: CSRF on its forms, an expired session back to the login page, a service
+    error as a French page. `template_globals`: helpers its templates call (globals, so that macros imported
+    without the context see them too)."""
+    pages = Blueprint(name, __name__)
+    pages.before_request(csrf.protect)
+    pages.register_error_handler(SessionExpired, _session_expired)
+    pages.register_error_handler(ApiError, _service_error)
+    if template_globals:
+        pages.record_once(lambda state: state.app.jinja_env.globals.update(template_globals))
+    return pages
+
+
+def signed_in_user() -> dict:
+    """Context processor of the app: the signed-in person shown in the header, on every page, and whether
+    they run self-evaluation campaigns (the ARS's links)."""
+    return {"user": user() if signed_in() else None, "is_authority": runs_campaigns}
+
+
+def runs_campaigns() -> bool:
+    return has_role(roles.CAMPAIGN_AUTHORITIES)
+
+
+def login_required(view):
+    """Pages for signed-in people only: the others go to the login page, and come back after it."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not signed_in():
+            flash(SIGN_IN_FIRST, "info")
+            return redirect(url_for("identity.login_page", suivant=current_path()))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def require_role(group: tuple[str, ...], message: str) -> None:
+    """A 403 page unless the signed-in person's role is one of `group` (ecars_common/roles.py)."""
+    if not has_role(group):
+        abort(403, message)
+
+
+# -- Forms ----------------------------------------------------------------------------------------
+
+def field_errors(details: dict, labels: dict) -> dict:
+    """French messages tied to the form's fields, from a validation_failed answer's details."""
+    errors = {}
+    for name, detail in (details or {}).items():
+        if name == "email":
+            errors[name] = INVALID_EMAIL
+        elif name in labels and detail == "obligatoire":
+            errors[name] = f"Renseignez le champ « {labels[name]} »."
+        elif name in labels:
+            errors[name] = f"« {labels[name]} » : {detail}."
+    return errors
+
+
+def flash_refusal(answer, success: str | None = None) -> None:
+    """After a button's action: its success, or the service's refusal, flashed on the page it goes back to."""
+    if answer.status_code in (200, 201):
+        if success:
+            flash(success, "success")
+        return
+    _, message, _ = api_error(answer)
+    if answer.status_code >= 500 or not message:
+        raise unexpected(answer)
+    flash(message, "error")
+
+
+# -- Paging ---------------------------------------------------------------------------------------
+
+def page_count(total: int) -> int:
+    return max(1, math.ceil(total / PAGE_SIZE))
+
+
+def paginate(items: list) -> dict:
+    pages = page_count(len(items))
+    try:
+        page = int(request.args.get("page", "1"))
+    except ValueError:
+        page = 1
+    page = min(max(page, 1), pages)
+    return {"rows": items[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], "page": page, "pages": pages,
+            "total": len(items)}
