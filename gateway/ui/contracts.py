@@ -11,8 +11,17 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from ecars_common import roles
 from ecars_common.errors import ApiError
 from gateway.ui.french import NA, french_number, human_size, moment, shown
-from gateway.ui.pages import flash_refusal, login_required, page_blueprint, require_role
-from gateway.ui.session import api_error, call, ok_json, referential, send_document, streamed, unexpected
+from gateway.ui.pages import flash_refusal, login_required, page_blueprint, require_role, upload_refused
+from gateway.ui.session import (
+    api_error,
+    call,
+    download_document,
+    ok_json,
+    referential,
+    send_document,
+    unexpected,
+    word_document,
+)
 
 DOTS = {
     "GRISE": ("grise", "Non accessible", "L'indicateur n'est pas accessible à votre compte"),
@@ -25,9 +34,6 @@ STATUS_TEXT = {
                     "ne pouvez apporter aucune modification.",
 }
 ARS_ONLY = "Réservé aux agents de l'ARS."
-DOCX = ("Content-Type", "Content-Disposition", "Content-Length")
-DOWNLOAD = ("Content-Type", "Content-Length", "Content-Disposition", "ETag", "Cache-Control",
-            "X-Content-Type-Options", "Content-Security-Policy")
 
 
 def dot_info(dot: str) -> tuple[str, str, str]:
@@ -140,10 +146,7 @@ def contract_close(contract_id):
 @login_required
 def contract_export(contract_id):
     """« EDITER LES DONNEES »: the provisional Word extraction, streamed from the reporting service."""
-    answer = call("reporting", "GET", f"/contracts/{contract_id}/export.docx", stream=True)
-    response = streamed(answer, DOCX)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return word_document(call("reporting", "GET", f"/contracts/{contract_id}/export.docx", stream=True))
 
 
 # -- « SAISIR LES INDICATEURS » -------------------------------------------------------------------
@@ -278,21 +281,16 @@ def indicator_add_document(contract_id, code: str):
     if upload is None or not upload.filename:
         return indicator_page(contract_id, code, upload_error="Sélectionnez le document à ajouter.", status=422)
     answer = send_document(f"/indicators/{contract_id}/{quote(code, safe='')}/documents", upload)
-    if answer.status_code == 201:
-        flash(f"Votre document « {answer.json().get('name', upload.filename)} » a été ajouté.", "success")
+    refusal = upload_refused(answer, upload)
+    if not refusal:
         return redirect(url_for("contracts.indicator_view", contract_id=contract_id, code=code) + "#documents")
-    if answer.status_code >= 500:
-        raise unexpected(answer)
-    _, message, _ = api_error(answer)
-    return indicator_page(contract_id, code, upload_error=message or "Le document n'a pas pu être ajouté.",
-                          status=answer.status_code)
+    return indicator_page(contract_id, code, upload_error=refusal, status=answer.status_code)
 
 
 @bp.get("/contrats/<uuid:contract_id>/documents/<uuid:document_id>")
 @login_required
 def document_download(contract_id, document_id):
-    answer = call("documents", "GET", f"/documents/{document_id}/content", stream=True)
-    return streamed(answer, DOWNLOAD)
+    return download_document(document_id)
 
 
 # -- The ARS: review of a closed contract ---------------------------------------------------------

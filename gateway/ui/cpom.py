@@ -10,8 +10,17 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from ecars_common import roles
 from ecars_common.errors import ApiError
 from gateway.ui.french import french_date, human_size, moment
-from gateway.ui.pages import flash_refusal, login_required, page_blueprint
-from gateway.ui.session import api_error, call, ok_json, referential, send_document, streamed, unexpected
+from gateway.ui.pages import flash_refusal, login_required, page_blueprint, upload_refused
+from gateway.ui.session import (
+    api_error,
+    call,
+    download_document,
+    ok_json,
+    referential,
+    send_document,
+    unexpected,
+    word_document,
+)
 
 bp = page_blueprint("cpom", french_date=french_date, moment=moment)
 
@@ -19,9 +28,6 @@ WORD_UNAVAILABLE = ("La génération du document Word n'est pas encore disponibl
                     "cours de mise en place. Réessayez plus tard.")
 NO_FOLDER = "Sélectionnez d'abord le dossier dans lequel déposer le document."
 NO_FILE = "Sélectionnez le fichier à ajouter."
-DOCX = ("Content-Type", "Content-Disposition", "Content-Length")
-DOWNLOAD = ("Content-Type", "Content-Length", "Content-Disposition", "ETag", "Cache-Control",
-            "X-Content-Type-Options", "Content-Security-Policy")
 
 
 def cpom_call(method: str, path: str, json=None):
@@ -148,21 +154,16 @@ def add_document(cpom_id):
     if upload is None or not upload.filename:
         return sheet_page(cpom_id, upload_error=NO_FILE, status=422)
     answer = send_document(f"/cpoms/{cpom_id}/folders/{quote(folder_id, safe='')}/documents", upload)
-    if answer.status_code == 201:
-        flash(f"Votre document « {answer.json().get('name', upload.filename)} » a été ajouté.", "success")
+    refusal = upload_refused(answer, upload)
+    if not refusal:
         return redirect(url_for("cpom.sheet_view", cpom_id=cpom_id, dossier=folder_id) + "#documents")
-    if answer.status_code >= 500:
-        raise unexpected(answer)
-    _, message, _ = api_error(answer)
-    return sheet_page(cpom_id, upload_error=message or "Le document n'a pas pu être ajouté.",
-                      status=answer.status_code)
+    return sheet_page(cpom_id, upload_error=refusal, status=answer.status_code)
 
 
 @bp.get("/cpom/<uuid:cpom_id>/documents/<uuid:document_id>")
 @login_required
 def download(cpom_id, document_id):
-    answer = call("documents", "GET", f"/documents/{document_id}/content", stream=True)
-    return streamed(answer, DOWNLOAD)
+    return download_document(document_id)
 
 
 @bp.get("/cpom/<uuid:cpom_id>/documents-de-reference")
@@ -190,9 +191,7 @@ def word(cpom_id: str, path: str, back: str):
         answer.close()
         flash(WORD_UNAVAILABLE, "warning")
         return redirect(back)
-    response = streamed(answer, DOCX)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return word_document(answer)
 
 
 @bp.get("/cpom/<uuid:cpom_id>/fiche-objectif")

@@ -115,6 +115,17 @@ def flash_refusal(answer, success: str | None = None) -> None:
     flash(message, "error")
 
 
+def upload_refused(answer, upload) -> str:
+    """After session.send_document: "" when the document was added (said in a flash), else the documents
+    service's reason, for the form's file field; a server error is an error page."""
+    if answer.status_code == 201:
+        flash(f"Votre document « {answer.json().get('name', upload.filename)} » a été ajouté.", "success")
+        return ""
+    if answer.status_code >= 500:
+        raise unexpected(answer)
+    return api_error(answer)[1] or "Le document n'a pas pu être ajouté."
+
+
 # -- Paging ---------------------------------------------------------------------------------------
 
 def page_count(total: int) -> int:

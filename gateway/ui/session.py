@@ -19,6 +19,10 @@ REFRESH_MARGIN = 30  # seconds before the access token's expiry when it is renew
 CHUNK = 256 * 1024
 REFERENTIAL_TTL = 300  # seconds a service's referential (labels, lists of choices) is kept in memory
 UNAVAILABLE = "Le service est momentanément indisponible. Réessayez dans quelques instants."
+# The headers of a service's file handed on to the browser.
+DOWNLOAD_HEADERS = ("Content-Type", "Content-Length", "Content-Disposition", "ETag", "Cache-Control",
+                    "X-Content-Type-Options", "Content-Security-Policy")
+WORD_HEADERS = ("Content-Type", "Content-Disposition", "Content-Length")
 
 
 class SessionExpired(Exception):
@@ -197,4 +201,16 @@ def streamed(answer: httpx.Response, keep: tuple[str, ...]) -> Response:
     headers = [(name, answer.headers[name]) for name in keep if name in answer.headers]
     response = Response(stream_with_context(body()), headers=headers, direct_passthrough=True)
     response.call_on_close(answer.close)
+    return response
+
+
+def download_document(document_id) -> Response:
+    """A document of the documents service, streamed to the browser (the service checks who may read it)."""
+    return streamed(call("documents", "GET", f"/documents/{document_id}/content", stream=True), DOWNLOAD_HEADERS)
+
+
+def word_document(answer: httpx.Response) -> Response:
+    """A Word document made for this person by the reporting service (never kept by a shared cache)."""
+    response = streamed(answer, WORD_HEADERS)
+    response.headers["Cache-Control"] = "private, no-store"
     return response
