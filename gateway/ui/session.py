@@ -12,7 +12,6 @@ import httpx
 from flask import Response, current_app, g, session, stream_with_context
 
 from ecars_common.errors import ApiError
-from ecars_common.payload import client_address
 from gateway import upstream
 
 REFRESH_MARGIN = 30  # seconds before the access token's expiry when it is renewed beforehand
@@ -113,7 +112,7 @@ def refresh_session() -> None:
 
 def anonymous_call(service: str, method: str, path: str, json=None) -> httpx.Response:
     """A call to a public route (signing in, renewing a password), on behalf of nobody yet."""
-    return upstream.call(service, method, path, json=json, client_address=client_address())
+    return upstream.call(service, method, path, json=json)
 
 
 def call(service: str, method: str, path: str, json=None, content=None, headers: dict | None = None,

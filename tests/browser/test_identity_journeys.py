@@ -247,6 +247,14 @@ def test_a_user_who_is_not_administrateur_gets_the_french_403_page(page: Page, s
     expect(page.get_by_role("alert")).to_have_text(NOT_ADMINISTRATEUR)
 
 
+def test_a_kind_of_scope_auth_does_not_know_is_a_page_not_found(page: Page, stack):
+    email = user_with_password(stack, prefix="etab")
+    sign_in(page, email, STRONG)
+    expect(page).to_have_url(re.compile(r"/accueil$"))
+    response = page.goto(f"/habilitations/etablissement/{unique('ET')}")
+    assert response.status == 404
+
+
 def test_an_ars_user_adds_a_collaborator_who_gets_an_email(page: Page, stack, gateway, mailbox):
     ars = user_with_password(stack, prefix="ars", role="ars", region="Bretagne", prenom="Anne", nom="REFERENTE")
     cpom = bretagne_cpom(stack, gateway)
