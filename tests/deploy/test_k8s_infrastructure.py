@@ -140,7 +140,7 @@ def test_every_secret_the_manifests_read_is_made_by_docs_operations(kustomizatio
     assert not missing, f"no command of docs/operations.md makes {sorted(missing)}"
 
 
-def test_the_documents_secret_commands_make_nothing_unused():
+def test_the_documented_secret_commands_make_nothing_unused():
     used = set().union(*(referenced_secrets(k) for k in (APP, INFRA)))
     assert documented_secrets() - used == set()
 
