@@ -47,6 +47,7 @@ from pathlib import Path
 import httpx
 import psycopg
 
+from bench import rss
 from bench.http_stack import (
     Contracts,
     Machine,
@@ -610,12 +611,14 @@ def main() -> None:
             print(f"  load run {attempt + 1}: {load['total']['rate']:.0f} req/s, {load['errors']} errors, "
                   f"others used {other:.2f} cores and up to {pg['others']} PostgreSQL connections", flush=True)
             if best is None or (load["errors"], other) < (best[0]["errors"], best[1]):
-                best = (load, other, found, pg)
+                best, spent = (load, other, found, pg), dict(machine.spent)
             if other <= machine.tolerance and not load["errors"]:
                 break
+        memory = rss.of_stack(stack.processes)
     finally:
         stack.down()
     report(args, baseline, base_other, *best)
+    rss.report(memory, spent, best[0]["total"]["requests"], args.seconds)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 #
 #   boot.sh web <service>      apply <service>'s migrations, then serve it with gunicorn on 0.0.0.0:8000
 #   boot.sh worker <service>   <service>'s worker (outbox relay, event consumer)
+#   boot.sh migrate <service>  <service>'s migrations only (the Kubernetes migration Job, deploy/k8s/base/migrate.yaml)
 #   boot.sh gateway            the gateway (web UI + API routing) on 0.0.0.0:8080
 #   boot.sh seed               every service's seed data (auth first); migrations must have run
 #
@@ -12,7 +13,7 @@ set -eu
 SERVICES="auth contracts cpom documents reporting notifications"
 
 usage() {
-    echo "usage: boot.sh web <service> | worker <service> | gateway | seed" >&2
+    echo "usage: boot.sh web <service> | worker <service> | migrate <service> | gateway | seed" >&2
     echo "       <service> is one of: $SERVICES" >&2
     exit 64
 }
@@ -57,6 +58,11 @@ case "$role" in
         [ $# -eq 1 ] || usage
         check_service "$1"
         exec python -m "services.$1" worker
+        ;;
+    migrate)
+        [ $# -eq 1 ] || usage
+        check_service "$1"
+        exec python -m "services.$1" migrate
         ;;
     gateway)
         [ $# -eq 0 ] || usage

@@ -3,8 +3,6 @@
 No Docker engine is needed: the compose file is parsed with PyYAML, the Dockerfile is read as text and
 boot.sh is run with stub `python` and `gunicorn` commands that only record how they were called."""
 
-import ast
-import functools
 import json
 import os
 import re
@@ -16,15 +14,28 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
-COMPOSE = ROOT / "docker-compose.yml"
-DOCKERFILE = ROOT / "deploy" / "Dockerfile"
-DOCKERIGNORE = ROOT / "deploy" / "Dockerfile.dockerignore"
-BOOT = ROOT / "deploy" / "boot.sh"
+from tests.support.deploy_files import (
+    BOOT,
+    COMPOSE,
+    DOCKERFILE,
+    OURS,
+    ROOT,
+    SERVICES,
+    WORKERS,
+    boot_runner,
+    boot_services,
+    compose_services,
+    config_services,
+    dockerfile_instructions,
+    environment,
+    final_stage,
+    gunicorn_options,
+    module_exists,
+    our_containers,
+    read_by_the_code,
+)
 
-SERVICES = ("auth", "contracts", "cpom", "documents", "reporting", "notifications")
-WORKERS = tuple(f"{name}-worker" for name in SERVICES)
-OURS = {*SERVICES, *WORKERS, "gateway"}
+DOCKERIGNORE = ROOT / "deploy" / "Dockerfile.dockerignore"
 INFRA_IMAGES = {
     "postgres": "postgres:15",
     "rabbitmq": "rabbitmq:3.13-management",
@@ -32,80 +43,9 @@ INFRA_IMAGES = {
     "mailpit": "axllent/mailpit",
 }
 HEALTHY = {"condition": "service_healthy"}
-PYTHON_SOURCE_DIRS = ("ecars_common", "services", "gateway")
-CONFIG = ROOT / "ecars_common" / "config.py"
 
 
 # --- helpers -------------------------------------------------------------------------------------------
-
-
-def config_services() -> tuple[str, ...]:
-    """SERVICES of ecars_common/config.py, read without importing it (the tests need no sys.path)."""
-    for node in ast.parse(CONFIG.read_text(encoding="utf-8")).body:
-        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["SERVICES"]:
-            return tuple(ast.literal_eval(node.value))
-    raise AssertionError("ecars_common/config.py defines no SERVICES")
-
-
-@functools.cache
-def compose() -> dict:
-    return yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
-
-
-def compose_services() -> dict[str, dict]:
-    return compose()["services"]
-
-
-def our_containers() -> dict[str, dict]:
-    """Containers built from deploy/Dockerfile."""
-    return {
-        name: spec
-        for name, spec in compose_services().items()
-        if isinstance(spec.get("build"), dict) and spec["build"].get("dockerfile") == "deploy/Dockerfile"
-    }
-
-
-def dockerfile_instructions() -> list[tuple[str, str]]:
-    """(INSTRUCTION, arguments) pairs, with line continuations joined and comments dropped."""
-    logical, current = [], ""
-    for raw in DOCKERFILE.read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if not current and (not line or line.startswith("#")):
-            continue
-        if line.endswith("\\"):
-            current += line[:-1] + " "
-            continue
-        current += line
-        logical.append(current)
-        current = ""
-    assert not current, "the Dockerfile ends inside a line continuation"
-    pairs = []
-    for line in logical:
-        instruction, _, args = line.partition(" ")
-        pairs.append((instruction.upper(), args.strip()))
-    return pairs
-
-
-def final_stage() -> list[tuple[str, str]]:
-    instructions = dockerfile_instructions()
-    last_from = max(i for i, (ins, _) in enumerate(instructions) if ins == "FROM")
-    return instructions[last_from:]
-
-
-def boot_services() -> list[str]:
-    match = re.search(r'^SERVICES="([^"]*)"', BOOT.read_text(encoding="utf-8"), re.MULTILINE)
-    assert match, 'boot.sh has no SERVICES="..." line'
-    return match.group(1).split()
-
-
-@functools.cache
-def python_source() -> str:
-    """Every .py file of the code that runs in the image (not the tests)."""
-    texts = []
-    for directory in PYTHON_SOURCE_DIRS:
-        for path in sorted((ROOT / directory).rglob("*.py")):
-            texts.append(path.read_text(encoding="utf-8"))
-    return "\n".join(texts)
 
 
 def healthcheck_command(spec: dict) -> list[str]:
@@ -120,13 +60,6 @@ def python_one_liner(spec: dict) -> str | None:
     if command[:3] == ["CMD", "python", "-c"]:
         return command[3]
     return None
-
-
-def environment(spec: dict) -> dict[str, str]:
-    env = spec.get("environment") or {}
-    if isinstance(env, list):
-        env = dict(item.split("=", 1) for item in env)
-    return {key: str(value) for key, value in env.items()}
 
 
 # --- compose: which containers ----------------------------------------------------------------------
@@ -289,12 +222,7 @@ def test_compose_sets_ecars_variables():
 
 
 def test_every_ecars_variable_in_compose_is_read_by_the_code():
-    source = python_source()
-    # ecars_common/config.py builds the service URLs' names at run time.
-    dynamic = set()
-    if 'f"ECARS_{name.upper()}_URL"' in source:
-        dynamic = {f"ECARS_{name.upper()}_URL" for name in config_services()}
-    unread = sorted(name for name in ecars_variables_in_compose() if name not in dynamic and f'"{name}"' not in source)
+    unread = sorted(name for name in ecars_variables_in_compose() if not read_by_the_code(name))
     assert not unread, f"set in docker-compose.yml but read by no Python code: {unread}"
 
 
@@ -394,11 +322,8 @@ def test_service_packages_run_with_python_dash_m(module):
 
 
 def test_every_referenced_module_exists():
-    for module in sorted(referenced_modules()):
-        path = ROOT / Path(*module.split("."))
-        assert path.with_suffix(".py").is_file() or (path / "__init__.py").is_file(), f"no module {module}"
-        if (path / "__init__.py").is_file() and module.startswith("services."):
-            assert (path / "__main__.py").is_file(), f"python -m {module} needs __main__.py"
+    missing = sorted(module for module in referenced_modules() if not module_exists(module))
+    assert not missing, f"no such module (or a services package without __main__.py): {missing}"
 
 
 def test_every_wsgi_module_exposes_app():
@@ -492,42 +417,10 @@ def test_boot_sh_is_an_executable_posix_script():
     assert result.returncode == 0, result.stderr
 
 
-STUB = """#!/bin/sh
-echo "{name} $*" >> "$STUB_LOG"
-exit "${{STUB_{upper}_RC:-0}}"
-"""
-
-
 @pytest.fixture
 def run_boot(tmp_path):
     """Runs boot.sh with stub python and gunicorn; returns (exit code, the commands they were called with)."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    for name in ("python", "gunicorn"):
-        stub = bin_dir / name
-        stub.write_text(STUB.format(name=name, upper=name.upper()))
-        stub.chmod(0o755)
-    log = tmp_path / "calls.log"
-
-    def run(*args, **extra_env):
-        log.write_text("")
-        env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "STUB_LOG": str(log), **extra_env}
-        result = subprocess.run([str(BOOT), *args], env=env, capture_output=True, text=True, timeout=10)
-        return result.returncode, [line.split() for line in log.read_text().splitlines()]
-
-    return run
-
-
-def gunicorn_options(call: list[str]) -> tuple[dict[str, str], str]:
-    assert call[0] == "gunicorn"
-    options, args = {}, call[1:]
-    *flags, target = args
-    i = 0
-    while i < len(flags):
-        assert flags[i].startswith("--"), f"unexpected gunicorn argument {flags[i]}"
-        options[flags[i]] = flags[i + 1]
-        i += 2
-    return options, target
+    return boot_runner(tmp_path)
 
 
 @pytest.mark.parametrize("name", SERVICES)
@@ -562,6 +455,17 @@ def test_boot_worker_runs_the_services_worker(run_boot, name):
     assert run_boot("worker", name) == (0, [["python", "-m", f"services.{name}", "worker"]])
 
 
+@pytest.mark.parametrize("name", SERVICES)
+def test_boot_migrate_applies_only_the_services_migrations(run_boot, name):
+    assert run_boot("migrate", name) == (0, [["python", "-m", f"services.{name}", "migrate"]])
+
+
+def test_boot_migrate_fails_when_the_migrations_fail(run_boot):
+    code, calls = run_boot("migrate", "documents", STUB_PYTHON_RC="2")
+    assert code == 2
+    assert calls == [["python", "-m", "services.documents", "migrate"]]
+
+
 def test_boot_gateway_serves_the_gateway_on_8080(run_boot):
     code, calls = run_boot("gateway")
     assert code == 0
@@ -587,7 +491,8 @@ def test_boot_seed_stops_at_the_first_failure(run_boot):
 
 @pytest.mark.parametrize(
     "args",
-    [(), ("bogus",), ("web",), ("web", "nope"), ("web", "auth", "extra"), ("worker", "../auth"), ("gateway", "x")],
+    [(), ("bogus",), ("web",), ("web", "nope"), ("web", "auth", "extra"), ("worker", "../auth"), ("gateway", "x"),
+     ("migrate",), ("migrate", "nope"), ("migrate", "auth", "contracts")],
 )
 def test_boot_refuses_bad_arguments_without_running_anything(run_boot, args):
     code, calls = run_boot(*args)
