@@ -1,53 +1,148 @@
-"""Fast tables for python-docx: data rows are built as WordprocessingML directly.
+"""Tables of the Word documents, built as WordprocessingML directly, with columns fitted to their content.
 
 `table.add_row().cells[i].text = …` re-walks the table's XML for every cell, which makes big tables
-quadratic; a row built once as XML and appended is linear. The output is the same markup python-docx
-writes (w:tr / w:tc / w:p / w:r / w:t), so Word and LibreOffice open it alike."""
+quadratic; a row built once as XML and appended is linear. The output is the markup python-docx writes
+(w:tr / w:tc / w:p / w:r / w:t). Widths are written twice, as Word and LibreOffice each read one of them:
+the grid (w:gridCol, LibreOffice) and every cell's w:tcW (Word); the layout is fixed, so neither client
+re-spreads the columns evenly."""
+
+from collections.abc import Sequence
 
 from docx.document import Document
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.table import Table
 
+HEADER_FILL, HEADER_TEXT, LABEL_FILL = "000091", "FFFFFF", "ECECFE"  # DSFR bleu France, white, bleu France 975
+TWIPS_PER_CHAR, CELL_PADDING = 92, 240  # Arial 9 pt, measured in LibreOffice: ~0.16 cm a character; the cell margins
+WORD_CAP, LINE_CAP = 24, 50  # a longer word may break (a hash, a file name); a longer line wraps
 
-def _cell(text: str, width) -> OxmlElement:
+
+def _run(text: str, bold: bool = False, color: str | None = None) -> OxmlElement:
+    run = OxmlElement("w:r")
+    if bold or color:
+        properties = OxmlElement("w:rPr")
+        if bold:
+            properties.append(OxmlElement("w:b"))
+        if color:
+            colour = OxmlElement("w:color")
+            colour.set(qn("w:val"), color)
+            properties.append(colour)
+        run.append(properties)
+    run_text = OxmlElement("w:t")
+    run_text.set(qn("xml:space"), "preserve")
+    run_text.text = text
+    run.append(run_text)
+    return run
+
+
+def _cell(text, width: int, fill: str | None = None, bold: bool = False, color: str | None = None) -> OxmlElement:
     cell = OxmlElement("w:tc")
     properties = OxmlElement("w:tcPr")
     cell_width = OxmlElement("w:tcW")
     cell_width.set(qn("w:w"), str(width))
     cell_width.set(qn("w:type"), "dxa")
     properties.append(cell_width)
+    if fill:
+        shading = OxmlElement("w:shd")
+        shading.set(qn("w:val"), "clear")
+        shading.set(qn("w:color"), "auto")
+        shading.set(qn("w:fill"), fill)
+        properties.append(shading)
     cell.append(properties)
-    lines = str(text).split("\n") if text not in (None, "") else [""]
-    for line in lines:
+    for line in str(text).split("\n") if text not in (None, "") else [""]:
         paragraph = OxmlElement("w:p")
         if line:
-            run = OxmlElement("w:r")
-            run_text = OxmlElement("w:t")
-            run_text.set(qn("xml:space"), "preserve")
-            run_text.text = line
-            run.append(run_text)
-            paragraph.append(run)
+            paragraph.append(_run(line, bold, color))
         cell.append(paragraph)
     return cell
 
 
-def add_table(document: Document, headers: list[str], rows, widths_cm: list[float] | None = None,
-              style: str = "Table Grid") -> Table:
-    """A table with a bold, repeated header row and `rows` (iterables of cell texts)."""
-    table = document.add_table(rows=1, cols=len(headers))
-    table.style = style
-    for cell, header in zip(table.rows[0].cells, headers, strict=True):
-        cell.text = ""
-        cell.paragraphs[0].add_run(header).bold = True
-    header_properties = table.rows[0]._tr.get_or_add_trPr()
-    repeat = OxmlElement("w:tblHeader")
-    header_properties.append(repeat)
-    widths = [int(w * 567) for w in widths_cm] if widths_cm else [int(9000 / len(headers))] * len(headers)
+def _row(header: bool = False) -> OxmlElement:
+    """A row kept on one page (w:cantSplit: a row taller than a page still breaks); the header row also
+    repeated at the top of each page (w:tblHeader: Word and LibreOffice repeat the leading rows that carry it)."""
+    row = OxmlElement("w:tr")
+    properties = OxmlElement("w:trPr")
+    properties.append(OxmlElement("w:cantSplit"))
+    if header:
+        properties.append(OxmlElement("w:tblHeader"))
+    row.append(properties)
+    return row
+
+
+def _header_row(headers: Sequence[str], widths: Sequence[int]) -> OxmlElement:
+    """The column titles: bold white on blue."""
+    row = _row(header=True)
+    for header, width in zip(headers, widths, strict=True):
+        row.append(_cell(header, width, fill=HEADER_FILL, bold=True, color=HEADER_TEXT))
+    return row
+
+
+def fitted_widths(rows: Sequence[Sequence], total: int, columns: int) -> list[int]:
+    """Column widths (twips) summing to `total`. Each column wants its longest line (up to LINE_CAP characters)
+    and needs its longest word (up to WORD_CAP: no word is cut). When not every column can have what it wants,
+    they share the width like water poured in: the columns that want less than the level get all they want
+    (a short value never wraps), the long ones are cut to the same level, never below what they need."""
+    longest_word, longest_line = [1] * columns, [1] * columns
+    for i, column in enumerate(zip(*rows, strict=True)):
+        for text in set(column):  # a big table repeats its objectives and indicators on many rows
+            for line in str(text).split("\n") if text else ():
+                if len(line) > longest_line[i]:
+                    longest_line[i] = len(line)
+                if len(line) > longest_word[i]:  # only then can one of its words be longer
+                    longest_word[i] = max(longest_word[i], max((len(w) for w in line.split()), default=0))
+    need = [min(w, WORD_CAP) * TWIPS_PER_CHAR + CELL_PADDING for w in longest_word]
+    want = [max(n, min(line, LINE_CAP) * TWIPS_PER_CHAR + CELL_PADDING)
+            for n, line in zip(need, longest_line, strict=True)]
+    if sum(need) >= total:
+        widths = [n * total // sum(need) for n in need]
+    elif sum(want) <= total:  # everything fits on one line: the spare width in proportion
+        widths = [w * total // sum(want) for w in want]
+    else:
+        low, high = 0, max(want)  # the level: the widest a column may be
+        while high - low > 1:
+            level = (low + high) // 2
+            low, high = (level, high) if sum(max(n, min(w, level)) for n, w in zip(need, want, strict=True)) <= total \
+                else (low, level)
+        widths = [max(n, min(w, low)) for n, w in zip(need, want, strict=True)]
+    widths[-1] += total - sum(widths)
+    return widths
+
+
+def _table(document: Document, widths: Sequence[int]) -> Table:
+    table = document.add_table(rows=0, cols=len(widths))
+    table.style = "Table Grid"
+    table.autofit = False
+    table_width = table._tbl.tblPr.find(qn("w:tblW"))
+    table_width.set(qn("w:type"), "dxa")
+    table_width.set(qn("w:w"), str(sum(widths)))
+    for column, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
+        column.set(qn("w:w"), str(width))
+    return table
+
+
+def add_table(document: Document, headers: Sequence[str], rows: Sequence[Sequence], total_width: int) -> Table:
+    """A table of `rows` (sequences of cell texts) under a styled, repeated header row, its columns fitted."""
+    widths = fitted_widths([[f"{h} " for h in headers], *rows], total_width, len(headers))  # bold: a bit wider
+    table = _table(document, widths)
     tbl = table._tbl
+    tbl.append(_header_row(headers, widths))
     for values in rows:
-        row = OxmlElement("w:tr")
+        row = _row()
         for text, width in zip(values, widths, strict=True):
             row.append(_cell(text, width))
         tbl.append(row)
+    return table
+
+
+def add_facts(document: Document, facts: Sequence[tuple[str, str]], total_width: int) -> Table:
+    """Label / value pairs (the document's heading facts): labels bold on a light background, no header row."""
+    label = min(max(len(name) for name, _ in facts) * TWIPS_PER_CHAR + CELL_PADDING, total_width // 3)
+    widths = [label, total_width - label]
+    table = _table(document, widths)
+    for name, value in facts:
+        row = _row()
+        row.append(_cell(name, widths[0], fill=LABEL_FILL, bold=True))
+        row.append(_cell(value, widths[1]))
+        table._tbl.append(row)
     return table
