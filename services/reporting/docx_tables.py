@@ -14,8 +14,8 @@ from docx.oxml.ns import qn
 from docx.table import Table
 
 HEADER_FILL, HEADER_TEXT, LABEL_FILL = "000091", "FFFFFF", "ECECFE"  # DSFR bleu France, white, bleu France 975
-TWIPS_PER_CHAR, CELL_PADDING = 92, 240  # Arial 9 pt, measured in LibreOffice: ~0.16 cm a character; the cell margins
-WORD_CAP, LINE_CAP = 24, 50  # a longer word may break (a hash, a file name); a longer line wraps
+CELL_PADDING = 240  # Table Grid's cell margins, 0.19 cm each side, and a little air
+WORD_CAP, LINE_CAP = 2400, 4800  # twips (~25 and ~50 letters): a longer word may break (a hash), a longer line wraps
 
 
 def _run(text: str, bold: bool = False, color: str | None = None) -> OxmlElement:
@@ -78,22 +78,40 @@ def _header_row(headers: Sequence[str], widths: Sequence[int]) -> OxmlElement:
     return row
 
 
-def fitted_widths(rows: Sequence[Sequence], total: int, columns: int) -> list[int]:
-    """Column widths (twips) summing to `total`. Each column wants its longest line (up to LINE_CAP characters)
-    and needs its longest word (up to WORD_CAP: no word is cut). When not every column can have what it wants,
-    they share the width like water poured in: the columns that want less than the level get all they want
-    (a short value never wraps), the long ones are cut to the same level, never below what they need."""
-    longest_word, longest_line = [1] * columns, [1] * columns
-    for i, column in enumerate(zip(*rows, strict=True)):
-        for text in set(column):  # a big table repeats its objectives and indicators on many rows
-            for line in str(text).split("\n") if text else ():
-                if len(line) > longest_line[i]:
-                    longest_line[i] = len(line)
-                if len(line) > longest_word[i]:  # only then can one of its words be longer
-                    longest_word[i] = max(longest_word[i], max((len(w) for w in line.split()), default=0))
-    need = [min(w, WORD_CAP) * TWIPS_PER_CHAR + CELL_PADDING for w in longest_word]
-    want = [max(n, min(line, LINE_CAP) * TWIPS_PER_CHAR + CELL_PADDING)
-            for n, line in zip(need, longest_line, strict=True)]
+def printed_width(text: str) -> int:
+    """About how wide `text` prints in Arial 9 pt, in twips: its glyphs' advance widths (Arial's metrics, in
+    thousandths of an em of 180 twips) are ~0.5 em for a lower-case letter, 0.556 for a digit, ~0.68 for a capital,
+    0.278 for a space; a few per cent more for safety."""
+    capitals = sum(map(str.isupper, text))
+    digits = sum(map(str.isdigit, text))
+    spaces = text.count(" ")
+    return (len(text) * 94) + capitals * 32 + digits * 10 - spaces * 44
+
+
+def _widest(texts) -> tuple[int, int]:
+    """The printed width of the widest line and of the widest word among `texts` (cells, maybe multi-line)."""
+    line_width = word_width = 0
+    for text in texts:
+        for line in str(text).split("\n") if text else ():
+            width = printed_width(line)
+            line_width = max(line_width, width)
+            if width > word_width:  # only then can one of its words be wider
+                word_width = max(word_width, max((printed_width(w) for w in line.split()), default=0))
+    return line_width, word_width
+
+
+def fitted_widths(headers: Sequence[str], rows: Sequence[Sequence], total: int) -> list[int]:
+    """Column widths (twips) summing to `total`. Each column wants its widest line (up to LINE_CAP) and needs
+    its widest word (up to WORD_CAP: no word is cut). When not every column can have what it wants, they share
+    the width like water poured in: the columns that want less than the level get all they want (a short value
+    never wraps), the long ones are cut to the same level, never below what they need."""
+    need, want = [], []
+    for header, column in zip(headers, zip(*rows, strict=True) if rows else [()] * len(headers), strict=True):
+        line, word = _widest(set(column))  # a big table repeats its objectives and indicators on many rows
+        header_line, header_word = _widest([header])
+        line, word = max(line, header_line * 11 // 10), max(word, header_word * 11 // 10)  # titles are bold
+        need.append(min(word, WORD_CAP) + CELL_PADDING)
+        want.append(max(need[-1], min(line, LINE_CAP) + CELL_PADDING))
     if sum(need) >= total:
         widths = [n * total // sum(need) for n in need]
     elif sum(want) <= total:  # everything fits on one line: the spare width in proportion
@@ -123,7 +141,7 @@ def _table(document: Document, widths: Sequence[int]) -> Table:
 
 def add_table(document: Document, headers: Sequence[str], rows: Sequence[Sequence], total_width: int) -> Table:
     """A table of `rows` (sequences of cell texts) under a styled, repeated header row, its columns fitted."""
-    widths = fitted_widths([[f"{h} " for h in headers], *rows], total_width, len(headers))  # bold: a bit wider
+    widths = fitted_widths(headers, rows, total_width)
     table = _table(document, widths)
     tbl = table._tbl
     tbl.append(_header_row(headers, widths))
@@ -137,7 +155,7 @@ def add_table(document: Document, headers: Sequence[str], rows: Sequence[Sequenc
 
 def add_facts(document: Document, facts: Sequence[tuple[str, str]], total_width: int) -> Table:
     """Label / value pairs (the document's heading facts): labels bold on a light background, no header row."""
-    label = min(max(len(name) for name, _ in facts) * TWIPS_PER_CHAR + CELL_PADDING, total_width // 3)
+    label = min(max(printed_width(name) for name, _ in facts) * 11 // 10 + CELL_PADDING, total_width // 3)
     widths = [label, total_width - label]
     table = _table(document, widths)
     for name, value in facts:
