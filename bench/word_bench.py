@@ -13,10 +13,11 @@ import time
 from docx import Document
 
 from services.reporting import contract_export, cpom_documents
+from services.reporting.referentials import CpomLabels
 
 INDICATORS = 300
 OBJECTIVES, INDICATORS_PER_OBJECTIVE, ETS = 50, 4, 10
-SYNTHESIS_HEADERS = ["Objectif", "Actions", "Indicateur", "Catégorie", "Établissement", "Valeur initiale", "Taux"]
+LABELS = CpomLabels(categories={"qualite": "Qualité"})  # what cpom's /referentiels would give
 
 
 def contract(n: int = INDICATORS) -> dict:
@@ -62,28 +63,22 @@ def cpom_snapshot() -> dict:
         "objectifs": [{
             "code": f"OBJ{o:02d}", "libelle": f"Objectif opérationnel numéro {o} du contrat", "actions": [{}] * 3,
             "indicateurs": [{
-                "code": f"IND{o:02d}{n}", "libelle": f"Taux de réalisation de l'action {n}", "categorie": "Qualité",
+                "code": f"IND{o:02d}{n}", "libelle": f"Taux de réalisation de l'action {n}", "categorie": "qualite",
                 "valeurs": [{"etablissement": et["finess"], "numerateur": 12, "denominateur": 40, "taux": 30.0,
                              "valeur_libelle": "30,0 %"} for et in ets]} for n in range(INDICATORS_PER_OBJECTIVE)]}
             for o in range(OBJECTIVES)],
     }
 
 
-def synthesis_rows(snapshot: dict) -> list[tuple]:
-    names = {e["finess"]: e["nom"] for e in snapshot["etablissements"]}
-    return [(f"{o['code']} - {o['libelle']}", str(len(o["actions"])), f"{i['code']} - {i['libelle']}", i["categorie"],
-             cpom_documents.et_name(v, names), cpom_documents.value_text(v), cpom_documents.rate_text(v))
-            for o in snapshot["objectifs"] for i in o["indicateurs"] for v in i["valeurs"]]
-
-
 def naive_synthesis(snapshot: dict) -> bytes:
     """The same table as cpom_documents.synthese, built with add_row() and cell.text."""
     document = Document()
     document.add_heading("Tableau de synthèse", level=0)
-    table = document.add_table(rows=1, cols=len(SYNTHESIS_HEADERS))
-    for cell, header in zip(table.rows[0].cells, SYNTHESIS_HEADERS, strict=True):
+    headers = cpom_documents.SYNTHESIS_HEADERS
+    table = document.add_table(rows=1, cols=len(headers))
+    for cell, header in zip(table.rows[0].cells, headers, strict=True):
         cell.text = header
-    for row in synthesis_rows(snapshot):
+    for row in cpom_documents.synthesis_rows(snapshot, LABELS):
         for cell, value in zip(table.add_row().cells, row, strict=True):
             cell.text = value
     out = io.BytesIO()
@@ -110,10 +105,10 @@ def main() -> None:
     print(f"  e-CARS export (XML rows)          : {ours * 1000:7.1f} ms   target < 300 ms")
     print(f"  ratio naive / ours                : {baseline / ours:7.2f}x")
     snapshot = cpom_snapshot()
-    rows = len(synthesis_rows(snapshot))
-    table = Document(io.BytesIO(cpom_documents.synthese(snapshot))).tables[-1]
+    rows = len(cpom_documents.synthesis_rows(snapshot, LABELS))
+    table = Document(io.BytesIO(cpom_documents.synthese(snapshot, LABELS))).tables[-1]
     assert len(table.rows) == rows + 1, (len(table.rows), rows)  # the header row and every row, in the file
-    ours = timed(cpom_documents.synthese, snapshot, runs=5)
+    ours = timed(lambda data: cpom_documents.synthese(data, LABELS), snapshot, runs=5)
     baseline = timed(naive_synthesis, snapshot, runs=5)
     print(f"CPOM « Tableau de synthèse », {OBJECTIVES} objectives × {INDICATORS_PER_OBJECTIVE} indicators × {ETS} ETs "
           f"= {rows} rows (median of 5)")

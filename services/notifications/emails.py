@@ -1,14 +1,13 @@
 """French emails, one template pair (text + HTML) per event type, in templates/."""
 
-from datetime import datetime
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-PARIS = ZoneInfo("Europe/Paris")
+from ecars_common.french import paris_moment
+
 SUPPORT = {
     "email": "ars-ecars@ars.sante.fr",
     "phone": "04.72.34.41.26",
@@ -21,7 +20,7 @@ _templates = Environment(
     undefined=StrictUndefined,
     keep_trailing_newline=True,
 )
-_templates.filters["heure"] = lambda iso: french_time(iso)
+_templates.filters["heure"] = paris_moment
 _templates.globals["CHANGES"] = {"added": "Ajout", "changed": "Modification", "removed": "Suppression"}
 
 SUBJECTS = {
@@ -34,11 +33,6 @@ SUBJECTS = {
     "cpom_transmitted": "e-CARS – CPOM transmis : {cpom_name} (transmission n° {version})",
 }
 
-
-def french_time(iso: str) -> str:
-    """'2026-11-23T09:47:00+00:00' → '23/11/2026 à 10h47' (heure de Paris)."""
-    moment = datetime.fromisoformat(iso).astimezone(PARIS)
-    return moment.strftime("%d/%m/%Y à %Hh%M")
 
 
 def render(template: str, to: str, mail_from: str, context: dict) -> EmailMessage:

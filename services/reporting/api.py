@@ -11,6 +11,7 @@ from ecars_common.delegation import ask_as_caller, error_of
 from ecars_common.errors import ApiError
 from ecars_common.tokens import authenticated
 from services.reporting import contract_export, cpom_documents
+from services.reporting.referentials import CpomLabels
 
 bp = Blueprint("reporting", __name__)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -41,6 +42,11 @@ def fetch(service: str, path: str) -> dict:
     return xml_safe(body)
 
 
+def cpom_labels() -> CpomLabels:
+    """The labels of cpom's codes, from cpom itself (asked each time: a deployed cpom may have new ones)."""
+    return CpomLabels.of(fetch("cpom", "/referentiels"))
+
+
 def word(content: bytes, filename: str, render_seconds: float) -> Response:
     response = Response(content, mimetype=DOCX)
     response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
@@ -62,9 +68,9 @@ def contract_docx(contract_id):
 @authenticated
 def fiche_objectif_docx(cpom_id, code: str):
     """« Génération fiche Objectif » (objective by its code)."""
-    snapshot = fetch("cpom", f"/cpoms/{cpom_id}/export")
+    snapshot, labels = fetch("cpom", f"/cpoms/{cpom_id}/export"), cpom_labels()
     started = time.perf_counter()
-    content = cpom_documents.fiche_objectif(snapshot, code)
+    content = cpom_documents.fiche_objectif(snapshot, code, labels)
     if content is None:
         raise ApiError(404, "not_found", "Objectif introuvable dans ce CPOM.")
     return word(content, f"Fiche objectif {code} - {snapshot['cpom']['nom']}.docx", time.perf_counter() - started)
@@ -74,7 +80,7 @@ def fiche_objectif_docx(cpom_id, code: str):
 @authenticated
 def synthese_docx(cpom_id):
     """« Génération Tableau de synthèse »."""
-    snapshot = fetch("cpom", f"/cpoms/{cpom_id}/export")
+    snapshot, labels = fetch("cpom", f"/cpoms/{cpom_id}/export"), cpom_labels()
     started = time.perf_counter()
-    content = cpom_documents.synthese(snapshot)
+    content = cpom_documents.synthese(snapshot, labels)
     return word(content, f"Tableau de synthèse - {snapshot['cpom']['nom']}.docx", time.perf_counter() - started)

@@ -1,54 +1,47 @@
 """Word documents of a CPOM (guide 004, « Génération fiche Objectif » and « Génération Tableau de
-synthèse »), from the CPOM's export (the transmission snapshot)."""
+synthèse »), from the CPOM's export (the transmission snapshot) and cpom's referentials for the labels."""
 
-import io
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.shared import Cm, Pt
+from docx.document import Document
 
-from services.reporting.docx_tables import add_table
-
-PARIS = ZoneInfo("Europe/Paris")
+from ecars_common.french import paris_moment
+from services.reporting import word_page
+from services.reporting.docx_tables import add_facts, add_table
+from services.reporting.referentials import CpomLabels
 
 
-def _document(landscape: bool = False) -> Document:
-    document = Document()
-    document.styles["Normal"].font.name = "Arial"
-    document.styles["Normal"].font.size = Pt(9)
-    if landscape:
-        section = document.sections[0]
-        section.orientation = WD_ORIENT.LANDSCAPE
-        section.page_width, section.page_height = section.page_height, section.page_width
-        section.left_margin = section.right_margin = Cm(1.5)
-    return document
-
-
-def _header(document: Document, cpom: dict, title: str) -> None:
-    document.add_heading(title, level=0)
-    add_table(document, ["", ""], [
+def _opening(snapshot: dict, title: str, landscape: bool, edited_at: datetime | None) -> Document:
+    cpom = snapshot["cpom"]
+    document = word_page.new_document(title, cpom["ej"], landscape=landscape, edited_at=edited_at)
+    word_page.title(document, title)
+    add_facts(document, [
         ("Nom du CPOM", cpom["nom"]),
         ("EJ associé", f"{cpom['ej']['finess']} - {cpom['ej']['raison_sociale']}"),
         ("Statut", cpom["statut"]["libelle"]),
         ("Compétence", cpom["competence"]),
-        ("Édité le", datetime.now(PARIS).strftime("%d/%m/%Y à %Hh%M")),
-    ], widths_cm=[5, 11])
+        *([("Départements concernés", ", ".join(cpom["departements"]))] if cpom.get("departements") else []),
+    ], word_page.text_width(document))
+    return document
+
+
+def french_number(number) -> str:
+    return "" if number is None else str(number).replace(".", ",")
 
 
 def value_text(value: dict) -> str:
     if value.get("taux") is not None:
-        return f"{value['numerateur']} / {value['denominateur']} = {value.get('valeur_libelle') or value['taux']}"
+        return (f"{french_number(value['numerateur'])} / {french_number(value['denominateur'])} = "
+                f"{rate_text(value)}")
     if value.get("valeur_libelle"):
         return value["valeur_libelle"]
-    return "" if value.get("valeur") is None else str(value["valeur"]).replace(".", ",")
+    return french_number(value.get("valeur"))
 
 
 def rate_text(value: dict) -> str:
     if not value or value.get("taux") is None:
         return ""
-    return value.get("valeur_libelle") or str(value["taux"])
+    return value.get("valeur_libelle") or f"{french_number(value['taux'])} %"
 
 
 def et_name(value: dict, names: dict) -> str:
@@ -59,20 +52,15 @@ def et_name(value: dict, names: dict) -> str:
     return f"{et} - {names[et]}" if et in names else str(et)
 
 
-def _save(document: Document) -> bytes:
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
-def fiche_objectif(snapshot: dict, objective_code: str) -> bytes | None:
+def fiche_objectif(snapshot: dict, objective_code: str, labels: CpomLabels,
+                   edited_at: datetime | None = None) -> bytes | None:
     """One objective: hierarchy, perimeter, actions, indicators with their values per ET."""
     objective = next((o for o in snapshot["objectifs"] if o["code"] == objective_code), None)
     if objective is None:
         return None
     names = {e["finess"]: e["nom"] for e in snapshot["etablissements"]}
-    document = _document()
-    _header(document, snapshot["cpom"], f"Fiche Objectif {objective['code']}")
+    document = _opening(snapshot, f"Fiche Objectif {objective['code']}", False, edited_at)
+    width = word_page.text_width(document)
     document.add_heading(f"{objective['code']} - {objective['libelle']}", level=1)
     axe = objective.get("axe") or {}
     if axe:
@@ -85,38 +73,49 @@ def fiche_objectif(snapshot: dict, objective_code: str) -> bytes | None:
         document.add_paragraph(f"Élément sélectionné par l'OG : {objective['element_selectionne_og']}")
     document.add_heading("Actions", level=2)
     actions = [(str(a["numero"]), a["libelle"]) for a in objective["actions"]] or [("", "Aucune action saisie")]
-    add_table(document, ["N°", "Action"], actions, widths_cm=[1.5, 14.5])
+    add_table(document, ["N°", "Action"], actions, width)
     document.add_heading("Indicateurs", level=2)
     rows = []
     for indicator in objective["indicateurs"]:
-        values = indicator["valeurs"] or [{}]
-        for n, value in enumerate(values):
-            rows.append((f"{indicator['code']} - {indicator['libelle']}" if n == 0 else "",
-                         indicator["type"] if n == 0 else "", indicator["declinaison"] if n == 0 else "",
+        for n, value in enumerate(indicator["valeurs"] or [{}]):
+            first = n == 0
+            rows.append((f"{indicator['code']} - {indicator['libelle']}" if first else "",
+                         labels.type(indicator["type"]) if first else "",
+                         labels.category(indicator["categorie"]) if first else "",
+                         labels.declinaison(indicator["declinaison"]) if first else "",
                          et_name(value, names) if value else "", value_text(value) if value else ""))
-    add_table(document, ["Indicateur", "Type", "Déclinaison", "Établissement", "Valeur initiale"], rows,
-              widths_cm=[5.5, 2.5, 2.5, 3.5, 2.5])
-    return _save(document)
+    add_table(document, ["Indicateur", "Type", "Catégorie", "Déclinaison", "Établissement", "Valeur initiale"], rows,
+              width)
+    return word_page.save(document)
 
 
-def synthese(snapshot: dict) -> bytes:
-    """« Tableau de synthèse »: every objective, indicator, ET, initial value and rate in one table."""
+SYNTHESIS_HEADERS = ["Objectif", "Actions", "Indicateur", "Catégorie", "Établissement", "Valeur initiale", "Taux"]
+
+
+def synthesis_rows(snapshot: dict, labels: CpomLabels) -> list[tuple]:
     names = {e["finess"]: e["nom"] for e in snapshot["etablissements"]}
-    document = _document(landscape=True)
-    _header(document, snapshot["cpom"], "Tableau de synthèse")
     rows = []
     for objective in snapshot["objectifs"]:
-        actions = len(objective["actions"])
+        actions = str(len(objective["actions"]))
         for indicator in objective["indicateurs"]:
+            category = labels.category(indicator["categorie"])
             for value in indicator["valeurs"] or [{}]:
-                rows.append((f"{objective['code']} - {objective['libelle']}", str(actions),
-                             f"{indicator['code']} - {indicator['libelle']}", indicator["categorie"],
+                rows.append((f"{objective['code']} - {objective['libelle']}", actions,
+                             f"{indicator['code']} - {indicator['libelle']}", category,
                              et_name(value, names) if value else "", value_text(value) if value else "",
                              rate_text(value)))
-    add_table(document, ["Objectif", "Actions", "Indicateur", "Catégorie", "Établissement", "Valeur initiale",
-                         "Taux"], rows, widths_cm=[5.5, 1.5, 5.5, 3, 4, 3, 2])
+    return rows
+
+
+def synthese(snapshot: dict, labels: CpomLabels, edited_at: datetime | None = None) -> bytes:
+    """« Tableau de synthèse »: every objective, indicator, ET, initial value and rate in one table (landscape)."""
+    document = _opening(snapshot, "Tableau de synthèse", True, edited_at)
+    document.add_heading("Objectifs et indicateurs", level=1)
+    add_table(document, SYNTHESIS_HEADERS, synthesis_rows(snapshot, labels), word_page.text_width(document))
     if snapshot.get("remarques"):
         document.add_heading("Remarques", level=1)
         for remark in snapshot["remarques"]:
-            document.add_paragraph(f"{remark['le']} – {remark['auteur']} : {remark['texte']}")
-    return _save(document)
+            paragraph = document.add_paragraph()
+            paragraph.add_run(f"{paris_moment(remark['le'])} – {remark['auteur']} : ").bold = True
+            paragraph.add_run(remark["texte"])
+    return word_page.save(document)

@@ -1,27 +1,26 @@
 """« EDITER LES DONNEES »: the Word export, opened back with python-docx and converted to PDF by LibreOffice."""
 
 import io
-import shutil
-import subprocess
 
 import docx
 import httpx
 
-from tests.support.contracts import GOOD_ANSWERS, make_contract, save
+from tests.support.contracts import GOOD_ANSWERS, TEMPLATE, make_contract, save
 from tests.support.identity import active_user, bearer, sign_in
+from tests.support.word import (
+    all_text,
+    check_page_layout,
+    grid_widths,
+    header_fill,
+    render,
+    repeats_first_row,
+    table_with_header,
+)
 
 
 def export(gateway, setup, tokens=None) -> httpx.Response:
     return httpx.get(f"{gateway}/api/reporting/contracts/{setup.contract_id}/export.docx",
                      headers=bearer(tokens or setup.member), timeout=30)
-
-
-def all_text(document: docx.Document) -> str:
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            parts.extend(cell.text for cell in row.cells)
-    return "\n".join(parts)
 
 
 def test_the_provisional_export_lists_every_indicator_filled_or_not(gateway, stack, tmp_path):
@@ -39,17 +38,31 @@ def test_the_provisional_export_lists_every_indicator_filled_or_not(gateway, sta
     assert "Extraction provisoire" in text and "AUTO-EVALUATION" in text
     assert "Commentaire évalué 2023" in text
 
-    path = tmp_path / "export.docx"
-    path.write_bytes(answer.content)
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    assert soffice, "LibreOffice is installed by `make test` (Debian's libreoffice-writer-nogui)"
-    subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
-                   check=True, timeout=120, capture_output=True)
-    pdf_text = subprocess.run(["pdftotext", str(tmp_path / "export.pdf"), "-"], check=True, capture_output=True,
-                              text=True).stdout
-    pdf_text = " ".join(pdf_text.split())  # table cells wrap their text over several lines
+    rendered = render(answer.content, tmp_path, "export")
     for code_label in ("Nombre de personnes", "Démarche qualité", "Personnel formé"):
-        assert code_label in pdf_text
+        assert code_label in rendered.text
+    for indicator in TEMPLATE["indicators"]:  # whole: no name is cut inside a word by a narrow column
+        assert indicator["label"] in rendered.text, indicator["label"]
+
+
+def test_the_export_is_laid_out_as_a_document_to_send(gateway, stack, tmp_path):
+    """Issue 20, defect 6: a header naming the document and the EJ, « Page X sur Y », landscape, no empty first
+    row, the column titles styled and repeated on each page, columns fitted to their content."""
+    setup = make_contract(gateway, stack)
+    for code, answers in GOOD_ANSWERS.items():
+        save(gateway, setup, code, answers, comment="Selon le rapport d'activité de l'année, validé en conseil")
+    rendered = render(export(gateway, setup).content, tmp_path, "export")
+    check_page_layout(rendered, "Édition des données saisies", f"EJ {setup.finess} - EJ {setup.finess}",
+                      landscape=True)
+    indicators = table_with_header(rendered.document, "Indicateur")
+    assert repeats_first_row(indicators) and header_fill(indicators) == {"000091"}
+    assert all(run.bold for cell in indicators.rows[0].cells for run in cell.paragraphs[0].runs)
+    widths = dict(zip([c.text for c in indicators.rows[0].cells], grid_widths(indicators), strict=True))
+    assert widths["Indicateur"] > 2 * widths["Réalisé"] and widths["Commentaire évalué 2023"] > 2 * widths["État"]
+    section = rendered.document.sections[0]
+    assert sum(widths.values()) == round((section.page_width - section.left_margin - section.right_margin) / 635)
+    facts = rendered.document.tables[0]
+    assert facts.rows[0].cells[0].text == "Entité juridique" and not repeats_first_row(facts)
 
 
 def test_a_closed_contract_export_prints_its_receipt_hash(gateway, stack):

@@ -2,14 +2,27 @@
 python-docx and converted to PDF by LibreOffice; and the authorities' email on transmission."""
 
 import io
-import subprocess
+import re
 import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import docx
 import httpx
 
-from tests.e2e.test_contract_export import all_text
 from tests.e2e.test_cpom_transmission import ars, fill_in, setting, transmit  # noqa: F401, F811 (fixtures)
+from tests.support.cpom import api
+from tests.support.word import (
+    all_text,
+    check_page_layout,
+    header_fill,
+    render,
+    repeats_first_row,
+    table_with_header,
+)
+
+# The codes issue 20 found printed as they are stored (cpom's categories, types and déclinaisons)
+RAW_CODES = re.compile(r"\b(pilotage_interne|cooperation|et_par_et|oui_non|quantitatif|qualitatif|taux)\b")
 
 
 def word(gateway, who, path) -> httpx.Response:
@@ -33,13 +46,43 @@ def test_fiche_objectif_and_synthesis_table_hold_actions_indicators_and_values(g
     for expected in ("Tableau de synthèse", "O1 - Personnaliser", "O2 - Coopérer", "COOP 1 - Partenariats",
                      "CH de Dinan", "8,00 %"):
         assert expected in text, expected
-    path = tmp_path / "synthese.docx"
-    path.write_bytes(synthese.content)
-    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
-                   check=True, timeout=120, capture_output=True)
-    pdf = " ".join(subprocess.run(["pdftotext", str(tmp_path / "synthese.pdf"), "-"], check=True,
-                                  capture_output=True, text=True).stdout.split())
-    assert "Tableau de synthèse" in pdf and "Partenariats" in pdf
+    rendered = render(synthese.content, tmp_path, "synthese")
+    assert "Tableau de synthèse" in rendered.text and "Partenariats" in rendered.text
+
+
+def test_the_cpom_documents_speak_french_and_are_laid_out_to_be_sent(gateway, stack, setting, tmp_path):  # noqa: F811
+    """Issue 20, defects 5 and 6: cpom's labels (never its codes), a remark's date in French and Paris time, a
+    header naming the document and the EJ, « Page X sur Y », landscape for the wide synthesis table, no empty
+    first row, the column titles styled and repeated on each page."""
+    cpom_id, who = setting["cpom"]["id"], setting["gestionnaire"]
+    fill_in(gateway, setting)
+    remark = httpx.post(api(gateway, f"/cpoms/{cpom_id}/remarques"), headers=who.headers,
+                        json={"texte": "Les valeurs 2023 sont provisoires."})
+    assert remark.status_code == 201, remark.text
+    said_at = datetime.fromisoformat(remark.json()["le"]).astimezone(ZoneInfo("Europe/Paris"))
+    referentials = httpx.get(api(gateway, "/referentiels"), headers=who.headers).json()
+    labels = {key: {item["libelle"] for item in referentials[key]}
+              for key in ("types_indicateur", "categories", "declinaisons")}
+    ej_line = f"EJ {setting['org']['finess']} - "
+
+    synthese = render(word(gateway, who, f"/cpoms/{cpom_id}/synthese.docx").content, tmp_path, "synthese")
+    check_page_layout(synthese, "Tableau de synthèse", ej_line, landscape=True)
+    assert f"{said_at:%d/%m/%Y à %Hh%M}" in synthese.text and "Les valeurs 2023 sont provisoires." in synthese.text
+    assert not RAW_CODES.search(synthese.text), RAW_CODES.search(synthese.text)
+    table = table_with_header(synthese.document, "Objectif")
+    assert repeats_first_row(table) and header_fill(table) == {"000091"}
+    categories = {row.cells[3].text for row in table.rows[1:]}
+    assert categories == {"Pilotage interne", "Accompagnement", "Coopération", "Soins"} <= labels["categories"]
+
+    fiche = render(word(gateway, who, f"/cpoms/{cpom_id}/fiche-objectif/O1.docx").content, tmp_path, "fiche")
+    check_page_layout(fiche, "Fiche Objectif O1", ej_line, landscape=False)
+    assert not RAW_CODES.search(fiche.text), RAW_CODES.search(fiche.text)
+    indicators = table_with_header(fiche.document, "Indicateur")
+    assert repeats_first_row(indicators) and repeats_first_row(table_with_header(fiche.document, "N°"))
+    printed = {(r.cells[1].text, r.cells[2].text, r.cells[3].text) for r in indicators.rows[1:]} - {("", "", "")}
+    assert printed == {("Taux", "Pilotage interne", "ET par ET"), ("Quantitatif", "Accompagnement", "ET par ET")}
+    assert {t for t, _, _ in printed} <= labels["types_indicateur"]
+    assert {d for _, _, d in printed} <= labels["declinaisons"]
 
 
 def test_word_follows_the_cpom_access_rules(gateway, stack, setting):  # noqa: F811
