@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 import httpx
 from flask import Blueprint, Flask
 
-from ecars_common import amqp, dashboard, delegation, openapi
+from ecars_common import amqp, dashboard, delegation, openapi, revocations
 from ecars_common.config import Settings
 from ecars_common.db import Database
 from ecars_common.errors import register_error_handlers
@@ -33,7 +33,7 @@ def create_service_app(
     app.json.ensure_ascii = False
     app.extensions["db"] = db
     app.extensions["token_verifier"] = token_verifier or TokenVerifier(
-        http_jwks(f"{settings.service_url('auth')}/.well-known/jwks.json")
+        http_jwks(f"{settings.service_url('auth')}/.well-known/jwks.json"), revocations=revocations.from_auth(settings)
     )
     app.extensions["http_client"] = httpx.Client(timeout=delegation.TIMEOUT)  # asking other services as the caller
     install_request_tracking(app, settings.service)

@@ -33,6 +33,11 @@ class Settings:
     consumer_retry_delay: float = field(
         default_factory=lambda: float(env("ECARS_CONSUMER_RETRY_DELAY", "1.0"))
     )
+    # How often each process reads auth's token revocations (ecars_common/revocations.py): the bound, in seconds,
+    # on how long a revoked access token is still accepted.
+    revocation_poll_seconds: float = field(
+        default_factory=lambda: float(env("ECARS_TOKEN_REVOCATION_POLL_SECONDS", "2.0"))
+    )
     testing: bool = False
 
     @property

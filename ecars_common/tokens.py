@@ -2,7 +2,8 @@
 
 The algorithm is pinned (a token claiming `none`, HS256 or anything else is refused before any key is
 looked at); `exp`, `iat`, `jti`, `sub`, issuer and audience are required. Public keys come from auth's
-JWKS endpoint, cached, and fetched again when a token names an unknown key (key rotation)."""
+JWKS endpoint, cached, and fetched again when a token names an unknown key (key rotation). A token can be
+cut short before its expiry by auth's revocations (ecars_common/revocations.py)."""
 
 import json
 import threading
@@ -16,11 +17,13 @@ import jwt
 from flask import current_app, g, request
 
 from ecars_common.errors import ApiError
+from ecars_common.revocations import Revocations, key_of
 
 ALGORITHM = "EdDSA"
 ISSUER = "ecars-auth"
 AUDIENCE = "ecars"
 REQUIRED_CLAIMS = ["exp", "iat", "jti", "sub", "iss", "aud"]
+TOKEN_TYPE = "at+jwt"  # noqa: S105 (RFC 9068: the JOSE header's typ of an access token, not a secret)
 
 
 class InvalidToken(Exception):
@@ -35,6 +38,7 @@ class Identity:
     region: str | None = None
     departement: str | None = None
     token_id: str = ""
+    session_id: str = ""  # the sign-in (auth's session) the token belongs to
 
     @property
     def is_authority(self) -> bool:
@@ -45,18 +49,22 @@ class TokenVerifier:
     """Checks access tokens. A token whose signature and claims were checked is remembered for a short
     while (`cache_seconds`): the same token again is then answered without parsing and verifying it (that
     is ~0.1 ms of CPU at the gateway and again at the service, per request). A remembered token is still
-    refused from its expiry (with the same leeway) and as soon as its signing key is no longer in the JWKS,
-    as without the cache; a refused token is never remembered. Access tokens cannot be revoked one by one
-    (only refresh tokens are), so nothing else could change the answer meanwhile."""
+    refused from its expiry (with the same leeway), as soon as its signing key is no longer in the JWKS, and as
+    soon as `revocations` (ecars_common/revocations.py) says its user's or its session's tokens issued before
+    some instant are no longer valid: that check runs on every call, remembered or not. A refused token is
+    never remembered."""
 
     MAX_CACHED = 10_000
 
-    def __init__(self, jwks: Callable[[bool], dict], leeway: int = 5, cache_seconds: float = 30):
+    def __init__(self, jwks: Callable[[bool], dict], leeway: int = 5, cache_seconds: float = 30,
+                 revocations: Revocations | None = None):
         """`jwks(refresh)` returns the JWKS document; refresh=True asks for a fresh copy."""
         self._jwks = jwks
         self.leeway = leeway
         self.cache_seconds = cache_seconds
-        self._verified: dict[str, tuple[Identity, float, dict]] = {}
+        self.revocations = revocations
+        # token -> (identity, remembered until, its key, its iat, its revocation keys)
+        self._verified: dict[str, tuple[Identity, float, dict, int, tuple[str, ...]]] = {}
 
     def _key(self, kid: str):
         for refresh in (False, True):
@@ -69,8 +77,9 @@ class TokenVerifier:
         now = time.time()
         remembered = self._verified.get(token)
         if remembered is not None:
-            identity, until, jwk = remembered
+            identity, until, jwk, issued_at, keys = remembered
             if now < until and jwk in self._jwks(False).get("keys", []):
+                self._check_revocations(keys, issued_at)
                 return identity
             self._verified.pop(token, None)
         try:
@@ -91,18 +100,27 @@ class TokenVerifier:
             raise InvalidToken("issued in the future")
         identity = Identity(user_id=claims["sub"], email=claims.get("email", ""), role=claims.get("role", ""),
                             region=claims.get("region"), departement=claims.get("departement"),
-                            token_id=claims["jti"])
-        self._remember(token, identity, min(claims["exp"] + self.leeway, now + self.cache_seconds), jwk)
+                            token_id=claims["jti"], session_id=str(claims.get("sid") or ""))
+        keys = (key_of("user", identity.user_id),) + ((key_of("session", identity.session_id),)
+                                                      if identity.session_id else ())
+        issued_at = int(claims["iat"])
+        self._check_revocations(keys, issued_at)
+        self._remember(token, (identity, min(claims["exp"] + self.leeway, now + self.cache_seconds), jwk,
+                               issued_at, keys))
         return identity
 
-    def _remember(self, token: str, identity: Identity, until: float, jwk: dict) -> None:
+    def _check_revocations(self, keys: tuple[str, ...], issued_at: int) -> None:
+        if self.revocations is not None and self.revocations.refused(keys, issued_at):
+            raise InvalidToken("revoked")
+
+    def _remember(self, token: str, entry: tuple) -> None:
         if len(self._verified) >= self.MAX_CACHED:
             now = time.time()
-            for old in [t for t, (_, t_until, _) in list(self._verified.items()) if t_until <= now]:
+            for old in [t for t, entry in list(self._verified.items()) if entry[1] <= now]:
                 self._verified.pop(old, None)
             if len(self._verified) >= self.MAX_CACHED:
                 self._verified.clear()
-        self._verified[token] = (identity, until, jwk)
+        self._verified[token] = entry
 
 
 def http_jwks(url: str, max_age: float = 300, min_refresh_interval: float = 10) -> Callable[[bool], dict]:

@@ -3,6 +3,7 @@ import gc
 from flask import Flask, send_from_directory
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from ecars_common import revocations
 from ecars_common.errors import register_error_handlers
 from ecars_common.logs import configure_logging
 from ecars_common.observability import health_blueprint, install_request_tracking
@@ -46,7 +47,8 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions["upstreams"] = config.upstreams()
     app.extensions["http_client"] = upstream.make_client(config)
     app.extensions["relay_pools"] = upstream.make_relay_pools(config)
-    app.extensions["token_verifier"] = TokenVerifier(http_jwks(f"{config.service_url('auth')}/.well-known/jwks.json"))
+    app.extensions["token_verifier"] = TokenVerifier(http_jwks(f"{config.service_url('auth')}/.well-known/jwks.json"),
+                                                     revocations=revocations.from_auth(config))
     install_request_tracking(app, "gateway")
     # /api/<service>/<path> is relayed in front of Flask (gateway/proxy.py), inside ProxyFix: it sees the
     # caller's address as Flask does.

@@ -1,17 +1,35 @@
-"""« Mon compte »: personal details and password change."""
+"""« Mon compte »: personal details, password change and the person's sessions."""
 
+import re
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
-from services.auth import passwords
-from services.auth.login import locked_for, record_failure
-from services.auth.orm import users
+from ecars_common.tokens import Identity
+from services.auth import passwords, sessions, throttle
+from services.auth.config import Config
+from services.auth.keys import KeyRing
+from services.auth.login import issue_tokens
+from services.auth.orm import refresh_tokens, users
 from services.auth.records import audit
-from services.auth.reset import set_password
+from services.auth.reset import ej_finess, set_password
 
 EDITABLE = ("civilite", "nom", "prenom", "fonction", "telephone")
+# « Format attendu : 01 22 33 44 55 »: ten digits from 0, or +33 and nine, spaced, dotted, dashed or not
+PHONE = re.compile(r"^(?:0|\+33 ?\(?0?\)?)([1-9])(?:[ .-]?\d{2}){4}$")
+
+
+def phone_number(raw: str) -> str | None:
+    """The number as the hint shows it (« 01 22 33 44 55 »), "" for none, None if it is not a French number."""
+    text = raw.strip()
+    if not text:
+        return ""
+    if not PHONE.match(text):
+        return None
+    digits = re.sub(r"\D", "", text)
+    digits = "0" + digits[-9:]
+    return " ".join(digits[i:i + 2] for i in range(0, 10, 2))
 
 
 def get_user(session: Connection, user_id: str):
@@ -24,25 +42,50 @@ def update_details(session: Connection, user_id: str, changes: dict, address: st
     return get_user(session, user_id)
 
 
-def change_password(session: Connection, config, user_id: str, current: str, password: str, confirmation: str,
-                    address: str):
-    """Returns ("locked", seconds), ("wrong_current", None), ("weak", [rules]) or ("ok", None). Wrong
-    current passwords count toward the account's lock, like failed logins: a stolen session cannot
-    be used to guess the password."""
-    user = get_user(session, user_id)
+def change_password(session: Connection, config: Config, keyring: KeyRing, identity: Identity, current: str,
+                    password: str, confirmation: str, address: str, ej_names: list[str]):
+    """Returns ("slowed" | "locked", seconds), ("wrong_current", None), ("weak", [rules]) or ("ok", tokens):
+    new tokens for this session, the only one still open (tokens is {} for a token without a session).
+    Wrong current passwords count like failed logins (throttle.py): a stolen session cannot be used to guess
+    the password, and the session that locks the account ends."""
+    user = get_user(session, identity.user_id)
     now = datetime.now(UTC)
-    account_key = f"account:{user['email']}"
-    remaining = locked_for(session, [account_key], now)
-    if remaining:
-        return "locked", remaining
+    verdict = throttle.check(session, user["email"], address, now)
+    if verdict.status != "open":
+        throttle.audit_flood(session, config, "password.change_throttled", user["id"], address)
+        return verdict.status, verdict.retry_after
     if not passwords.verify_password(user["password_hash"], current):
-        audit(session, "password.change_refused", user_id, address)
-        if record_failure(session, config, account_key, config.account_max_failures, now):
-            audit(session, "account.locked", user_id, address)
+        throttle.audit_flood(session, config, "password.change_refused", user["id"], address)
+        account_locked, address_locked = throttle.failed(session, config, user["email"], address, now)
+        if account_locked:
+            audit(session, "account.locked", user["id"], address)
+            if identity.session_id:
+                sessions.end_session(session, user["id"], identity.session_id, "account_locked", address)
+        if account_locked or address_locked:
             return "locked", config.lock_minutes * 60
         return "wrong_current", None
-    unmet = passwords.unmet_rules(password, confirmation, user["email"])
+    throttle.succeeded(session, user["email"], address)
+    context = passwords.context_of(user, [*ej_finess(session, user["id"]), *ej_names])
+    unmet = passwords.unmet_rules(password, confirmation, user["email"], context, user["password_hash"])
     if unmet:
         return "weak", unmet
-    set_password(session, user, password, address, "password.changed")
-    return "ok", None
+    set_password(session, user, password, address, "password.changed", keep_session=identity.session_id)
+    return "ok", renewed_tokens(session, config, keyring, identity)
+
+
+def renewed_tokens(session: Connection, config: Config, keyring: KeyRing, identity: Identity) -> dict:
+    """New tokens for the session that ended every other: its access token was cut with them."""
+    if not identity.session_id:
+        return {}
+    session.execute(refresh_tokens.update().where(refresh_tokens.c.session_id == identity.session_id,
+                                                  refresh_tokens.c.revoked_at.is_(None))
+                    .values(revoked_at=sa.func.now()))
+    return issue_tokens(session, config, keyring, get_user(session, identity.user_id), identity.session_id)
+
+
+def end_all_sessions(session: Connection, config: Config, keyring: KeyRing, identity: Identity, keep_current: bool,
+                     address: str) -> tuple[int, dict]:
+    """« Se déconnecter de tous les appareils »: (how many sessions ended, new tokens if this one is kept)."""
+    keep = identity.session_id if keep_current else ""
+    _, count = sessions.end_all_sessions(session, identity.user_id, "logout_everywhere", address, keep=keep)
+    return count, renewed_tokens(session, config, keyring, identity) if keep else {}

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, current_app, jsonify, request
 
+from ecars_common.delegation import ask_as_caller
 from ecars_common.errors import ApiError
 from ecars_common.payload import bool_field, choice_field, client_address, json_object, string_field
 from ecars_common.tokens import authenticated, current_identity
@@ -106,7 +107,9 @@ def sign_in():
         raise ApiError(422, "validation_failed", "Le champ « password » est obligatoire.", {"password": "obligatoire"})
     with unit_of_work() as session:
         outcome = login.login(session, config(), current_app.extensions["keyring"], email, password[:1000],
-                              client_address())
+                              client_address(), request.headers.get("User-Agent", ""))
+    if outcome.status == "slowed":
+        raise slowed(outcome.retry_after)
     if outcome.status == "locked":
         minutes = max(1, round(outcome.retry_after / 60))
         error = ApiError(429, "login_locked", "Trop de tentatives de connexion infructueuses. Par sécurité, la "
@@ -119,6 +122,11 @@ def sign_in():
         raise ApiError(403, "password_reset_required", "Lors de votre première connexion, vous devez obligatoirement "
                                                        "réinitialiser le mot de passe que vous avez reçu par email.")
     return jsonify(outcome.tokens)
+
+
+def slowed(seconds: int) -> ApiError:
+    return ApiError(429, "login_throttled", "Trop de tentatives infructueuses : par sécurité, patientez "
+                                            f"{seconds} seconde(s) avant de réessayer.", {"retry_after": seconds})
 
 
 @bp.post("/token/refresh")
@@ -135,7 +143,7 @@ def refresh_token():
 @authenticated
 def sign_out():
     with unit_of_work() as session:
-        login.logout(session, current_identity().user_id, client_address())
+        login.logout(session, current_identity(), client_address())
     return "", 204
 
 
@@ -165,6 +173,12 @@ def update_me():
         if name in data:
             if name == "civilite":
                 changes[name] = choice_field(data, name, CIVILITES)
+            elif name == "telephone":
+                changes[name] = account.phone_number(string_field(data, name, max_length=30, required=False))
+                if changes[name] is None:
+                    raise ApiError(422, "validation_failed", "Le numéro de téléphone doit comporter 10 chiffres, au "
+                                                             "format 01 22 33 44 55.",
+                                   {"telephone": "10 chiffres attendus, au format 01 22 33 44 55"})
             else:
                 changes[name] = string_field(data, name, max_length=100, required=name in ("nom", "prenom"))
     if not changes:
@@ -184,18 +198,41 @@ def change_my_password():
         raise ApiError(422, "validation_failed", "Le mot de passe actuel est obligatoire.",
                        {"current_password": "obligatoire"})
     password, confirmation = password_fields(data)
+    names = ej_names(current_identity().user_id)  # asked of cpom before the unit of work
     with unit_of_work() as session:
-        status, rules = account.change_password(session, config(), current_identity().user_id, current[:1000],
-                                                password, confirmation, client_address())
+        status, result = account.change_password(session, config(), current_app.extensions["keyring"],
+                                                 current_identity(), current[:1000], password, confirmation,
+                                                 client_address(), names)
+    if status == "slowed":
+        raise slowed(result)
     if status == "locked":
         raise ApiError(429, "login_locked", "Trop de tentatives infructueuses : réessayez dans "
-                                            f"{max(1, round(rules / 60))} minute(s).", {"retry_after": rules})
+                                            f"{max(1, round(result / 60))} minute(s).", {"retry_after": result})
     if status == "wrong_current":
         raise ApiError(403, "wrong_current_password", "Le mot de passe actuel est incorrect.",
                        {"current_password": "incorrect"})
     if status == "weak":
-        raise weak_password(rules)
-    return jsonify({"message": "Votre mot de passe a été modifié. Vos autres sessions ont été fermées."})
+        raise weak_password(result)
+    return jsonify({"message": "Votre mot de passe a été modifié. Vos autres sessions ont été fermées.",
+                    **({"tokens": result} if result else {})})
+
+
+def ej_names(user_id: str) -> list[str]:
+    """The names of the caller's EJs, as cpom shows them to the caller: context words of a new password. Left out
+    when cpom does not answer (the FINESS are still checked)."""
+    with unit_of_work() as session:
+        finess = reset.ej_finess(session, user_id)
+    names = []
+    for number in finess[:10]:
+        try:
+            status, body = ask_as_caller("cpom", f"/ej/{number}")
+        except ApiError:
+            break
+        if status == 200 and isinstance(body, dict):
+            name = body.get("raison_sociale")
+            if isinstance(name, str):
+                names.append(name)
+    return names
 
 
 @bp.get("/me/habilitations")

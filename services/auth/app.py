@@ -3,9 +3,11 @@ from flask import Flask
 
 from ecars_common.app import create_service_app
 from ecars_common.db import Database
+from ecars_common.revocations import Revocations
 from ecars_common.tokens import TokenVerifier
-from services.auth import openapi
+from services.auth import openapi, sessions
 from services.auth.api import bp
+from services.auth.api_sessions import bp as sessions_bp
 from services.auth.config import Config
 from services.auth.keys import KeyRing
 
@@ -18,8 +20,13 @@ def key_counts(session) -> dict:
         "AS accounts_locked, "
         "(SELECT count(*) FROM auth.login_throttle WHERE key LIKE 'address:%' AND locked_until > now()) "
         "AS addresses_locked, "
-        "(SELECT count(*) FROM auth.audit_log WHERE action = 'login.failed' AND at > now() - interval '1 hour') "
-        "AS failed_logins_last_hour")).one()
+        "(SELECT count(*) FROM auth.login_throttle WHERE key LIKE 'pair:%' AND next_attempt_at > now()) "
+        "AS accounts_slowed_from_an_address, "
+        # a flood's failures are one audit row with a count (services/auth/throttle.py)
+        "(SELECT coalesce(sum(coalesce((details->>'count')::int, 1)), 0) FROM auth.audit_log "
+        "WHERE action = 'login.failed' AND at > now() - interval '1 hour') AS failed_logins_last_hour, "
+        "(SELECT count(*) FROM auth.sessions WHERE ended_at IS NULL AND last_used_at > now() - interval '1 day') "
+        "AS sessions_used_last_day")).one()
     return dict(row._mapping)
 
 
@@ -27,8 +34,14 @@ def create_app(config: Config | None = None) -> Flask:
     config = config or Config()
     db = Database(config.database_url, config.schema)
     keyring = KeyRing(db, config.access_token_seconds)
-    # auth checks its own tokens with its own keys, not over HTTP
-    app = create_service_app(config, db, [bp], openapi.DOCUMENT, token_verifier=TokenVerifier(keyring.jwks),
+
+    def revocations_feed(since: float | None) -> dict:
+        with db.session() as session:
+            return sessions.feed(session, since, config.revocation_keep_seconds)
+
+    # auth checks its own tokens with its own keys and its own revocations, not over HTTP
+    verifier = TokenVerifier(keyring.jwks, revocations=Revocations(revocations_feed, config.revocation_poll_seconds))
+    app = create_service_app(config, db, [bp, sessions_bp], openapi.DOCUMENT, token_verifier=verifier,
                              counts=key_counts)
     app.extensions["keyring"] = keyring
     return app

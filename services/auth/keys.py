@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ecars_common.db import Database
-from ecars_common.tokens import ALGORITHM, AUDIENCE, ISSUER, Identity
+from ecars_common.tokens import ALGORITHM, AUDIENCE, ISSUER, TOKEN_TYPE, Identity
 from services.auth.orm import signing_keys
 
 
@@ -48,12 +48,14 @@ class KeyRing:
             keys.append({**jwk, "kid": kid, "alg": ALGORITHM, "use": "sig"})
         return {"keys": keys}
 
-    def issue(self, identity: Identity) -> str:
+    def issue(self, identity: Identity, not_before: int = 0) -> str:
+        """`not_before`: the user's (epoch seconds); the token's iat is never before it, or it would be refused
+        (services/auth/sessions.py, next_second)."""
         kid, private = self._keys[0]
-        now = int(time.time())
+        now = max(int(time.time()), not_before)
         claims = {
             "iss": ISSUER, "aud": AUDIENCE, "sub": identity.user_id, "email": identity.email, "role": identity.role,
-            "region": identity.region, "departement": identity.departement,
+            "region": identity.region, "departement": identity.departement, "sid": identity.session_id,
             "iat": now, "exp": now + self.access_token_seconds, "jti": secrets.token_hex(12),
         }
-        return jwt.encode(claims, private, algorithm=ALGORITHM, headers={"kid": kid})
+        return jwt.encode(claims, private, algorithm=ALGORITHM, headers={"kid": kid, "typ": TOKEN_TYPE})

@@ -31,6 +31,10 @@ HABILITATION = obj({"id": UUID, "user_id": UUID, "scope_type": SCOPE_TYPE, "scop
                    ["id", "user_id", "scope_type", "scope_id", "administrateur",
                     "visibilite_documents_confidentiels"])
 NEW_PASSWORD = {"password": PASSWORD, "confirmation": PASSWORD}
+SESSION = obj({"id": UUID, "user_agent": TEXT, "client_address": TEXT, "created_at": string(format="date-time"),
+               "last_used_at": string(format="date-time"), "current": BOOL},
+              ["id", "user_agent", "client_address", "created_at", "last_used_at", "current"])
+ENDED = obj({"message": TEXT, "ended": INT, "tokens": TOKENS}, ["message", "ended"])
 
 PATHS = {
     "/password-policy": {"get": operation(
@@ -55,7 +59,18 @@ PATHS = {
     "/token/refresh": {"post": operation(
         "Nouveaux jetons contre le jeton de rafraîchissement (à usage unique).", public=True, returns=TOKENS,
         body=json_body(obj({"refresh_token": string(200)}, ["refresh_token"])), errors=[401, 422])},
-    "/logout": {"post": operation("Se déconnecter : les jetons de rafraîchissement sont révoqués.", status=204)},
+    "/logout": {"post": operation(
+        "« Se déconnecter » : cette session se termine (ses jetons de rafraîchissement sont révoqués, ses jetons "
+        "d'accès refusés partout en quelques secondes).", status=204)},
+    "/token-revocations": {"get": operation(
+        "Les révocations de jetons d'accès de la durée de vie d'un jeton (utilisateurs et sessions désignés par un "
+        "condensé de leur identifiant) : chaque vérificateur de jetons les relit toutes les quelques secondes "
+        "(ecars_common/revocations.py). Un jeton dont `iat` est antérieur au `not_before` de sa clé est refusé.",
+        public=True, errors=[422],
+        parameters=[query("since", string(30), required=False)],
+        returns=obj({"as_of": {"type": "number"}, "keep_seconds": INT,
+                     "items": array(obj({"key": TEXT, "not_before": INT}, ["key", "not_before"]))},
+                    ["as_of", "keep_seconds", "items"]))},
     "/.well-known/jwks.json": {"get": operation(
         "Les clés publiques (EdDSA) des jetons d'accès.", public=True,
         returns=obj({"keys": array(obj({"kid": TEXT, "kty": TEXT}, ["kid", "kty"]))}, ["keys"]))},
@@ -67,10 +82,23 @@ PATHS = {
                                 "prenom": string(100), "fonction": string(100), "telephone": string(100)}))),
     },
     "/me/password": {"post": operation(
-        "Changer mon mot de passe (mes autres sessions sont fermées).", returns=MESSAGE, errors=[403, 422, 429],
+        "Changer mon mot de passe : mes autres sessions sont fermées, celle-ci reçoit de nouveaux jetons (`tokens`).",
+        returns=obj({"message": TEXT, "tokens": TOKENS}, ["message"]), errors=[403, 422, 429],
         body=json_body(obj({"current_password": PASSWORD, **NEW_PASSWORD},
                            ["current_password", "password", "confirmation"])))},
     "/me/habilitations": {"get": operation("Mes habilitations.", returns=items_of(HABILITATION))},
+    "/me/sessions": {"get": operation(
+        "Mes sessions ouvertes, une par connexion (appareil, navigateur) : `user_agent` et `client_address` de la "
+        "connexion, `last_used_at` (dernier renouvellement des jetons, au plus la durée d'un jeton d'accès), "
+        "`current` pour celle de ce jeton. La plus récemment utilisée d'abord.", returns=items_of(SESSION))},
+    "/me/sessions/<session_id>": {"delete": operation(
+        "Fermer une de mes sessions : ses jetons sont refusés en quelques secondes.", status=204)},
+    "/me/sessions/end-all": {"post": operation(
+        "« Se déconnecter de tous les appareils » ; avec `keep_current`, toutes sauf celle-ci, qui reçoit de "
+        "nouveaux jetons (`tokens`).", returns=ENDED, errors=[422],
+        body=json_body(obj({"keep_current": BOOL})))},
+    "/users/<user_id>/sessions": {"delete": operation(
+        "Fermer toutes les sessions d'une personne (équipe support).", returns=ENDED, errors=[403])},
     "/habilitations": {
         "get": operation(
             "Les habilitations d'un EJ, contrat ou CPOM (profil « Administrateur » requis).",

@@ -25,6 +25,8 @@ users = sa.Table(
     sa.Column("password_hash", sa.Text),
     sa.Column("must_reset_password", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    # access tokens issued before this instant are refused (services/auth/sessions.py)
+    sa.Column("tokens_not_before", sa.DateTime(timezone=True)),
 )
 
 verification_codes = sa.Table(
@@ -59,11 +61,26 @@ signing_keys = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )
 
+# One per sign-in (a device, a browser): its refresh tokens rotate within it, its access tokens carry its id (sid).
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id", UUID(as_uuid=False), primary_key=True, server_default=sa.text("gen_random_uuid()")),
+    sa.Column("user_id", UUID(as_uuid=False), sa.ForeignKey(users.c.id), nullable=False, index=True),
+    sa.Column("user_agent", sa.Text, nullable=False, server_default=""),
+    sa.Column("client_address", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("ended_at", sa.DateTime(timezone=True)),
+    sa.Column("ended_reason", sa.Text),
+)
+
 refresh_tokens = sa.Table(
     "refresh_tokens",
     metadata,
     sa.Column("token_hash", sa.Text, primary_key=True),
     sa.Column("user_id", UUID(as_uuid=False), sa.ForeignKey(users.c.id), nullable=False, index=True),
+    sa.Column("session_id", UUID(as_uuid=False), sa.ForeignKey(sessions.c.id), index=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("revoked_at", sa.DateTime(timezone=True)),
@@ -81,10 +98,24 @@ reset_grants = sa.Table(
 login_throttle = sa.Table(
     "login_throttle",
     metadata,
-    sa.Column("key", sa.Text, primary_key=True),  # "account:<email>" or "address:<ip>"
+    sa.Column("key", sa.Text, primary_key=True),  # "account:<email>", "address:<ip>" or "pair:<email> <ip>"
     sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
     sa.Column("window_started_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.Column("locked_until", sa.DateTime(timezone=True)),
+    sa.Column("last_failure_at", sa.DateTime(timezone=True)),
+    sa.Column("next_attempt_at", sa.DateTime(timezone=True)),
+)
+
+# The feed every token verifier polls (GET /token-revocations): tokens of `key` (a hashed user or session id,
+# ecars_common/revocations.py) issued before `not_before` are refused.
+token_revocations = sa.Table(
+    "token_revocations",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("key", sa.Text, nullable=False),
+    sa.Column("not_before", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now(), index=True),
 )
 
 habilitations = sa.Table(

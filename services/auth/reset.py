@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
-from services.auth import domain, passwords
+from services.auth import domain, passwords, sessions, throttle
 from services.auth.config import Config
-from services.auth.orm import login_throttle, refresh_tokens, reset_grants, users, verification_codes
+from services.auth.orm import habilitations, reset_grants, users, verification_codes
 from services.auth.records import audit, person, publish
 
 
@@ -99,25 +99,28 @@ def complete(session: Connection, reset_token: str, password: str, confirmation:
     if grant is None:
         return "invalid_grant", None
     user = session.execute(sa.select(users).where(users.c.id == grant["user_id"])).mappings().one()
-    unmet = passwords.unmet_rules(password, confirmation, user["email"])
+    # The current password too (ASVS 6.4.1: the one emailed for the first login cannot become the lasting one).
+    unmet = passwords.unmet_rules(password, confirmation, user["email"],
+                                  passwords.context_of(user, ej_finess(session, user["id"])), user["password_hash"])
     if unmet:
         return "weak", unmet
     session.execute(reset_grants.update().where(reset_grants.c.token_hash == grant["token_hash"]).values(used_at=now))
     set_password(session, user, password, client_address, "password.reset")
-    # A user who proved they own the mailbox is unlocked.
-    session.execute(login_throttle.delete().where(login_throttle.c.key == f"account:{user['email']}"))
+    throttle.forget_account(session, user["email"])  # a user who proved they own the mailbox is unlocked
     return "ok", user
 
 
-def set_password(session: Connection, user, password: str, client_address: str, action: str) -> None:
+def ej_finess(session: Connection, user_id: str) -> list[str]:
+    """The FINESS of the EJs the user has a habilitation on: context words of their password."""
+    return list(session.execute(sa.select(habilitations.c.scope_id).where(
+        habilitations.c.user_id == user_id, habilitations.c.scope_type == "ej")).scalars())
+
+
+def set_password(session: Connection, user, password: str, client_address: str, action: str,
+                 keep_session: str = "") -> None:
+    """The new password; every session of the user ends (but `keep_session`, the one changing it)."""
     session.execute(users.update().where(users.c.id == user["id"]).values(
         password_hash=passwords.hash_password(password), must_reset_password=False))
-    revoke_refresh_tokens(session, user["id"])
+    sessions.end_all_sessions(session, user["id"], action, client_address, keep=keep_session)
     audit(session, action, user["id"], client_address)
     publish(session, "auth.password.changed", {**person(user), "changed_at": datetime.now(UTC).isoformat()})
-
-
-def revoke_refresh_tokens(session: Connection, user_id: str) -> None:
-    session.execute(refresh_tokens.update()
-                    .where(refresh_tokens.c.user_id == user_id, refresh_tokens.c.revoked_at.is_(None))
-                    .values(revoked_at=sa.func.now()))

@@ -9,10 +9,12 @@ from tests.support.access import (
     BLIND,
     SEES,
     Route,
+    Variant,
     matrix_tests,
     service_routes,
 )
-from tests.support.identity import PASSWORD
+from tests.support.identity import PASSWORD, bearer
+from tests.support.tokens import claims_of
 
 SERVICE = "auth"
 NOBODY = f"{unique('personne')}@e-cars.test"
@@ -22,6 +24,17 @@ NEW_PASSWORD = "Matrice-Acces-2026!x"
 MANAGERS = {"ej_member": 200, "ars": 200, "cd": 200, "ej_collaborator": (403, "not_administrateur"),
             "other_ej": 403, "support": 403, "ars_other_region": (403, "hors_territoire"),
             "cd_other_dept": (403, "hors_territoire")}
+
+
+def own_session(w, **kwargs) -> dict:
+    """A row acting with a fresh user's own session (ending it, or changing its password, must not end the
+    shared « self » caller's)."""
+    return {"headers": bearer(w.fresh_session()), **kwargs}
+
+
+def fresh_session_path(w) -> str:
+    w.fresh_session()
+    return f"/me/sessions/{claims_of(w.fresh['access_token'])['sid']}"
 
 
 def new_habilitation(w):
@@ -43,11 +56,24 @@ ROUTES = service_routes(SERVICE) + [
                                                "confirmation": NEW_PASSWORD}}),
     Route("POST", "/token/refresh", "/token/refresh", {"anonymous": (401, "invalid_refresh_token")}, public=True,
           send=lambda w: {"json": {"refresh_token": "faux"}}),
-    Route("POST", "/logout", "/logout", {"self": 204}),
+    Route("POST", "/logout", "/logout", {"self": 204}, send=own_session),
     Route("GET", "/me", "/me", {"ej_member": 200, "ars": 200, "support": 200}),
     Route("PATCH", "/me", "/me", {"self": 200}, send=lambda w: {"json": {"fonction": "Directrice adjointe"}}),
-    Route("POST", "/me/password", "/me/password", {"self": 200}, send=lambda w: {"json": {
-        "current_password": PASSWORD, "password": NEW_PASSWORD, "confirmation": NEW_PASSWORD}}),
+    Route("POST", "/me/password", "/me/password", {"self": 200}, send=lambda w: own_session(w, json={
+        "current_password": PASSWORD, "password": NEW_PASSWORD, "confirmation": NEW_PASSWORD})),
+    Route("GET", "/me/sessions", "/me/sessions", {"self": 200, "ej_member": 200, "support": 200}),
+    # the fresh user's session: ended by its owner, an unknown id to anybody else
+    Route("DELETE", "/me/sessions/<session_id>", fresh_session_path, {"self": 204},
+          send=lambda w: {"headers": bearer(w.fresh)},
+          variants=[Variant("someone else's session", fresh_session_path,
+                            {"ej_member": (404, "not_found"), "support": (404, "not_found")})]),
+    Route("POST", "/me/sessions/end-all", "/me/sessions/end-all", {"self": 200},
+          send=lambda w: own_session(w, json={"keep_current": False})),
+    Route("DELETE", "/users/<user_id>/sessions", lambda w: f"/users/{w.fresh_session()['user_id']}/sessions",
+          {"support": 200, "ej_member": (403, "forbidden"), "ars": (403, "forbidden")}),
+    # read by every token verifier on the internal network; through the gateway, a token is needed
+    Route("GET", "/token-revocations", "/token-revocations", {"ej_member": 200, "support": 200},
+          service_open=True),
     Route("GET", "/me/habilitations", "/me/habilitations", {"ej_member": SEES, "other_ej": BLIND},
           listed="finess"),
     Route("GET", "/habilitations", lambda w: f"/habilitations?scope_type=ej&scope_id={w.ids['finess']}", MANAGERS),

@@ -95,8 +95,9 @@ class World:
     def call(self, service: str, method: str, path: str, caller: str | None = None, direct: bool = False,
              headers: dict | None = None, **kwargs) -> httpx.Response:
         self.client.cookies.clear()  # each call stands alone
+        # a row's own Authorization (Route.send, e.g. a fresh session's) wins over its caller's
         return self.client.request(method, self.url(service, path, direct),
-                                   headers={**(headers or {}), **self.headers(caller)}, **kwargs)
+                                   headers={**self.headers(caller), **(headers or {})}, **kwargs)
 
     def as_ars(self, service: str, method: str, path: str, **kwargs) -> httpx.Response:
         answer = self.call(service, method, path, "ars", **kwargs)
@@ -109,6 +110,13 @@ class World:
         email, user_id = active_user(self.stack, role=role, **extra)
         self.tokens[name], self.user_ids[name] = sign_in(self.gateway, email), user_id
         return email
+
+    def fresh_session(self) -> dict:
+        """The tokens of a new signed-in établissement user, for rows that end their own session or change their
+        password (the « self » caller's token must outlive them)."""
+        email, user_id = active_user(self.stack)
+        self.fresh = {**sign_in(self.gateway, email), "user_id": user_id}
+        return self.fresh
 
     def grant(self, scope_type: str, scope_id: str, email: str, **flags) -> str:
         answer = self.as_ars("auth", "POST", "/habilitations", json={

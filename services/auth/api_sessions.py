@@ -1,0 +1,79 @@
+"""HTTP API of the auth service, its sessions part: « Mon compte »'s sessions (one per device), « Se déconnecter
+de tous les appareils », the support team's ending of a person's sessions, and the revocations feed that every
+token verifier polls."""
+
+from flask import Blueprint, current_app, jsonify, request
+
+from ecars_common import roles
+from ecars_common.errors import ApiError
+from ecars_common.payload import bool_field, client_address, json_object
+from ecars_common.tokens import authenticated, current_identity
+from services.auth import account, domain, sessions
+from services.auth.api import config, unit_of_work
+
+bp = Blueprint("auth_sessions", __name__)
+
+
+@bp.get("/token-revocations")
+def token_revocations():
+    """The feed every token verifier polls (ecars_common/revocations.py). It names users and sessions by hashes
+    of their ids only; no token needed, as for the JWKS (the services read it on the internal network)."""
+    since = request.args.get("since")
+    try:
+        since_value = float(since) if since is not None else None
+    except ValueError:
+        since_value = None
+    if since is not None and (since_value is None or not 0 <= since_value < 1e11):
+        raise ApiError(422, "validation_failed", "Le paramètre « since » doit être un instant en secondes (epoch).",
+                       {"since": "nombre de secondes attendu"})
+    with unit_of_work() as session:
+        return jsonify(sessions.feed(session, since_value, config().revocation_keep_seconds))
+
+
+@bp.get("/me/sessions")
+@authenticated
+def my_sessions():
+    identity = current_identity()
+    with unit_of_work() as session:
+        return jsonify({"items": sessions.listing(session, identity.user_id, identity.session_id)})
+
+
+@bp.delete("/me/sessions/<session_id>")
+@authenticated
+def end_my_session(session_id: str):
+    """End one of my sessions (another device, or this one)."""
+    identity = current_identity()
+    ended = False
+    if domain.is_uuid(session_id):
+        with unit_of_work() as session:
+            ended = sessions.end_session(session, identity.user_id, session_id, "ended_by_user", client_address())
+    if not ended:
+        raise ApiError(404, "not_found", "Session introuvable ou déjà fermée.")
+    return "", 204
+
+
+@bp.post("/me/sessions/end-all")
+@authenticated
+def end_all_my_sessions():
+    """« Se déconnecter de tous les appareils »; with keep_current, every other one (new tokens for this one)."""
+    keep_current = bool_field(json_object(), "keep_current")
+    with unit_of_work() as session:
+        count, tokens = account.end_all_sessions(session, config(), current_app.extensions["keyring"],
+                                                 current_identity(), keep_current, client_address())
+    message = ("Vos autres sessions ont été fermées." if keep_current
+               else "Vous avez été déconnecté de tous les appareils.")
+    return jsonify({"message": message, "ended": count, **({"tokens": tokens} if tokens else {})})
+
+
+@bp.delete("/users/<user_id>/sessions")
+@authenticated
+def end_sessions_of_user(user_id: str):
+    """The support team ends every session of a person (a lost computer, a compromised account)."""
+    if current_identity().role not in roles.SUPPORT_ROLES:
+        raise ApiError(403, "forbidden", "Réservé à l'équipe support.")
+    with unit_of_work() as session:
+        user = account.get_user(session, user_id) if domain.is_uuid(user_id) else None
+        if user is None:
+            raise ApiError(404, "not_found", "Utilisateur introuvable.")
+        _, count = sessions.end_all_sessions(session, user_id, "ended_by_support", client_address())
+    return jsonify({"message": "Toutes les sessions de cet utilisateur ont été fermées.", "ended": count})

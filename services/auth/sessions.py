@@ -1,0 +1,118 @@
+"""Sessions: one per sign-in (a browser, a device), and the ways they end.
+
+A session holds the refresh tokens that rotate within it; its access tokens carry its id (`sid`). Ending a
+session revokes its refresh tokens and records that its access tokens are no longer valid; ending all of a
+user's sessions (« Se déconnecter de tous les appareils », a password changed or reset, a refresh token
+stolen) sets the user's « not before »: every access token issued before it is refused. Both go to the feed
+every token verifier polls (`GET /token-revocations`, ecars_common/revocations.py) and are announced on the bus
+(`auth.user.sessions_revoked`)."""
+
+import math
+import time
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy import Connection
+
+from ecars_common.revocations import key_of
+from services.auth.orm import refresh_tokens, sessions, token_revocations, users
+from services.auth.records import audit, publish
+
+USER_AGENT_MAX = 300
+
+LIVE = sa.and_(sessions.c.ended_at.is_(None), sa.exists().where(
+    refresh_tokens.c.session_id == sessions.c.id, refresh_tokens.c.revoked_at.is_(None),
+    refresh_tokens.c.expires_at > sa.func.now()))
+
+# the feed, polled by every process every few seconds: built once (docs/developing.md, hot paths)
+FEED = sa.select(token_revocations.c.key, sa.func.max(token_revocations.c.not_before).label("not_before")).where(
+    token_revocations.c.recorded_at > sa.func.to_timestamp(sa.bindparam("since")),
+    token_revocations.c.recorded_at > sa.func.now() - sa.bindparam("keep", type_=sa.Interval),
+).group_by(token_revocations.c.key)
+CLOCK = sa.select(sa.extract("epoch", sa.func.clock_timestamp()))
+
+
+def next_second() -> datetime:
+    """The instant from which new tokens are valid again. Tokens carry their issue time in whole seconds (iat),
+    so it is the next whole second: every token issued before now has an earlier iat; tokens issued from now on
+    are given this iat (keys.KeyRing.issue), so they are not refused with them."""
+    return datetime.fromtimestamp(math.floor(time.time()) + 1, UTC)
+
+
+def epoch(instant: datetime | None) -> int:
+    return int(instant.timestamp()) if instant else 0
+
+
+def open_session(session: Connection, user_id: str, user_agent: str, address: str) -> str:
+    return session.execute(sessions.insert().values(
+        user_id=user_id, user_agent=user_agent[:USER_AGENT_MAX], client_address=address).returning(sessions.c.id)
+    ).scalar_one()
+
+
+def touch(session: Connection, session_id: str) -> bool:
+    """A refresh within the session: its « last used ». False if the session has ended."""
+    return session.execute(sessions.update().where(sessions.c.id == session_id, sessions.c.ended_at.is_(None))
+                           .values(last_used_at=sa.func.now()).returning(sessions.c.id)).first() is not None
+
+
+def listing(session: Connection, user_id: str, current: str) -> list[dict]:
+    rows = session.execute(sa.select(sessions).where(sessions.c.user_id == user_id, LIVE)
+                           .order_by(sessions.c.last_used_at.desc())).mappings()
+    return [{"id": row["id"], "user_agent": row["user_agent"], "client_address": row["client_address"],
+             "created_at": row["created_at"].isoformat(), "last_used_at": row["last_used_at"].isoformat(),
+             "current": row["id"] == current} for row in rows]
+
+
+def revoke(session: Connection, key: str, not_before: datetime, reason: str) -> None:
+    session.execute(token_revocations.insert().values(key=key, not_before=not_before, reason=reason))
+
+
+def end_session(session: Connection, user_id: str, session_id: str, reason: str, address: str) -> bool:
+    """End one of the user's sessions; False if they have no such live session."""
+    ended = session.execute(
+        sessions.update().where(sessions.c.id == session_id, sessions.c.user_id == user_id,
+                                sessions.c.ended_at.is_(None))
+        .values(ended_at=sa.func.now(), ended_reason=reason).returning(sessions.c.id)).first()
+    if ended is None:
+        return False
+    session.execute(refresh_tokens.update().where(refresh_tokens.c.session_id == session_id,
+                                                  refresh_tokens.c.revoked_at.is_(None))
+                    .values(revoked_at=sa.func.now()))
+    not_before = next_second()
+    revoke(session, key_of("session", session_id), not_before, reason)
+    audit(session, "session.ended", user_id, address, session_id=session_id, reason=reason)
+    publish(session, "auth.user.sessions_revoked", {"user_id": user_id, "session_id": session_id,
+                                                    "not_before": not_before.isoformat(), "reason": reason})
+    return True
+
+
+def end_all_sessions(session: Connection, user_id: str, reason: str, address: str,
+                     keep: str = "") -> tuple[datetime, int]:
+    """End every session of the user (but `keep`): their refresh tokens are revoked, and every access token
+    issued until now is refused — `keep`'s too, which needs new tokens (login.issue_tokens). Returns the new
+    « not before » and how many sessions ended."""
+    not_before = next_second()
+    others = sessions.c.id != keep if keep else sa.true()
+    count = session.execute(sa.select(sa.func.count()).where(sessions.c.user_id == user_id, LIVE, others)
+                            ).scalar_one()
+    session.execute(sessions.update().where(sessions.c.user_id == user_id, sessions.c.ended_at.is_(None), others)
+                    .values(ended_at=sa.func.now(), ended_reason=reason))
+    session.execute(refresh_tokens.update().where(
+        refresh_tokens.c.user_id == user_id, refresh_tokens.c.revoked_at.is_(None),
+        refresh_tokens.c.session_id.is_distinct_from(keep or None)).values(revoked_at=sa.func.now()))
+    session.execute(users.update().where(users.c.id == user_id).values(tokens_not_before=not_before))
+    revoke(session, key_of("user", user_id), not_before, reason)
+    audit(session, "sessions.ended_all", user_id, address, reason=reason, sessions=count, kept=keep or None)
+    publish(session, "auth.user.sessions_revoked", {"user_id": user_id, "session_id": None, "kept_session_id": keep
+                                                    or None, "not_before": not_before.isoformat(), "reason": reason})
+    return not_before, count
+
+
+def feed(session: Connection, since: float | None, keep_seconds: int) -> dict:
+    """What GET /token-revocations answers: the revocations recorded after `since` (epoch seconds) within the
+    last `keep_seconds`, one per key (its latest « not before »)."""
+    as_of = float(session.execute(CLOCK).scalar_one())
+    rows = session.execute(FEED, {"since": since if since is not None else 0.0,
+                                  "keep": timedelta(seconds=keep_seconds)})
+    return {"as_of": as_of, "keep_seconds": keep_seconds,
+            "items": [{"key": row.key, "not_before": epoch(row.not_before)} for row in rows]}
