@@ -94,10 +94,13 @@ def test_a_flood_is_audited_as_one_row_per_kind_with_a_count(stack):
     email, user_id = active_user(stack)
     address = "203.0.113.77"
     statuses = [login(stack, email, WRONG, address).status_code for _ in range(30)]
-    assert statuses == [401] * 5 + [429] * 25
+    # (a wait of 1 s, then 2 s, may pass during the flood: a few more attempts are then checked)
+    assert statuses[:6] == [401] * 5 + [429] and set(statuses) == {401, 429}
     audited = rows(stack, "SELECT action, details FROM auth.audit_log WHERE user_id = %s AND client_address = %s "
                           "ORDER BY id", user_id, address)
-    assert [(r["action"], r["details"]["count"]) for r in audited] == [("login.failed", 5), ("login.throttled", 25)]
+    assert [(r["action"], r["details"]["count"]) for r in audited] == [
+        ("login.failed", statuses.count(401)), ("login.throttled", statuses.count(429))]
+    assert statuses.count(429) > 20
     # unknown accounts from one address alike
     for _ in range(12):
         login(stack, f"{unique('inconnu')}@e-cars.test", WRONG, "203.0.113.78")

@@ -8,6 +8,7 @@ import re
 import time
 
 import httpx
+import jwt
 
 from tests.support.db import rows
 from tests.support.identity import PASSWORD, active_user, bearer, sign_in
@@ -224,3 +225,20 @@ def test_a_cookie_copied_before_se_deconnecter_no_longer_opens_a_page(stack, gat
         time.sleep(0.2)
     assert "/connexion" in replay.headers["location"]
 
+
+
+def test_only_an_access_token_is_taken_for_one(stack, gateway, mailbox):
+    """ASVS 5.0 9.2.2: auth signs one kind of token only (typ at+jwt); the refresh and reset tokens are opaque
+    random strings, refused as bearer tokens."""
+    from tests.support.identity import latest_code
+
+    email, _ = active_user(stack)
+    tokens = sign_in(gateway, email)
+    header = jwt.get_unverified_header(tokens["access_token"])
+    assert header["typ"] == "at+jwt" and header["alg"] == "EdDSA"
+    httpx.post(api(gateway, "/password-reset/code"), json={"email": email})
+    reset = httpx.post(api(gateway, "/password-reset/verify"),
+                       json={"email": email, "code": latest_code(mailbox, email)}).json()["reset_token"]
+    for other in (tokens["refresh_token"], reset):
+        answer = httpx.get(api(gateway, "/me"), headers={"Authorization": f"Bearer {other}"})
+        assert answer.status_code == 401 and answer.json()["error"]["code"] == "invalid_token"
