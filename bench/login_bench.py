@@ -8,8 +8,9 @@ gateway, and a real user's login time while a password-guessing flood hits the g
    connections for 10 s (wrk): logins/s, p50, p99.
 3. A real user signs in once a second from one address for 17 s, with no other traffic (the baseline), then
    while a flood of wrong-password logins (32 connections, wrk) runs:
-   - "throttled flood": 3 target accounts from 8 addresses 10.0.0.1–8. The throttle locks an account
-     after 5 failures and an address after 20 (15 min); a locked attempt is refused (429) before the
+   - "throttled flood": 3 target accounts from 8 addresses 10.0.0.1–8. The throttle slows an account's
+     attempts from one address after 5 failures and locks an address after 20; a slowed or locked attempt is
+     refused (429) before the
      password is hashed, so after the first 15 hashes the flood costs a query or two per request;
    - "spread flood": every attempt from a new address 10.x.y.z on a new (unknown) email, which the
      throttle cannot lock out: every attempt costs a (dummy) hash. For comparison.

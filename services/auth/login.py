@@ -97,7 +97,7 @@ def refresh(session: Connection, config: Config, keyring: KeyRing, token: str, a
             # two tabs refreshing at once: the late one is refused, but this is not theft
             audit(session, "refresh_token.raced", row["user_id"], address)
             return None
-        sessions.end_all_sessions(session, row["user_id"], "refresh_token_reused", address)
+        sessions.end_all_sessions(session, row["user_id"], "refresh_token_reused", address, audited=False)
         audit(session, "refresh_token.reused", row["user_id"], address)
         return None
     session.execute(refresh_tokens.update().where(refresh_tokens.c.token_hash == row["token_hash"])
@@ -113,7 +113,7 @@ def refresh(session: Connection, config: Config, keyring: KeyRing, token: str, a
 def logout(session: Connection, identity: Identity, address: str) -> None:
     """« Se déconnecter »: this session ends (its refresh tokens, and its access tokens within seconds)."""
     if not identity.session_id or not sessions.end_session(session, identity.user_id, identity.session_id, "logout",
-                                                           address):
+                                                           address, audited=False):
         # a token from before sessions existed: its user's refresh tokens without a session are revoked
         session.execute(refresh_tokens.update().where(refresh_tokens.c.user_id == identity.user_id,
                                                       refresh_tokens.c.session_id.is_(None),

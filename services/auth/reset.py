@@ -121,6 +121,7 @@ def set_password(session: Connection, user, password: str, client_address: str, 
     """The new password; every session of the user ends (but `keep_session`, the one changing it)."""
     session.execute(users.update().where(users.c.id == user["id"]).values(
         password_hash=passwords.hash_password(password), must_reset_password=False))
-    sessions.end_all_sessions(session, user["id"], action, client_address, keep=keep_session)
-    audit(session, action, user["id"], client_address)
+    _, ended = sessions.end_all_sessions(session, user["id"], action, client_address, keep=keep_session,
+                                         audited=False)
+    audit(session, action, user["id"], client_address, sessions_ended=ended)
     publish(session, "auth.password.changed", {**person(user), "changed_at": datetime.now(UTC).isoformat()})

@@ -67,8 +67,10 @@ def revoke(session: Connection, key: str, not_before: datetime, reason: str) -> 
     session.execute(token_revocations.insert().values(key=key, not_before=not_before, reason=reason))
 
 
-def end_session(session: Connection, user_id: str, session_id: str, reason: str, address: str) -> bool:
-    """End one of the user's sessions; False if they have no such live session."""
+def end_session(session: Connection, user_id: str, session_id: str, reason: str, address: str,
+                audited: bool = True) -> bool:
+    """End one of the user's sessions; False if they have no such live session. `audited=False`: the caller's
+    own audit row tells it (« logout »)."""
     ended = session.execute(
         sessions.update().where(sessions.c.id == session_id, sessions.c.user_id == user_id,
                                 sessions.c.ended_at.is_(None))
@@ -80,14 +82,15 @@ def end_session(session: Connection, user_id: str, session_id: str, reason: str,
                     .values(revoked_at=sa.func.now()))
     not_before = next_second()
     revoke(session, key_of("session", session_id), not_before, reason)
-    audit(session, "session.ended", user_id, address, session_id=session_id, reason=reason)
+    if audited:
+        audit(session, "session.ended", user_id, address, session_id=session_id, reason=reason)
     publish(session, "auth.user.sessions_revoked", {"user_id": user_id, "session_id": session_id,
                                                     "not_before": not_before.isoformat(), "reason": reason})
     return True
 
 
-def end_all_sessions(session: Connection, user_id: str, reason: str, address: str,
-                     keep: str = "") -> tuple[datetime, int]:
+def end_all_sessions(session: Connection, user_id: str, reason: str, address: str, keep: str = "",
+                     audited: bool = True) -> tuple[datetime, int]:
     """End every session of the user (but `keep`): their refresh tokens are revoked, and every access token
     issued until now is refused — `keep`'s too, which needs new tokens (login.issue_tokens). Returns the new
     « not before » and how many sessions ended."""
@@ -102,7 +105,8 @@ def end_all_sessions(session: Connection, user_id: str, reason: str, address: st
         refresh_tokens.c.session_id.is_distinct_from(keep or None)).values(revoked_at=sa.func.now()))
     session.execute(users.update().where(users.c.id == user_id).values(tokens_not_before=not_before))
     revoke(session, key_of("user", user_id), not_before, reason)
-    audit(session, "sessions.ended_all", user_id, address, reason=reason, sessions=count, kept=keep or None)
+    if audited:  # else the caller's own row tells it (« password.reset »…)
+        audit(session, "sessions.ended_all", user_id, address, reason=reason, sessions=count, kept=keep or None)
     publish(session, "auth.user.sessions_revoked", {"user_id": user_id, "session_id": None, "kept_session_id": keep
                                                     or None, "not_before": not_before.isoformat(), "reason": reason})
     return not_before, count
