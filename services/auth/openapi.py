@@ -79,7 +79,8 @@ PATHS = {
         "patch": operation(
             "Modifier mes coordonnées.", returns=USER, errors=[422],
             body=json_body(obj({"civilite": string(100, enum=["M.", "Mme"]), "nom": string(100),
-                                "prenom": string(100), "fonction": string(100), "telephone": string(100)}))),
+                                "prenom": string(100), "fonction": string(100),
+                                "telephone": string(30, description="format 01 22 33 44 55")}))),
     },
     "/me/password": {"post": operation(
         "Changer mon mot de passe : mes autres sessions sont fermées, celle-ci reçoit de nouveaux jetons (`tokens`).",
