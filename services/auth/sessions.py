@@ -100,9 +100,10 @@ def end_all_sessions(session: Connection, user_id: str, reason: str, address: st
                             ).scalar_one()
     session.execute(sessions.update().where(sessions.c.user_id == user_id, sessions.c.ended_at.is_(None), others)
                     .values(ended_at=sa.func.now(), ended_reason=reason))
+    kept_tokens = refresh_tokens.c.session_id.is_distinct_from(keep) if keep else sa.true()
     session.execute(refresh_tokens.update().where(
-        refresh_tokens.c.user_id == user_id, refresh_tokens.c.revoked_at.is_(None),
-        refresh_tokens.c.session_id.is_distinct_from(keep or None)).values(revoked_at=sa.func.now()))
+        refresh_tokens.c.user_id == user_id, refresh_tokens.c.revoked_at.is_(None), kept_tokens)
+        .values(revoked_at=sa.func.now()))
     session.execute(users.update().where(users.c.id == user_id).values(tokens_not_before=not_before))
     revoke(session, key_of("user", user_id), not_before, reason)
     if audited:  # else the caller's own row tells it (« password.reset »…)
