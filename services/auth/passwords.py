@@ -109,11 +109,12 @@ def unmet_rules(password: str, confirmation: str, email: str, context: Iterable[
         "digit": any(c.isdigit() for c in password),
         "special": any(c in SPECIALS or not (c.isalnum() or c.isspace()) for c in password),
         "not_email": password.strip().lower() != email.strip().lower(),
-        "not_personal": not contains_context(password, context_words(context)),
         "not_common": not is_common(password),
         "not_current": not (current_hash and verify_password(current_hash, password)),
         "match": password == confirmation,
     }
+    # the email itself is told by not_email alone
+    checks["not_personal"] = not checks["not_email"] or not contains_context(password, context_words(context))
     return [rule for rule, _, _ in RULES if not checks[rule]]
 
 
