@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from ecars_common.tokens import Identity
 from services.cpom import domain
 from services.cpom.access import access_to, visible_ej_condition
-from services.cpom.orm import cpom_etablissements, cpoms, ej, equipe, et
+from services.cpom.orm import contrats, cpom_etablissements, cpoms, ej, equipe, et
 from services.cpom.records import audit
 
 PAGE_SIZE = 20
@@ -74,16 +74,25 @@ def ej_item(row) -> dict:
             "telephone": row["telephone"]}
 
 
+# The home list's flags, read for the rows of the page only (each an index lookup).
+HAS_CONTRACTS = sa.exists().where(contrats.c.ej_finess == ej.c.finess).label("a_des_contrats")
+HAS_CPOMS = sa.exists().where(cpoms.c.ej_finess == ej.c.finess).label("a_des_cpom")
+
+
 def list_ej(session: Connection, identity: Identity, sort: str, descending: bool, page: int) -> dict:
-    """« Gestion des Contrats »: the EJs the caller is interlocutor of (or, for an authority, those of its
-    region / département), sorted, 20 per page."""
+    """« Gestion des Contrats »: the EJs the caller may see — interlocutor of, holder of a CPOM or a contract of,
+    or, for an authority, those of its region / département —, sorted (case-insensitively, by an index of
+    migration 0005), 20 per page, each with whether it has self-evaluation contracts and CPOMs. Two statements
+    (the count, the page) whatever the size of the region."""
     condition = visible_ej_condition(session, identity)
     total = session.execute(sa.select(sa.func.count()).select_from(ej).where(condition)).scalar_one()
-    column = SORTS[sort]
+    column = SORTS[sort] if sort in ("etablissement", "finess") else sa.func.lower(SORTS[sort])
     order = [column.desc() if descending else column.asc(), ej.c.finess]
-    rows = session.execute(sa.select(ej).where(condition).order_by(*order)
+    rows = session.execute(sa.select(ej, HAS_CONTRACTS, HAS_CPOMS).where(condition).order_by(*order)
                            .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).mappings()
-    return {"items": [ej_item(row) for row in rows], "page": page, "pages": -(-total // PAGE_SIZE),
+    return {"items": [{**ej_item(row), "a_des_contrats": row["a_des_contrats"], "a_des_cpom": row["a_des_cpom"]}
+                      for row in rows],
+            "page": page, "pages": -(-total // PAGE_SIZE),
             "par_page": PAGE_SIZE, "total": total, "tri": f"{'-' if descending else ''}{sort}",
             "colonnes": [{"cle": "etablissement", "libelle": "Etablissement (EJ)"},
                          {"cle": "adresse", "libelle": "Adresse"}, {"cle": "telephone", "libelle": "Téléphone"}]}
