@@ -18,6 +18,17 @@ SORTS = {"etablissement": ej.c.finess, "finess": ej.c.finess, "raison_sociale": 
          "adresse": ej.c.adresse, "telephone": ej.c.telephone}
 
 
+def upsert(table: sa.Table, columns: tuple[str, ...]) -> sa.Insert:
+    statement = insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=["finess"], set_={**{name: statement.excluded[name] for name in columns},
+                                         "updated_at": sa.func.now()})
+
+
+UPSERT_EJ = upsert(ej, ("raison_sociale", "adresse", "telephone", "departement"))
+UPSERT_ET = upsert(et, ("ej_finess", "nom", "region", "domaine", "adresse", "departement"))
+
+
 @dataclass
 class ImportOutcome:
     errors: list[dict] = field(default_factory=list)
@@ -49,21 +60,25 @@ def import_csv(session: Connection, identity: Identity, rows: list[domain.CsvRow
         return ImportOutcome(errors=[{"ligne": r.line, "type": r.type, "finess": r.finess, "erreurs": r.errors}
                                      for r in bad])
     counts = {"ej": {"crees": 0, "modifies": 0}, "et": {"crees": 0, "modifies": 0}}
+    ej_values = []
     for row in rows:
         if row.type != "EJ":
             continue
-        values = {"raison_sociale": row.values["nom"], "adresse": row.values["adresse"],
-                  "telephone": row.values["telephone"], "departement": domain.finess_departement(row.finess)}
-        session.execute(insert(ej).values(finess=row.finess, **values)
-                        .on_conflict_do_update(index_elements=["finess"], set_={**values, "updated_at": sa.func.now()}))
+        ej_values.append({"finess": row.finess, "raison_sociale": row.values["nom"], "adresse": row.values["adresse"],
+                          "telephone": row.values["telephone"], "departement": domain.finess_departement(row.finess)})
         counts["ej"]["modifies" if row.finess in known_ej else "crees"] += 1
+    et_values = []
     for row in et_rows:
-        values = {"ej_finess": row.values["finess_ej"], "nom": row.values["nom"], "region": row.values["region"],
-                  "domaine": row.values["domaine"], "adresse": row.values["adresse"],
-                  "departement": domain.finess_departement(row.finess)}
-        session.execute(insert(et).values(finess=row.finess, **values)
-                        .on_conflict_do_update(index_elements=["finess"], set_={**values, "updated_at": sa.func.now()}))
+        et_values.append({"finess": row.finess, "ej_finess": row.values["finess_ej"], "nom": row.values["nom"],
+                          "region": row.values["region"], "domaine": row.values["domaine"],
+                          "adresse": row.values["adresse"], "departement": domain.finess_departement(row.finess)})
         counts["et"]["modifies" if row.finess in existing_et else "crees"] += 1
+    # One statement per table, its rows sent together (executemany): a region's file of thousands of rows is
+    # imported in seconds, where a statement built and sent per row took minutes.
+    if ej_values:
+        session.execute(UPSERT_EJ, ej_values)
+    if et_values:
+        session.execute(UPSERT_ET, et_values)
     audit(session, identity, "organisations.imported", **counts)
     return ImportOutcome(counts=counts)
 
