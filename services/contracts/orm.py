@@ -56,8 +56,8 @@ contracts = sa.Table(
     # adds its indicator's difference in its one write statement), and the percentage the lists filter and sort on.
     sa.Column("required_questions", sa.Integer, nullable=False, server_default="0"),
     sa.Column("filled_questions", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("fill_percentage", sa.Integer, sa.Computed(FILL_PERCENTAGE)),
-    sa.Column("ej_departement", sa.Text, sa.Computed(DEPARTEMENT)),
+    sa.Column("fill_percentage", sa.Integer, sa.Computed(FILL_PERCENTAGE, persisted=True)),
+    sa.Column("ej_departement", sa.Text, sa.Computed(DEPARTEMENT, persisted=True)),
 )
 
 # Indicators restricted to named users or roles; others see them grey (read-only or hidden).
