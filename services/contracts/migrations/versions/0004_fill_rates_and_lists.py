@@ -75,8 +75,9 @@ def upgrade() -> None:
                   schema=S)
     op.execute(BACKFILL_REQUIRED)
     op.execute(BACKFILL_FILLED)
-    op.add_column("contracts", sa.Column("fill_percentage", sa.Integer, sa.Computed(FILL_PERCENTAGE, persisted=True)), schema=S)
-    op.add_column("contracts", sa.Column("ej_departement", sa.Text, sa.Computed(DEPARTEMENT, persisted=True)), schema=S)
+    for name, type_, expression in (("fill_percentage", sa.Integer, FILL_PERCENTAGE),
+                                    ("ej_departement", sa.Text, DEPARTEMENT)):
+        op.add_column("contracts", sa.Column(name, type_, sa.Computed(expression, persisted=True)), schema=S)
     for name, columns in INDEXES.items():
         op.execute(f"CREATE INDEX {name} ON {S}.contracts ({columns})")
     op.drop_index("contracts_campaign", "contracts", schema=S)  # the indexes above all start with campaign_id
