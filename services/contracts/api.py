@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, jsonify, request
 from ecars_common.errors import ApiError
 from ecars_common.payload import bool_field, json_object, string_field
 from ecars_common.tokens import authenticated, current_identity
-from services.contracts import campaigns, domain, evaluation, template_xlsx
+from services.contracts import campaigns, domain, evaluation, progress, template_xlsx, whole_contract
 
 bp = Blueprint("contracts", __name__)
 PAGE_SIZE = 20
@@ -44,10 +44,9 @@ def list_ejs():
     if not page.isdigit() or int(page) < 1:
         raise ApiError(422, "validation_failed", "« page » doit être un entier positif.", {"page": "entier ≥ 1"})
     with unit_of_work() as session:
-        rows = campaigns.my_ejs(session, current_identity(), sort.lstrip("-"), sort.startswith("-"))
-    pages = max(1, -(-len(rows) // PAGE_SIZE))
-    start = (int(page) - 1) * PAGE_SIZE
-    return jsonify({"items": rows[start:start + PAGE_SIZE], "page": int(page), "pages": pages, "total": len(rows)})
+        rows, total = campaigns.my_ejs(session, current_identity(), sort.lstrip("-"), sort.startswith("-"),
+                                       int(page), PAGE_SIZE)
+    return jsonify({"items": rows, "page": int(page), "pages": max(1, -(-total // PAGE_SIZE)), "total": total})
 
 
 @bp.get("/ej/<finess>/contracts")
@@ -101,12 +100,7 @@ def close_contract(contract_id):
 def export_data(contract_id):
     """Everything « EDITER LES DONNEES » prints (used by the reporting service with the caller's token)."""
     with unit_of_work() as session:
-        view = evaluation.contract_view(session, current_identity(), str(contract_id))
-        view["indicators"] = [
-            {**item, **({} if item["hidden"] else evaluation.indicator_view(session, current_identity(),
-                                                                            str(contract_id), item["code"]))}
-            for item in view["indicators"]]
-    return jsonify(view)
+        return jsonify(whole_contract.export(session, current_identity(), str(contract_id)))
 
 
 # -- the ARS --------------------------------------------------------------------------------------
@@ -157,8 +151,10 @@ def check_template():
 @bp.get("/campaigns/<uuid:campaign_id>/progress")
 @authenticated
 def campaign_progress(campaign_id):
+    """The campaign's contracts, one page, filtered and sorted, with the totals (progress.py)."""
+    wanted = progress.Query.from_args(request.args)
     with unit_of_work() as session:
-        return jsonify(campaigns.progress(session, current_identity(), str(campaign_id)))
+        return jsonify(progress.progress(session, current_identity(), str(campaign_id), wanted))
 
 
 @bp.post("/campaigns/<uuid:campaign_id>/contracts")

@@ -1,5 +1,5 @@
-"""The ARS side: campaigns from an indicator template, contracts for EJs, restrictions, the region's
-progress table, and the review of a closed contract (accept or reopen)."""
+"""The ARS side: campaigns from an indicator template, contracts for EJs, restrictions, and the review of a closed
+contract (accept or reopen); the establishment's lists. The region's progress table is in progress.py."""
 
 from datetime import date
 
@@ -7,12 +7,12 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.dialects.postgresql import insert
 
-from ecars_common import habilitations
+from ecars_common import habilitations, roles
 from ecars_common.errors import ApiError
 from ecars_common.tokens import Identity
 from services.contracts import access, domain, templates
-from services.contracts.evaluation import answers_of, publish, values_by_indicator
-from services.contracts.orm import audit, campaigns, contracts, indicator_answers, receipts, restrictions
+from services.contracts.evaluation import publish
+from services.contracts.orm import audit, campaigns, contracts, receipts, restrictions
 
 AUTHORITY_ONLY = ApiError(403, "forbidden", "Réservé aux agents de l'ARS.")
 
@@ -42,10 +42,22 @@ def load_campaign(session: Connection, identity: Identity, campaign_id: str):
 
 
 def create_contract(session: Connection, identity: Identity, campaign_id: str, fields: dict) -> dict:
-    load_campaign(session, identity, campaign_id)
-    row = session.execute(contracts.insert().values(campaign_id=campaign_id, **fields)
+    campaign = load_campaign(session, identity, campaign_id)
+    required = domain.required_questions(templates.indicators_of(session, campaign_id))
+    row = session.execute(contracts.insert().values(campaign_id=campaign_id, required_questions=required, **fields)
                           .returning(contracts.c.id)).one()
+    announce(session, {"id": row.id, "campaign_id": campaign_id, **fields}, campaign["region"])
     return {"id": row.id, **fields}
+
+
+def announce(session: Connection, contract: dict, region: str) -> None:
+    """`contracts.contract.created`: the referential (cpom, owner of the EJs) learns that the EJ has a contract, in
+    which region, and the EJ's name and address as the contract copies them (for an EJ it does not hold yet)."""
+    publish(session, "contracts.contract.created", {
+        "contract_id": contract["id"], "campaign_id": contract["campaign_id"], "contract_name": contract["name"],
+        "ej_finess": contract["ej_finess"], "ej_raison_sociale": contract["ej_raison_sociale"],
+        "ej_adresse": contract.get("ej_adresse") or "", "ej_telephone": contract.get("ej_telephone") or "",
+        "region": region})
 
 
 def restrict(session: Connection, identity: Identity, contract_id: str, code: str, roles: list[str],
@@ -59,25 +71,6 @@ def restrict(session: Connection, identity: Identity, contract_id: str, code: st
     session.execute(insert(restrictions).values(contract_id=contract_id, indicator_code=code, **values)
                     .on_conflict_do_update(index_elements=["contract_id", "indicator_code"], set_=values))
     return {"indicator_code": code, **values}
-
-
-def progress(session: Connection, identity: Identity, campaign_id: str) -> dict:
-    """Every contract of the campaign with its fill percentage and status, in one table."""
-    campaign = load_campaign(session, identity, campaign_id)
-    indicators = templates.indicators_of(session, campaign["id"])
-    rows = session.execute(sa.select(contracts).where(contracts.c.campaign_id == campaign_id)
-                           .order_by(contracts.c.ej_raison_sociale)).mappings().all()
-    saved = session.execute(sa.select(indicator_answers.c.contract_id, indicator_answers.c.indicator_code,
-                                      indicator_answers.c.answers)
-                            .where(indicator_answers.c.contract_id.in_([r["id"] for r in rows]))).all()
-    values: dict[str, dict] = {}
-    for contract_id, code, answers in saved:
-        values.setdefault(contract_id, {})[code] = answers
-    return {"campaign": {"id": campaign["id"], "name": campaign["name"], "evaluated_year": campaign["evaluated_year"]},
-            "contracts": [{"id": r["id"], "name": r["name"], "ej_finess": r["ej_finess"],
-                           "ej_raison_sociale": r["ej_raison_sociale"], "status": r["status"], "review": r["review"],
-                           "fill_percentage": domain.fill_percentage(indicators, values.get(r["id"], {}))}
-                          for r in rows]}
 
 
 def review(session: Connection, identity: Identity, contract_id: str, decision: str, reason: str) -> dict:
@@ -110,28 +103,37 @@ def review(session: Connection, identity: Identity, contract_id: str, decision: 
 
 # -- the establishment's lists ----------------------------------------------------------------------
 
-def my_ejs(session: Connection, identity: Identity, sort: str, descending: bool) -> list[dict]:
+EJ_SORTS = {"adresse": contracts.c.ej_adresse, "telephone": contracts.c.ej_telephone}
+
+
+def my_ejs(session: Connection, identity: Identity, sort: str, descending: bool, page: int,
+           page_size: int) -> tuple[list[dict], int]:
     """« Gestion des contrats »: the EJs the user is interlocutor of (or whose contracts they were
-    granted) that have contracts; the ARS sees its region's."""
-    query = sa.select(contracts.c.ej_finess, contracts.c.ej_raison_sociale, contracts.c.ej_adresse,
-                      contracts.c.ej_telephone).distinct()
-    if identity.role in ("ars", "admin"):
-        if identity.role == "ars":
+    granted) that have contracts; the ARS sees its region's. One page, sorted (case-insensitively) in SQL, and
+    the number of EJs."""
+    columns = (contracts.c.ej_finess, contracts.c.ej_raison_sociale, contracts.c.ej_adresse,
+               contracts.c.ej_telephone)
+    query = sa.select(*columns).distinct()
+    if identity.role in roles.CAMPAIGN_AUTHORITIES:
+        if identity.role == roles.ARS:
             query = query.join(campaigns, campaigns.c.id == contracts.c.campaign_id).where(
                 campaigns.c.region == identity.region)
-    elif identity.role == "etablissement":
+    elif identity.role == roles.ETABLISSEMENT:
         ejs = habilitations.scopes_of(session, "contracts", identity.user_id, "ej")
         granted = habilitations.scopes_of(session, "contracts", identity.user_id, "contract")
         query = query.where(sa.or_(contracts.c.ej_finess.in_(ejs), contracts.c.id.in_(granted)))
     else:
-        return []
-    rows = [dict(r) for r in session.execute(query).mappings()]
-    key = {"adresse": "ej_adresse", "telephone": "ej_telephone"}.get(sort, "ej_raison_sociale")
-    return sorted(rows, key=lambda r: (r[key] or "").lower(), reverse=descending)
+        return [], 0
+    listed = query.subquery()
+    key = sa.func.lower(listed.c[EJ_SORTS.get(sort, contracts.c.ej_raison_sociale).name])
+    order = [key.desc() if descending else key.asc(), *(listed.c[c.name] for c in columns)]
+    total = session.execute(sa.select(sa.func.count()).select_from(listed)).scalar_one()
+    rows = session.execute(sa.select(listed).order_by(*order).limit(page_size).offset((page - 1) * page_size))
+    return [dict(r) for r in rows.mappings()], total
 
 
 def contracts_of_ej(session: Connection, identity: Identity, finess: str) -> list[dict]:
-    """« LISTE DES CONTRATS » of an EJ: those the caller may open."""
+    """« LISTE DES CONTRATS » of an EJ: those the caller may open, with the fill percentage each keeps."""
     rows = session.execute(
         sa.select(contracts.c.id).where(contracts.c.ej_finess == finess).order_by(contracts.c.created_at.desc())
     ).scalars().all()
@@ -141,11 +143,9 @@ def contracts_of_ej(session: Connection, identity: Identity, finess: str) -> lis
             contract = access.load(session, identity, contract_id)
         except ApiError:
             continue
-        indicators = templates.indicators_of(session, contract["campaign_id"])
-        values = values_by_indicator(answers_of(session, contract_id))
         visible.append({"id": contract_id, "name": contract["name"], "status": contract["status"],
                         "campaign": contract["campaign_name"], "evaluated_year": contract["evaluated_year"],
-                        "fill_percentage": domain.fill_percentage(indicators, values)})
+                        "fill_percentage": contract["fill_percentage"]})
     return visible
 
 

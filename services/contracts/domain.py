@@ -294,6 +294,11 @@ def dot(indicator: Indicator, values: dict, accessible: bool) -> str:
     return VERTE if filled == required else ROUGE
 
 
+def required_questions(indicators: list[Indicator]) -> int:
+    """The required questions of a template: a contract's fill percentage is its filled ones over these."""
+    return sum(1 for indicator in indicators for q in indicator.questions if q.required)
+
+
 def fill_percentage(indicators: list[Indicator], values_by_indicator: dict[str, dict]) -> int:
     """Filled required questions / required questions over every indicator, rounded down, so that 100
     means everything is filled."""

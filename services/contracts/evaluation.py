@@ -45,9 +45,12 @@ def values_by_indicator(saved: dict[str, dict]) -> dict[str, dict]:
 def contract_view(session: Connection, identity: Identity, contract_id: str) -> dict:
     """The contract form: the blue banner (status, fill %), and every indicator with its dot."""
     contract = access.load(session, identity, contract_id)
-    indicators = templates.indicators_of(session, contract["campaign_id"])
-    saved = answers_of(session, contract_id)
-    rules = access.restrictions_of(session, contract_id)
+    return contract_view_of(session, identity, contract, templates.indicators_of(session, contract["campaign_id"]),
+                            answers_of(session, contract_id), access.restrictions_of(session, contract_id))
+
+
+def contract_view_of(session: Connection, identity: Identity, contract, indicators: list[domain.Indicator],
+                     saved: dict[str, dict], rules: dict) -> dict:
     values = values_by_indicator(saved)
     listed = []
     for indicator in indicators:
@@ -82,14 +85,25 @@ def indicator_view(session: Connection, identity: Identity, contract_id: str, co
     contract = access.load(session, identity, contract_id)
     indicator = find_indicator(session, contract, code)
     restriction = access.restrictions_of(session, contract_id).get(code)
-    open_to_me = access.accessible(identity, restriction)
-    if restriction and restriction["hidden"] and not open_to_me:
+    if restriction and restriction["hidden"] and not access.accessible(identity, restriction):
         raise ApiError(403, "indicator_not_accessible", "Cet indicateur n'est pas accessible à votre compte.")
-    saved = answers_of(session, contract_id).get(code, {})
-    values = saved.get("answers", {})
     history = session.execute(
         sa.select(audit).where(audit.c.contract_id == contract_id, audit.c.indicator_code == code)
-        .order_by(audit.c.id.desc()).limit(200)).mappings()
+        .order_by(audit.c.id.desc()).limit(HISTORY)).mappings()
+    return indicator_detail(session, identity, contract, indicator, restriction,
+                            answers_of(session, contract_id).get(code, {}),
+                            documents_of(session, contract_id).get(code, []), history)
+
+
+HISTORY = 200  # the latest changes of an indicator shown with it
+
+
+def indicator_detail(session: Connection, identity: Identity, contract, indicator: domain.Indicator, restriction,
+                     saved: dict, documents: list[dict], history) -> dict:
+    """An indicator's page from what was read (its saved answer row, documents and latest history rows): the
+    single indicator's view and the whole contract's export both build it, each reading in its own way."""
+    open_to_me = access.accessible(identity, restriction)
+    values = saved.get("answers", {})
     return {
         "contract": summary(contract), "code": indicator.code, "label": indicator.label,
         "category": indicator.category, "dot": domain.dot(indicator, values, open_to_me),
@@ -100,7 +114,7 @@ def indicator_view(session: Connection, identity: Identity, contract_id: str, co
         "questions": [{**{k: (list(v) if isinstance(v, tuple) else v) for k, v in q.__dict__.items()},
                        "value": values.get(q.code), "display": domain.display(q, values.get(q.code))}
                       for q in indicator.questions],
-        "documents": documents_of(session, contract_id).get(code, []),
+        "documents": documents,
         "audit": [{"at": row["at"].isoformat(), "by": row["by_email"], "field": row["field"], "old": row["old"],
                    "new": row["new"], "reason": row["reason"]} for row in history],
     }
@@ -135,6 +149,9 @@ def save(session: Connection, identity: Identity, contract_id: str, code: str, r
     if comment.strip() != old_comment:
         changes.append(("comment", old_comment, comment.strip()))
     new_version = current_version + 1
+    # The contract's answered required questions move by this indicator's difference, in the write statement.
+    filled, required = domain.required_filled(indicator, checked.values)
+    filled_delta = filled - domain.required_filled(indicator, old_values)[0]
     envelope = new_envelope("contracts.indicator.saved", {
         "contract_id": contract_id, "indicator_code": code, "version": new_version, "by_user_id": identity.user_id,
         "changed": [name for name, _, _ in changes]}, source="contracts", correlation_id=request_id_var.get())
@@ -143,14 +160,13 @@ def save(session: Connection, identity: Identity, contract_id: str, code: str, r
     written = session.execute(save_statement(bool(changes)), {
         "p_contract_id": contract_id, "p_code": code, "p_answers": checked.values, "p_comment": comment.strip(),
         "p_version": new_version, "p_expected": current_version, "p_user_id": identity.user_id,
-        "p_email": identity.email,
+        "p_email": identity.email, "p_filled_delta": filled_delta,
         "audit_rows": [{"contract_id": contract_id, "indicator_code": code, "field": name, "old": old, "new": new,
                         "by_user": identity.user_id, "by_email": identity.email} for name, old, new in changes],
         **outbox.event_values("contracts", envelope)}).first()
     if written is None:  # closed, or saved by somebody else, since it was read: nothing is kept (rolled back)
         now = access.load(session, identity, contract_id, indicator=code)
         raise CLOSED if now["status"] != domain.AUTO_EVALUATION else stale(now)
-    filled, required = domain.required_filled(indicator, checked.values)
     return {"version": new_version, "dot": domain.VERTE if filled == required else domain.ROUGE,
             "changed": [name for name, _, _ in changes]}
 
@@ -170,7 +186,9 @@ def save_statement(with_audit: bool) -> sa.Select:
     every save cost more CPU than running it): the contract's version bump, which takes its row lock and happens
     only while it is open (AUTO-EVALUATION: « Clore la saisie » locks the same row); the answer's upsert, only then
     and only if the answer is still at :p_expected; then, only if the answer was written, the audit rows
-    (:audit_rows; `with_audit`) and the event (outbox.event_values). Returns a row if the save was made, else none."""
+    (:audit_rows; `with_audit`) and the event (outbox.event_values). The version bump also adds :p_filled_delta to
+    the contract's answered required questions (its fill percentage follows, a generated column). Returns a row if
+    the save was made, else none."""
     def param(name: str, column: str) -> sa.BindParameter:
         return sa.bindparam(name, type_=indicator_answers.c[column].type)
 
@@ -180,7 +198,9 @@ def save_statement(with_audit: bool) -> sa.Select:
                "updated_by_email": param("p_email", "updated_by_email")}
     contract_version = (contracts.update()
                         .where(contracts.c.id == contract_id, contracts.c.status == domain.AUTO_EVALUATION)
-                        .values(version=contracts.c.version + 1).returning(contracts.c.id).cte("contract_version"))
+                        .values(version=contracts.c.version + 1, filled_questions=contracts.c.filled_questions
+                                + sa.bindparam("p_filled_delta", type_=sa.Integer))
+                        .returning(contracts.c.id).cte("contract_version"))
     columns = ["contract_id", "indicator_code", *changed]
     answer = (insert(indicator_answers)
               .from_select(columns, sa.select(contract_id, param("p_code", "indicator_code"), *changed.values())

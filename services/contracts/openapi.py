@@ -16,6 +16,7 @@ from ecars_common.openapi import (
                                   query,
                                   string,
 )
+from services.contracts import progress
 from services.contracts.domain import MAX_TEXT
 
 NUMBER = {"type": "number"}
@@ -85,11 +86,23 @@ PATHS = {
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
                 "schema": string(format="binary")}}})},
     "/campaigns/<uuid:campaign_id>/progress": {"get": operation(
-        "Chaque contrat de la campagne avec son % de remplissage et son statut.",
+        "« Suivi des contrats » : une page (20) des contrats de la campagne, filtrés et triés, avec les totaux.",
         returns=obj({"campaign": obj({"id": UUID, "name": TEXT, "evaluated_year": INT}),
-                     "contracts": array(obj({"id": UUID, "name": TEXT, "status": TEXT, "fill_percentage": NUMBER},
-                                            ["id", "name", "status"]))}, ["campaign", "contracts"]),
-        errors=[403])},
+                     "contracts": array(obj({"id": UUID, "name": TEXT, "ej_finess": TEXT, "ej_raison_sociale": TEXT,
+                                             "ej_departement": TEXT, "status": TEXT, "review": nullable(TEXT),
+                                             "fill_percentage": NUMBER}, ["id", "name", "status"])),
+                     "page": INT, "pages": INT, "per_page": INT, "total": INT, "sort": TEXT, "filters": obj(),
+                     "totals": obj({"contracts": INT, "by_status": obj(), "complete": INT, "average_fill": INT},
+                                   ["contracts", "by_status"])},
+                    ["campaign", "contracts", "page", "pages", "total", "totals"]),
+        errors=[403, 422],
+        parameters=[query("page", string(pattern="^[0-9]+$"), description="entier ≥ 1"),
+                    query("sort", string(enum=[f"{d}{k}" for k in progress.SORTS for d in ("", "-")])),
+                    query("status", string(enum=list(progress.STATUSES))),
+                    query("fill_min", string(pattern="^[0-9]+$"), description="% de remplissage minimal (0 à 100)"),
+                    query("fill_max", string(pattern="^[0-9]+$"), description="% de remplissage maximal (0 à 100)"),
+                    query("departement", string(pattern=progress.DEPARTEMENT.pattern)),
+                    query("search", string(100), description="nom de l'EJ ou FINESS, ou une partie")])},
     "/campaigns/<uuid:campaign_id>/contracts": {"post": operation(
         "Créer le contrat d'un EJ dans la campagne (ARS).", status=201,
         returns=obj({"id": UUID, "name": TEXT, "ej_finess": TEXT}, ["id", "name", "ej_finess"]),

@@ -20,6 +20,12 @@ def _at(name="created_at"):
     return sa.Column(name, sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now())
 
 
+# domain.fill_percentage() in SQL: 100 when nothing is required, else rounded down.
+FILL_PERCENTAGE = "CASE WHEN required_questions = 0 THEN 100 ELSE (100 * filled_questions) / required_questions END"
+# The EJ's département from its FINESS number, read as the referential (cpom's finess_departement) reads it.
+DEPARTEMENT = ("CASE WHEN ej_finess LIKE '970_%' THEN '97' || substr(ej_finess, 4, 1) "
+               "WHEN ej_finess LIKE '98%' THEN '976' ELSE left(ej_finess, 2) END")
+
 campaigns = sa.Table(
     "campaigns", metadata, _id(),
     sa.Column("name", sa.Text, nullable=False),
@@ -46,6 +52,12 @@ contracts = sa.Table(
     sa.Column("version", sa.Integer, nullable=False, server_default="1"),
     sa.Column("receipt_hash", sa.Text),
     _at(),
+    # Kept at write time (migration 0004): the required questions of the campaign's template, those answered (a save
+    # adds its indicator's difference in its one write statement), and the percentage the lists filter and sort on.
+    sa.Column("required_questions", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("filled_questions", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("fill_percentage", sa.Integer, sa.Computed(FILL_PERCENTAGE, persisted=True)),
+    sa.Column("ej_departement", sa.Text, sa.Computed(DEPARTEMENT, persisted=True)),
 )
 
 # Indicators restricted to named users or roles; others see them grey (read-only or hidden).

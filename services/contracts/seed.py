@@ -7,9 +7,10 @@ from datetime import date
 from sqlalchemy.dialects.postgresql import insert
 
 from ecars_common.db import Database
-from services.contracts import domain
+from services.contracts import campaigns, domain
 from services.contracts.config import Config
-from services.contracts.orm import campaigns, contracts, restrictions
+from services.contracts.orm import campaigns as campaigns_table
+from services.contracts.orm import contracts, restrictions
 
 NAMESPACE = uuid.UUID("6f1d3c62-2f0b-4d0e-9d4c-0e5a3a1c2b10")
 CAMPAIGN_ID = str(uuid.uuid5(NAMESPACE, "campagne-auto-evaluation-2023"))
@@ -79,15 +80,19 @@ def template() -> dict:
 def seed(db: Database, config: Config) -> None:
     parsed = domain.parse_template(template())
     with db.session() as session:
-        session.execute(insert(campaigns).values(
+        session.execute(insert(campaigns_table).values(
             id=CAMPAIGN_ID, name="Campagne d'auto-évaluation 2023", evaluated_year=2023, region="Bretagne",
             starts_on=date(2024, 1, 15), ends_on=date(2024, 6, 30), template=domain.template_as_json(parsed),
         ).on_conflict_do_nothing())
-        session.execute(insert(contracts).values(
-            id=CONTRACT_ID, campaign_id=CAMPAIGN_ID, name="Auto-évaluation 2023 - CCAS BEAUSSAIS SUR MER",
-            ej_finess="220006175", ej_raison_sociale="CCAS BEAUSSAIS SUR MER", ej_adresse="22650 BEAUSSAIS SUR MER",
-            ej_telephone="0296272027", referent_email="arsmedico2@e-cars.test",
-        ).on_conflict_do_nothing())
+        contract = {"id": CONTRACT_ID, "campaign_id": CAMPAIGN_ID,
+                    "name": "Auto-évaluation 2023 - CCAS BEAUSSAIS SUR MER", "ej_finess": "220006175",
+                    "ej_raison_sociale": "CCAS BEAUSSAIS SUR MER",
+                    "ej_adresse": "22650 BEAUSSAIS SUR MER", "ej_telephone": "0296272027"}
+        added = session.execute(insert(contracts).values(
+            **contract, referent_email="arsmedico2@e-cars.test", required_questions=domain.required_questions(parsed),
+        ).on_conflict_do_nothing().returning(contracts.c.id)).first()
+        if added is not None:  # announced once, as a contract the ARS creates is
+            campaigns.announce(session, contract, "Bretagne")
         for code in ("PIL04", "PIL09"):  # financial indicators, filled by the EJ's finance officer only
             session.execute(insert(restrictions).values(
                 contract_id=CONTRACT_ID, indicator_code=code, user_ids=[OTHER_USER], roles=[], hidden=False,

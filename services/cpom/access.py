@@ -20,7 +20,8 @@ from ecars_common import habilitations
 from ecars_common.errors import ApiError
 from ecars_common.tokens import Identity
 from services.cpom import domain
-from services.cpom.orm import cpom_etablissements, cpoms, ej, et
+from services.cpom.orm import contrats, cpom_etablissements, cpoms, ej, et
+from services.cpom.orm import habilitations as hab
 
 SCHEMA = "cpom"
 CPOM_NOT_FOUND = "CPOM introuvable."
@@ -116,7 +117,8 @@ def load_cpom(session: Connection, identity: Identity, cpom_id: str, lock: bool 
 
 
 def visible_ej_condition(session: Connection, identity: Identity):
-    """SQL condition on `ej`: the EJs the caller may see (home list and EJ page)."""
+    """SQL condition on `ej`: the EJs the caller may see (home list and EJ page), those of their CPOMs and, from the
+    contracts service's events (`contrats`), those of their self-evaluation contracts."""
     role = identity.role
     if role == "admin":
         return sa.true()
@@ -126,9 +128,14 @@ def visible_ej_condition(session: Connection, identity: Identity):
         if granted_cpoms:
             valid = [c for c in granted_cpoms if is_uuid(c)]
             finess |= set(session.execute(sa.select(cpoms.c.ej_finess).where(cpoms.c.id.in_(valid))).scalars())
-        return ej.c.finess.in_(sorted(finess)) if finess else sa.false()
+        mine = ej.c.finess.in_(sorted(finess)) if finess else sa.false()
+        granted_contracts = (sa.select(contrats.c.ej_finess).join(hab, hab.c.scope_id == contrats.c.contract_id)
+                             .where(hab.c.user_id == identity.user_id, hab.c.scope_type == "contract"))
+        return sa.or_(mine, ej.c.finess.in_(granted_contracts))
     if role == "ars" and identity.region:
-        return sa.exists().where(et.c.ej_finess == ej.c.finess, et.c.region == identity.region)
+        # IN (uncorrelated subqueries), not EXISTS: PostgreSQL hashes each once for a whole list of EJs
+        return sa.or_(ej.c.finess.in_(sa.select(et.c.ej_finess).where(et.c.region == identity.region)),
+                      ej.c.finess.in_(sa.select(contrats.c.ej_finess).where(contrats.c.region == identity.region)))
     if role == "cd" and identity.departement:
         dep = identity.departement
         return sa.or_(ej.c.departement == dep,

@@ -88,8 +88,11 @@ PATHS = {
         returns=obj({"message": TEXT, "lignes": INT}, ["message", "lignes"]), errors=[403, 413, 422],
         body=raw_body("text/csv", schema=string()))},
     "/ej": {"get": operation(
-        "« Gestion des Contrats » : les EJ visibles, triés, 20 par page.",
-        returns=obj({"items": array(obj({"finess": TEXT}, ["finess"])), "page": INT, "pages": INT, "total": INT},
+        "« Gestion des Contrats » : les EJ visibles (référentiel, CPOM et contrats d'auto-évaluation), triés, 20 par "
+        "page, chacun avec a_des_contrats et a_des_cpom.",
+        returns=obj({"items": array(obj({"finess": TEXT, "a_des_contrats": BOOL, "a_des_cpom": BOOL},
+                                        ["finess", "a_des_contrats", "a_des_cpom"])),
+                     "page": INT, "pages": INT, "total": INT},
                     ["items", "page", "pages"]),
         errors=[422],
         parameters=[query("sort", string(enum=[p + s for s in ("etablissement", "raison_sociale", "adresse",

@@ -48,6 +48,17 @@ et = sa.Table(
     _at(), _at("updated_at"),
 )
 
+# The self-evaluation contracts of each EJ, as the contracts service announces them (contracts.contract.created):
+# the home list's « has contracts » flag, and who may see the EJ (the ARS of the campaign's region, a user granted
+# the contract). Indexes in migration 0005.
+contrats = sa.Table(
+    "contrats", metadata,
+    sa.Column("contract_id", sa.Text, primary_key=True),
+    sa.Column("ej_finess", sa.Text, nullable=False),
+    sa.Column("region", sa.Text, nullable=False),
+    _at(),
+)
+
 # -- the CPOM sheet -------------------------------------------------------------------------------
 
 cpoms = sa.Table(
