@@ -9,6 +9,7 @@ from ecars_common.config import Settings
 from ecars_common.consumer import Handler, declare_topology
 from ecars_common.db import Database, connection_name
 from ecars_common.logs import configure_logging
+from ecars_common.schedule import PeriodicJob
 
 
 def main(
@@ -16,6 +17,7 @@ def main(
     handlers: Callable[[Settings], dict[str, Handler]] | None = None,
     seed: Callable[[Database, Settings], None] | None = None,
     prepare: Callable[[Settings], None] | None = None,
+    jobs: Callable[[Settings], list[PeriodicJob]] | None = None,
     argv: list[str] | None = None,
 ) -> None:
     parser = argparse.ArgumentParser(prog=f"python -m services.{settings.service}")
@@ -31,6 +33,6 @@ def main(
     elif args.command == "worker":
         db = Database(settings.database_url, settings.schema,
                       application_name=connection_name(settings.schema, "worker"))
-        worker.run(settings, db, handlers(settings) if handlers else {})
+        worker.run(settings, db, handlers(settings) if handlers else {}, jobs(settings) if jobs else [])
     elif args.command == "seed" and seed is not None:
         seed(Database(settings.database_url, settings.schema), settings)

@@ -1,4 +1,5 @@
-"""A service's worker process: its outbox relay and, if it consumes events, its consumer."""
+"""A service's worker process: its outbox relay, its consumer if it consumes events, and its periodic jobs
+(ecars_common.schedule) if it has any."""
 
 import asyncio
 import logging
@@ -8,25 +9,30 @@ from ecars_common.config import Settings
 from ecars_common.consumer import Consumer, Handler
 from ecars_common.db import Database
 from ecars_common.relay import OutboxRelay
+from ecars_common.schedule import PeriodicJob, run_periodically
 
 log = logging.getLogger(__name__)
 
 
-async def serve(settings: Settings, db: Database, handlers: dict[str, Handler], stop: asyncio.Event) -> None:
+async def serve(settings: Settings, db: Database, handlers: dict[str, Handler], stop: asyncio.Event,
+                jobs: list[PeriodicJob] = ()) -> None:
     tasks = [OutboxRelay(settings).run(stop)]
     if handlers:
         tasks.append(Consumer(settings, db, handlers).run(stop))
-    log.info("worker started: relay%s", f" + consumer of {sorted(handlers)}" if handlers else "")
+    if jobs:
+        tasks.append(run_periodically(db, list(jobs), stop))
+    log.info("worker started: relay%s%s", f" + consumer of {sorted(handlers)}" if handlers else "",
+             f" + jobs {[job.name for job in jobs]}" if jobs else "")
     await asyncio.gather(*tasks)
 
 
-def run(settings: Settings, db: Database, handlers: dict[str, Handler]) -> None:
+def run(settings: Settings, db: Database, handlers: dict[str, Handler], jobs: list[PeriodicJob] = ()) -> None:
     async def main():
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await serve(settings, db, handlers, stop)
+        await serve(settings, db, handlers, stop, jobs)
 
     asyncio.run(main())
     log.info("worker stopped")

@@ -67,8 +67,9 @@ def stack(tmp_path_factory):
         gunicorn_workers=1,
         gunicorn_threads=8,
         # the test buckets keep their documents under COMPLIANCE lock for a day, not the product's ten years
+        # the contracts worker's calendar job (closing dates, reminders) runs every second, not every minute
         extra_env={"ECARS_CONSUMER_RETRY_DELAY": "0.2", "ECARS_LOG_LEVEL": "INFO",
-                   "ECARS_DOCUMENTS_RETENTION_DAYS": "1"},
+                   "ECARS_DOCUMENTS_RETENTION_DAYS": "1", "ECARS_CALENDAR_INTERVAL_SECONDS": "1"},
     )
     try:
         stack.up(fresh_database=True)

@@ -42,7 +42,8 @@ def load_query(establishment: bool, lock: bool, indicator: bool = False) -> sa.S
     costs more CPU than running it (bench/README.md), and these run at every request. `indicator`: with the
     restriction and the saved answer of the indicator :code (see load())."""
     query = (sa.select(contracts, campaigns.c.region, campaigns.c.evaluated_year,
-                       campaigns.c.name.label("campaign_name"),
+                       campaigns.c.name.label("campaign_name"), campaigns.c.opens_on,
+                       campaigns.c.closes_on.label("campaign_closes_on"),
                        membership() if establishment else sa.false().label("member"))
              .join(campaigns, campaigns.c.id == contracts.c.campaign_id))
     if indicator:

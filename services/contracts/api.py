@@ -25,6 +25,15 @@ def date_field(data: dict, name: str) -> date:
         raise ApiError(422, "validation_failed", f"« {name} » doit être une date AAAA-MM-JJ.", {name: "date invalide"})
 
 
+def calendar_fields(data: dict) -> dict:
+    """The optional entry calendar: "opens_on" and "closes_on" (AAAA-MM-JJ or null), closing after opening."""
+    dates = {name: date_field(data, name) if data.get(name) is not None else None for name in ("opens_on", "closes_on")}
+    if dates["opens_on"] and dates["closes_on"] and dates["closes_on"] < dates["opens_on"]:
+        raise ApiError(422, "validation_failed", "La date de clôture précède la date d'ouverture.",
+                       {"closes_on": "doit suivre opens_on"})
+    return dates
+
+
 def int_field(data: dict, name: str, low: int, high: int) -> int:
     value = data.get(name)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
@@ -117,6 +126,7 @@ def create_campaign():
         raise ApiError(422, "validation_failed", "La date de fin précède la date de début.",
                        {"ends_on": "doit suivre starts_on"})
     region = string_field(data, "region", max_length=100)
+    calendar = calendar_fields(data)
     try:
         template = domain.parse_template(data.get("template"))
     except domain.TemplateError as exc:
@@ -124,7 +134,7 @@ def create_campaign():
                                                 "rien n'a été importé.", {"errors": exc.errors})
     with unit_of_work() as session:
         created = campaigns.create_campaign(session, current_identity(), name, year, starts_on, ends_on, region,
-                                            template)
+                                            template, **calendar)
     return jsonify(created), 201
 
 

@@ -23,13 +23,15 @@ def require_ars(identity: Identity) -> None:
 
 
 def create_campaign(session: Connection, identity: Identity, name: str, year: int, starts_on: date, ends_on: date,
-                    region: str, template: list[domain.Indicator]) -> dict:
+                    region: str, template: list[domain.Indicator], opens_on: date | None = None,
+                    closes_on: date | None = None) -> dict:
     require_ars(identity)
     if identity.role == "ars" and region != identity.region:
         raise ApiError(403, "forbidden", "Une ARS ne crée des campagnes que pour sa région.")
     row = session.execute(campaigns.insert().values(
-        name=name, evaluated_year=year, starts_on=starts_on, ends_on=ends_on, region=region,
-        template=domain.template_as_json(template), created_by=identity.user_id).returning(campaigns.c.id)).one()
+        name=name, evaluated_year=year, starts_on=starts_on, ends_on=ends_on, region=region, opens_on=opens_on,
+        closes_on=closes_on, template=domain.template_as_json(template), created_by=identity.user_id)
+        .returning(campaigns.c.id)).one()
     return {"id": row.id, "name": name, "evaluated_year": year, "region": region, "indicators": len(template)}
 
 

@@ -12,7 +12,7 @@ from ecars_common.errors import ApiError
 from ecars_common.events import new_envelope
 from ecars_common.logs import request_id_var
 from ecars_common.tokens import Identity
-from services.contracts import access, domain, templates
+from services.contracts import access, deadlines, domain, templates
 from services.contracts.orm import audit, contracts, indicator_answers, indicator_documents, receipts
 
 CLOSED = ApiError(409, "contract_closed", "Le contrat est en CONSULTATION : ses données ne sont plus modifiables.")
@@ -70,7 +70,10 @@ def summary(contract) -> dict:
             "ej": {"finess": contract["ej_finess"], "raison_sociale": contract["ej_raison_sociale"],
                    "adresse": contract["ej_adresse"], "telephone": contract["ej_telephone"]},
             "campaign": {"id": contract["campaign_id"], "name": contract["campaign_name"],
-                         "evaluated_year": contract["evaluated_year"], "region": contract["region"]}}
+                         "evaluated_year": contract["evaluated_year"], "region": contract["region"]},
+            "calendar": deadlines.calendar_of(contract["opens_on"], contract["campaign_closes_on"],
+                                              contract["closes_on"], contract["status"] == domain.AUTO_EVALUATION,
+                                              deadlines.today_in_paris())}
 
 
 def find_indicator(session: Connection, contract, code: str) -> domain.Indicator:

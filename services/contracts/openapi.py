@@ -16,7 +16,7 @@ from ecars_common.openapi import (
                                   query,
                                   string,
 )
-from services.contracts import progress
+from services.contracts import campaign_openapi, progress
 from services.contracts.domain import MAX_TEXT
 
 NUMBER = {"type": "number"}
@@ -75,7 +75,8 @@ PATHS = {
         errors=[403, 422],
         body=json_body(obj({"name": string(200), "evaluated_year": {"type": "integer", "minimum": 2000,
                                                                      "maximum": 2100},
-                            "starts_on": DATE, "ends_on": DATE, "region": string(100), "template": TEMPLATE},
+                            "starts_on": DATE, "ends_on": DATE, "region": string(100), "template": TEMPLATE,
+                            **campaign_openapi.CALENDAR["properties"]},
                            ["name", "evaluated_year", "starts_on", "ends_on", "region", "template"])))},
     "/campaigns/template": {"post": operation(
         "Lire une trame d'indicateurs (classeur .xlsx brut ou document JSON) : la trame en JSON, ou chaque erreur.",
@@ -128,6 +129,8 @@ PATHS = {
                               "status": TEXT}, ["contract_id", "contract_name", "closed_at"])),
         errors=[403])},
 }
+
+PATHS |= campaign_openapi.PATHS
 
 DOCUMENT = document("contracts", PATHS, habilitations=True,
                     description="Campagnes d'auto-évaluation, contrats et saisie des indicateurs.")

@@ -33,6 +33,8 @@ campaigns = sa.Table(
     sa.Column("region", sa.Text, nullable=False),
     sa.Column("starts_on", sa.Date, nullable=False),
     sa.Column("ends_on", sa.Date, nullable=False),
+    sa.Column("opens_on", sa.Date),  # the entry's calendar (calendar.py): optional, Europe/Paris dates
+    sa.Column("closes_on", sa.Date),
     sa.Column("template", JSONB, nullable=False),
     sa.Column("created_by", UUID(as_uuid=False)),
     _at(),
@@ -51,6 +53,7 @@ contracts = sa.Table(
     sa.Column("review", sa.Text),  # ACCEPTE once the ARS accepted a closed contract
     sa.Column("version", sa.Integer, nullable=False, server_default="1"),
     sa.Column("receipt_hash", sa.Text),
+    sa.Column("closes_on", sa.Date),  # this contract's own closing date, once the ARS extended it
     _at(),
     # Kept at write time (migration 0004): the required questions of the campaign's template, those answered (a save
     # adds its indicator's difference in its one write statement), and the percentage the lists filter and sort on.

@@ -31,6 +31,8 @@ SUBJECTS = {
     "evaluation_closed": "e-CARS – Auto-évaluation close : {contract_name}",
     "evaluation_reopened": "e-CARS – Saisie rouverte : {contract_name}",
     "cpom_transmitted": "e-CARS – CPOM transmis : {cpom_name} (transmission n° {version})",
+    "reminder": "e-CARS – Rappel : clôture de la saisie le {closes_on_label} ({contract_name})",
+    "deadline_extended": "e-CARS – Délai de saisie prolongé au {closes_on_label} ({contract_name})",
 }
 
 

@@ -1,0 +1,34 @@
+"""HTTP API of running a campaign (the ARS side, docs/campaigns.md): its calendar, a contract's extension,
+bulk actions, exports for analysts and the dashboard's figures."""
+
+from flask import Blueprint, jsonify
+
+from ecars_common.payload import json_object, string_field
+from ecars_common.tokens import authenticated, current_identity
+from services.contracts import deadlines, extensions
+from services.contracts.api import calendar_fields, date_field, unit_of_work
+
+bp = Blueprint("campaign", __name__)
+REASON_MAX = 2000
+
+
+@bp.put("/campaigns/<uuid:campaign_id>/calendar")
+@authenticated
+def set_calendar(campaign_id):
+    """{"opens_on": "AAAA-MM-JJ" | null, "closes_on": "AAAA-MM-JJ" | null}: the entry's calendar."""
+    dates = calendar_fields(json_object())
+    with unit_of_work() as session:
+        return jsonify(extensions.set_campaign_calendar(session, current_identity(), str(campaign_id), **dates))
+
+
+@bp.post("/contracts/<uuid:contract_id>/deadline")
+@authenticated
+def extend_deadline(contract_id):
+    """{"closes_on": "AAAA-MM-JJ", "reason": "..."}: this EJ's own, later, closing date."""
+    data = json_object()
+    new_date = date_field(data, "closes_on")
+    reason = string_field(data, "reason", max_length=REASON_MAX)
+    identity = current_identity()
+    with unit_of_work() as session:
+        contract = extensions.load_for_authority(session, identity, str(contract_id))
+        return jsonify(extensions.extend(session, identity, contract, new_date, reason, deadlines.today_in_paris()))
