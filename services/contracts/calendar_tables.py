@@ -1,4 +1,4 @@
-"""Tables of the campaign calendar (migration 0004): the closing date's locks, the reminders sent, and the
+"""Tables of the campaign calendar (migration 0005): the closing date's locks, the reminders sent, and the
 contacts' addresses (from the habilitation events) the reminders go to."""
 
 import sqlalchemy as sa

@@ -1,16 +1,16 @@
 """The campaign's calendar: opening and closing dates of the entry, a contract's own closing date (an
 extension), the locks the closing date made, the reminders sent, and the contacts' addresses.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 """
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import UUID
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 S = "contracts"
 
 
