@@ -2,6 +2,8 @@
 (tests/support/access.py builds them), and the bad tokens. A contract the caller may not see is 404, as
 for an id that does not exist (services/contracts/access.py); a contract seen but not writable is 403."""
 
+import itertools
+from datetime import date, timedelta
 
 from tests.conftest import unique
 from tests.support.access import (
@@ -33,6 +35,14 @@ def save_closed_body(w):
 def campaign_body(_w):
     return {"json": {"name": unique("Campagne"), "evaluated_year": 2023, "starts_on": "2024-01-15",
                      "ends_on": "2024-06-30", "region": "Bretagne", "template": TEMPLATE}}
+
+
+LATER = itertools.count(1)
+
+
+def deadline_body(_w):
+    closes_on = date(2090, 1, 1) + timedelta(days=next(LATER))
+    return {"json": {"closes_on": closes_on.isoformat(), "reason": "Prolongation accordée"}}
 
 
 def contract_body(_w):
@@ -80,6 +90,12 @@ ROUTES = service_routes(SERVICE) + [
     # reopening is tried on the open contract only (409 once access is granted), so the closed one stays closed
     Route("POST", "/contracts/<uuid:contract_id>/reopen", "/contracts/{contract}/reopen",
           {**ARS_WRITE, "ars": (409, "not_closed")}, send=lambda w: {"json": {"reason": "Pièce manquante"}}),
+    Route("PUT", "/campaigns/<uuid:campaign_id>/calendar", "/campaigns/{campaign}/calendar",
+          {"ars": 200, "ars_other_region": 404, **ARS_ONLY},
+          send=lambda w: {"json": {"opens_on": None, "closes_on": None}}),
+    # each call asks a later date than the one before, so the ARS's every try is a real extension
+    Route("POST", "/contracts/<uuid:contract_id>/deadline", "/contracts/{contract}/deadline",
+          {"ars": 200, "ars_other_region": 404, "ej_collaborator": 403, **ARS_ONLY}, send=deadline_body),
     Route("GET", "/territoire/clotures", "/territoire/clotures", {
         "ars": SEES, "ars_other_region": BLIND, **ARS_ONLY}, listed="closed"),
 ]
