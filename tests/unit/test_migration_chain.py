@@ -17,9 +17,9 @@ def revisions(directory: Path) -> dict[str, str | None]:
     for path in sorted(directory.glob("*.py")):
         values = {}
         for node in ast.parse(path.read_text()).body:
-            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-                if node.targets[0].id in ("revision", "down_revision"):
-                    values[node.targets[0].id] = ast.literal_eval(node.value)
+            target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else None
+            if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
+                values[target.id] = ast.literal_eval(node.value)
         assert "revision" in values, f"{path}: no revision"
         assert values["revision"] not in found, f"{path}: revision {values['revision']} is taken by another file"
         assert path.name.startswith(values["revision"]), f"{path}: named for another revision than its own"
