@@ -7,17 +7,12 @@ by default): on a day d days before D, the one due is the smallest offset ≥ d,
 worker restarted) late gets the reminder of the window it is in, not every earlier one."""
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-PARIS = ZoneInfo("Europe/Paris")
+from ecars_common.french import PARIS, french_date
 
 
 def today_in_paris(now: datetime | None = None) -> date:
     return (now or datetime.now(PARIS)).astimezone(PARIS).date()
-
-
-def french_date(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
 
 
 def effective_closing(contract_closes_on: date | None, campaign_closes_on: date | None) -> date | None:
