@@ -11,8 +11,11 @@ from gateway.ui.session import api_error, call
 bp = page_blueprint("support")
 
 
-def require_support() -> None:
+def require_support(service: str | None = None) -> None:
+    """The support team only; with `service`, one of the platform's services (else 404)."""
     require_role(roles.SUPPORT_ROLES, "Réservé à l'équipe support.")
+    if service is not None and service not in SERVICES:
+        abort(404)
 
 
 @bp.get("/support/")
@@ -25,9 +28,7 @@ def index():
 @bp.get("/support/<service>/")
 @login_required
 def dashboard(service: str):
-    require_support()
-    if service not in SERVICES:
-        abort(404)
+    require_support(service)
     answer = call(service, "GET", "/dashboard")
     if answer.status_code != 200:
         code, message, _ = api_error(answer)
@@ -41,9 +42,7 @@ def dashboard(service: str):
 @bp.post("/support/<service>/dead-letters/replay")
 @login_required
 def replay(service: str):
-    require_support()
-    if service not in SERVICES:
-        abort(404)
+    require_support(service)
     answer = call(service, "POST", "/dashboard/dead-letters/replay")
     if answer.status_code == 200:
         flash(f"{answer.json()['replayed']} message(s) remis dans la file du service « {service} ».", "success")
