@@ -12,6 +12,7 @@ from gateway import csrf, proxy, upstream
 from gateway.config import Config
 from gateway.ui import (
     backoffice,
+    campaign_dashboard,
     campaigns,
     contracts,
     cpom,
@@ -31,7 +32,8 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 # The web UI's areas (gateway/ui/), each a blueprint of pages.
-AREAS = (identity, home, contracts, campaigns, cpom, cpom_fiches, habilitations, support, backoffice)
+AREAS = (identity, home, contracts, campaigns, campaign_dashboard, cpom, cpom_fiches, habilitations, support,
+         backoffice)
 
 
 def create_app(config: Config | None = None) -> Flask:
