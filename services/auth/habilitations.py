@@ -9,8 +9,8 @@ from sqlalchemy import Connection
 from sqlalchemy.dialects.postgresql import insert
 
 from ecars_common.tokens import Identity
+from services.auth.audit import audit, person, publish
 from services.auth.orm import habilitations, users
-from services.auth.records import audit, person, publish
 
 SCOPES = ("ej", "contract", "cpom")
 

@@ -11,9 +11,9 @@ from ecars_common.errors import ApiError
 from ecars_common.tokens import Identity
 from services.cpom import domain
 from services.cpom.access import Access
+from services.cpom.audit import audit
 from services.cpom.forms import invalid
 from services.cpom.orm import actions, axes, indicateurs, objectif_etablissements, objectifs, remarques, valeurs
-from services.cpom.records import audit
 from services.cpom.sheet import iso, perimeter
 
 OBJECTIF_NOT_FOUND = "Objectif introuvable dans ce CPOM."

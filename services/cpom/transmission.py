@@ -10,8 +10,8 @@ from sqlalchemy import Connection
 
 from ecars_common.tokens import Identity
 from services.cpom import domain, grid
+from services.cpom.audit import audit, publish
 from services.cpom.orm import cpoms, ej, transmissions
-from services.cpom.records import audit, publish
 from services.cpom.sheet import authorities_to_inform, iso, planning_of, team_of
 
 

@@ -3,7 +3,6 @@ do what. No Flask, SQLAlchemy or S3 here."""
 
 import re
 import unicodedata
-import uuid
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
@@ -177,13 +176,6 @@ def region_name(value: str) -> str:
     if not region or len(region) > 100 or any(unicodedata.category(c) in ("Cc", "Cs") for c in region):
         raise Refused(404, "not_found", "Région introuvable.", {"region": region[:100]})
     return region
-
-
-def is_uuid(value: str) -> bool:
-    try:
-        return str(uuid.UUID(value)) == value.lower()
-    except (ValueError, AttributeError, TypeError):
-        return False
 
 
 def stored_key(owner: Owner, document_id: str) -> str:
