@@ -6,6 +6,8 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
+from ecars_common.roles import AUTHORITIES
+
 # Guide 000 §5: « Les formats de documents acceptés sont : txt, xls, xlsx, xlm, xlsm, doc, docx, pdf, ppt,
 # ppts, zip, jpg, jpeg, tiff, gif, odt, odg, odp, ods, odf, dot, et dotx. »
 # extension → (what the content must be, the Content-Type it is served with)
@@ -62,7 +64,6 @@ DEFAULT_FOLDERS = [
     ("confidentiels", "Documents confidentiels", True),
 ]
 
-AUTHORITY_ROLES = ("ars", "cd", "admin")
 
 
 class Refused(Exception):
@@ -186,7 +187,7 @@ def stored_key(owner: Owner, document_id: str) -> str:
 # -- who may do what ---------------------------------------------------------------------------------
 
 def is_authority(role: str) -> bool:
-    return role in AUTHORITY_ROLES
+    return role in AUTHORITIES
 
 
 def may_reach_scope(role: str, grant) -> bool:
