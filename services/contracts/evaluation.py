@@ -63,7 +63,8 @@ def contract_view_of(session: Connection, identity: Identity, contract, indicato
 
 def summary(contract) -> dict:
     return {"id": contract["id"], "name": contract["name"], "status": contract["status"],
-            "review": contract["review"], "version": contract["version"], "receipt_hash": contract["receipt_hash"],
+            "entry_open": contract["status"] == domain.AUTO_EVALUATION, "review": contract["review"],
+            "version": contract["version"], "receipt_hash": contract["receipt_hash"],
             "ej": {"finess": contract["ej_finess"], "raison_sociale": contract["ej_raison_sociale"],
                    "adresse": contract["ej_adresse"], "telephone": contract["ej_telephone"]},
             "campaign": {"id": contract["campaign_id"], "name": contract["campaign_name"],
