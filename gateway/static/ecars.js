@@ -172,6 +172,7 @@
     var message = box.querySelector("[data-session-message]");
     var form = box.querySelector("[data-session-prolong]");
     var timer = null;
+    var before = null; // where the focus was when the warning appeared: it goes back there once prolonged
 
     function say(text) {
       message.textContent = text;
@@ -197,6 +198,9 @@
 
     function warn(state) {
       if (state.extendable) {
+        if (form.hidden) {
+          before = document.activeElement;
+        }
         form.hidden = false;
         say("Votre session va expirer dans " + Math.max(1, Math.round(state.remaining / 60)) + " minute(s), à " +
             clock(state.remaining) + ", faute d'activité. Pour continuer, activez le bouton « Prolonger la session » " +
@@ -249,7 +253,11 @@
             expired();
             return;
           }
+          var refocus = document.activeElement === button && before && document.contains(before);
           form.hidden = true;
+          if (refocus) {
+            before.focus(); // back to the field being filled, not to the top of the page
+          }
           say("Votre session est prolongée jusqu'à " + clock(state.remaining) + ".");
           schedule(state.remaining);
         })

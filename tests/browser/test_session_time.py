@@ -46,6 +46,7 @@ def test_the_page_warns_before_the_idle_timeout_and_prolonger_la_session_works_f
     expect(button).to_be_hidden()
 
     cookie = cookie_of(page.context, gateway)["value"]
+    page.locator("#civilite").focus()  # filling the form when the warning comes
     age(stack, cookie, idle_seconds=IDLE - 100)  # on the server, 28 min 20 s without activity
     page.clock.fast_forward("28:01")  # and in the page: past its warning time (idle − 2 min)
     expect(live).to_contain_text(re.compile(r"Votre session va expirer dans [12] minute\(s\), à \d{1,2} h \d{2}"))
@@ -53,7 +54,6 @@ def test_the_page_warns_before_the_idle_timeout_and_prolonger_la_session_works_f
     expect(button).to_be_visible()
     assert button.evaluate("b => b.tagName") == "BUTTON"
 
-    page.locator("#civilite").focus()
     for _ in range(20):  # from the form, back with the keyboard to the button (above it, at the top of the page)
         if button.evaluate("b => b === document.activeElement"):
             break
@@ -62,6 +62,7 @@ def test_the_page_warns_before_the_idle_timeout_and_prolonger_la_session_works_f
     page.keyboard.press("Enter")
     expect(live).to_contain_text(re.compile(r"Votre session est prolongée jusqu'à \d{1,2} h \d{2}\."))
     expect(button).to_be_hidden()
+    expect(page.locator("#civilite")).to_be_focused()  # back where the person was, not at the top of the page
     assert time.time() - stored(stack, cookie)["last_seen_at"].timestamp() < 30  # the server's clock restarted
     expect(page.get_by_role("heading", level=1)).to_have_text("Mon compte")  # the page itself was not reloaded
 
