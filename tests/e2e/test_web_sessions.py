@@ -178,6 +178,12 @@ def test_asking_the_time_left_is_not_activity_and_prolonger_la_session_is(stack,
     assert browser.post("/session/prolonger", data={"csrf_token": "faux"}).status_code == 400
     assert browser.post("/session/prolonger", data={"csrf_token": csrf, "suivant": "https://ailleurs.example"}
                         ).headers["location"] == "/accueil"
+    # near the absolute lifetime, the page is told it cannot be extended, and « Prolonger » does not extend it
+    age(stack, cookie(browser), since_sign_in_seconds=ABSOLUTE - 50)
+    near_the_end = browser.get("/session/etat").json()
+    assert near_the_end["remaining"] <= 50 and near_the_end["extendable"] is False
+    prolonged = browser.post("/session/prolonger", data={"csrf_token": csrf}, headers={"Accept": "application/json"})
+    assert prolonged.json()["remaining"] <= 50
     age(stack, cookie(browser), idle_seconds=IDLE + 1)
     assert browser.get("/session/etat").status_code == 401
     assert httpx.get(f"{gateway}/session/etat").json() == {"signed_in": False, "remaining": 0, "extendable": False}
