@@ -10,6 +10,7 @@ from ecars_common.logs import configure_logging
 from ecars_common.observability import health_blueprint, install_request_tracking
 from ecars_common.tokens import TokenVerifier, http_jwks
 from gateway import csrf, proxy, upstream
+from gateway.auth_sessions import background_closer
 from gateway.config import Config
 from gateway.ui import (
     account,
@@ -25,7 +26,6 @@ from gateway.ui import (
     session_time,
     support,
 )
-from gateway.ui import session as ui_session
 from gateway.web_sessions import ServerSessions
 
 # Only over TLS (ECARS_SECURE_COOKIES): two years, as the HSTS preload list asks (ASVS 5.0 3.4.1).
@@ -56,7 +56,8 @@ def create_app(config: Config | None = None) -> Flask:
     db = Database(config.database_url, config.schema, application_name=connection_name(config.schema))
     app.extensions["db"] = db
     app.session_interface = ServerSessions(db, verifier.revocations, config.session_idle_seconds,
-                                           config.session_absolute_seconds, config.secure_cookies)
+                                           config.session_absolute_seconds, config.secure_cookies,
+                                           on_timed_out=background_closer(config.service_url("auth")))
     install_request_tracking(app, "gateway")
     # /api/<service>/<path> is relayed in front of Flask (gateway/proxy.py), inside ProxyFix: it sees the
     # caller's address as Flask does.
@@ -69,7 +70,6 @@ def create_app(config: Config | None = None) -> Flask:
     proxy.register_redirects(app)
     for area in AREAS:
         app.register_blueprint(area.bp)
-    app.before_request(ui_session.end_timed_out_session)
     app.context_processor(pages.signed_in_user)
     app.jinja_env.globals["csrf_token"] = csrf.token
 

@@ -9,11 +9,13 @@ tous les appareils », the session ended from « Mon compte » or by the support
 request checks the stored access token against the revocations the gateway polls (ecars_common/revocations.py).
 A request whose cookie names an ended session gets an empty session marked `ended` (pages then say « Votre
 session a expiré » and keep a form being sent, gateway/ui/pages.py). Signing in or out gives a new id (no
-fixation). Rows of sessions nobody came back to are purged at most once a minute per process."""
+fixation). Rows of sessions nobody came back to are purged at most once a minute per process. A session that
+timed out is ended at auth too (gateway/auth_sessions.py)."""
 
 import hashlib
 import secrets
 import time
+from collections.abc import Callable
 from datetime import datetime
 
 import jwt
@@ -55,9 +57,15 @@ def claims_of(access_token: str) -> dict:
     return {"sub": str(claims.get("sub", "")), "sid": str(claims.get("sid") or ""), "iat": int(claims.get("iat", 0))}
 
 
+def tokens_of(datas: list[dict]) -> list[dict]:
+    """The tokens held by these sessions' data (those of signed-in people)."""
+    return [{name: data[name] for name in ("access_token", "refresh_token") if name in data}
+            for data in datas if data.get("access_token")]
+
+
 class WebSession(CallbackDict, SessionMixin):
     """Flask's session, kept in the gateway's table. `ended`: the request's cookie named a session that is
-    over (then `ended_user_id`, `ended_tokens` say whose, when known). `renew()`: a new id at the end of the
+    over (then `ended_user_id` says whose, when known). `renew()`: a new id at the end of the
     request (signing in, signing out). `activity=False`: this request does not keep the session alive;
     `must_touch`: it does, even if it was seen a moment ago (« Prolonger la session »)."""
 
@@ -75,7 +83,6 @@ class WebSession(CallbackDict, SessionMixin):
         self.ended = False
         self.ended_reason = ""
         self.ended_user_id = ""
-        self.ended_tokens: dict = {}
         self.last_seen: datetime | None = None
         self.seen_at: datetime | None = None
         self.created: datetime | None = None
@@ -87,8 +94,11 @@ class WebSession(CallbackDict, SessionMixin):
 
 class ServerSessions(SessionInterface):
     def __init__(self, db: Database, revocations: Revocations | None, idle_seconds: int, absolute_seconds: int,
-                 secure: bool):
+                 secure: bool, on_timed_out: Callable[[list[dict]], None] = lambda ended: None):
+        """`on_timed_out`: given the tokens of the sessions that timed out (gateway/auth_sessions.py ends them at
+        auth)."""
         self.db = db
+        self.on_timed_out = on_timed_out
         self.revocations = revocations
         self.idle_seconds = idle_seconds
         self.absolute_seconds = absolute_seconds
@@ -116,8 +126,8 @@ class ServerSessions(SessionInterface):
             session.ended, session.ended_reason = True, reason
             if row is not None:
                 session.ended_user_id = row.user_id or ""
-                session.ended_tokens = {name: row.data[name] for name in ("access_token", "refresh_token")
-                                        if name in row.data}
+                if reason in ("idle", "absolute"):
+                    self.on_timed_out(tokens_of([row.data]))
             return session
         session = WebSession(row.data, sid=value)
         session.created, session.last_seen, session.seen_at = row.created_at, row.last_seen_at, row.now
@@ -178,10 +188,11 @@ class ServerSessions(SessionInterface):
         if time.monotonic() - self._purged_at < PURGE_EVERY:
             return
         self._purged_at = time.monotonic()
-        connection.execute(web_sessions.delete().where(sa.or_(
+        purged = connection.execute(web_sessions.delete().where(sa.or_(
             web_sessions.c.last_seen_at < sa.func.now() - sa.text(f"interval '{int(self.idle_seconds)} seconds'"),
             web_sessions.c.created_at < sa.func.now() - sa.text(f"interval '{int(self.absolute_seconds)} seconds'"),
-        )))
+        )).returning(web_sessions.c.data)).scalars().all()
+        self.on_timed_out(tokens_of(purged))
 
     # -- ending others ----------------------------------------------------------------------------
 

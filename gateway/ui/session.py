@@ -6,7 +6,6 @@ goes through `call`, the one place where the access token is renewed: beforehand
 expired, else once on a 401 (when the body can be sent again). When renewing fails the session is cleared
 and `SessionExpired` sends the person back to the login page (gateway/ui/pages.py)."""
 
-import contextlib
 import time
 from urllib.parse import quote
 
@@ -135,23 +134,6 @@ def refresh_session() -> None:
             store_tokens(answer.json())
             return
     raise expire()
-
-
-def end_timed_out_session() -> None:
-    """before_request of the app: a web session that timed out ends at auth too, so that its tokens are refused
-    everywhere and « Mon compte » no longer lists it (its refresh token would live on otherwise)."""
-    tokens = getattr(session, "ended_tokens", None)
-    if not tokens or getattr(session, "ended_reason", "") not in ("idle", "absolute"):
-        return
-    session.ended_tokens = {}
-    with contextlib.suppress(ApiError):  # best effort: the tokens are no longer held by anyone anyway
-        access_token = tokens.get("access_token", "")
-        answer = upstream.call("auth", "POST", "/logout", headers={"Authorization": f"Bearer {access_token}"})
-        if answer.status_code == 401 and tokens.get("refresh_token"):
-            renewed = anonymous_call("auth", "POST", "/token/refresh", json={"refresh_token": tokens["refresh_token"]})
-            if renewed.status_code == 200:
-                access_token = renewed.json()["access_token"]
-                upstream.call("auth", "POST", "/logout", headers={"Authorization": f"Bearer {access_token}"})
 
 
 # -- Calls ----------------------------------------------------------------------------------------

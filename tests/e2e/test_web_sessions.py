@@ -118,8 +118,23 @@ def test_the_idle_timeout_ends_the_session_at_auth_too(stack, gateway):
     [auth_session] = rows(stack, "SELECT id FROM auth.sessions WHERE user_id = %s AND ended_at IS NULL", user_id)
     age(stack, cookie(browser), idle_seconds=IDLE + 1)
     assert sent_back_to_login(browser)
-    [ended] = rows(stack, "SELECT ended_at, ended_reason FROM auth.sessions WHERE id = %s", auth_session["id"])
-    assert ended["ended_at"] is not None and ended["ended_reason"] == "logout"
+    deadline = time.monotonic() + DEADLINE  # ended in the background
+    while (ended := rows(stack, "SELECT ended_at, ended_reason FROM auth.sessions WHERE id = %s",
+                         auth_session["id"])[0])["ended_at"] is None:
+        assert time.monotonic() < deadline, "auth's session is still open"
+        time.sleep(0.1)
+    assert ended["ended_reason"] == "logout"
+
+    # one nobody came back to: purged (by the next sign-in), and ended at auth all the same
+    forgotten = web_sign_in(gateway, email)
+    [auth_session] = rows(stack, "SELECT id FROM auth.sessions WHERE user_id = %s AND ended_at IS NULL", user_id)
+    age(stack, cookie(forgotten), idle_seconds=IDLE + 1)
+    deadline = time.monotonic() + 90  # the purge runs at most once a minute per gateway process
+    while rows(stack, "SELECT ended_at FROM auth.sessions WHERE id = %s", auth_session["id"])[0]["ended_at"] is None:
+        assert time.monotonic() < deadline, "a purged web session is still open at auth"
+        web_sign_in(gateway, active_user(stack)[0])
+        time.sleep(1)
+    assert stored(stack, cookie(forgotten)) is None
 
 
 def test_a_password_changed_elsewhere_or_every_session_ended_by_support_ends_the_web_session(stack, gateway):
