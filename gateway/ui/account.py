@@ -2,14 +2,17 @@
 with when each was last seen and a button to end it, « Se déconnecter de tous les appareils » (ASVS 5.0 7.4.3,
 7.5.2). Auth holds the sessions (GET /me/sessions…); the gateway ends its own web sessions with them."""
 
+import contextlib
 from datetime import datetime
 
 from flask import flash, redirect, render_template, request, session, url_for
 
+from ecars_common.errors import ApiError
 from gateway.ui.french import moment
 from gateway.ui.pages import CIVILITES, SIGNED_OUT, field_errors, login_required, page_blueprint
 from gateway.ui.password_form import password_errors, password_policy, rule_states
 from gateway.ui.session import (
+    SessionExpired,
     api_error,
     call,
     fresh_session,
@@ -120,7 +123,9 @@ def account_password_submit():
         session["offer_end_all"] = True
         flash(PASSWORD_CHANGED, "success")
         return redirect(url_for("account.account_view"))
-    if code == "login_locked":  # the attempts locked the account, and auth ended this session
+    if code == "login_locked":  # the attempts locked the account (auth ended this session) or this address
+        with contextlib.suppress(SessionExpired, ApiError):
+            call("auth", "POST", "/logout")
         fresh_session()
         flash(message, "error")
         return redirect(url_for("identity.login_page"))

@@ -173,6 +173,23 @@ def test_a_password_change_in_mon_compte_closes_the_other_web_sessions_and_keeps
     assert "Se déconnecter de tous les appareils" in after.text
 
 
+def test_the_wrong_current_password_that_locks_the_account_ends_this_web_session(stack, gateway):
+    email, user_id = active_user(stack)
+    browser = web_sign_in(gateway, email)
+    kept = cookie(browser)
+    page = browser.get("/mon-compte").text
+    # one failure short of the account's lock (ECARS_AUTH_ACCOUNT_MAX_FAILURES, 50), from other addresses
+    rows(stack, "INSERT INTO auth.login_throttle (key, failures, last_failure_at) VALUES (%s, 49, now()) RETURNING key",
+         f"account:{email}")
+    answer = browser.post("/mon-compte/mot-de-passe", data={
+        "csrf_token": csrf_of(page), "current_password": "pas-le-bon-1A!", "password": "Autre-Secret-2026?x",
+        "confirmation": "Autre-Secret-2026?x"})
+    assert answer.status_code == 302 and answer.headers["location"] == "/connexion"
+    assert "Trop de tentatives infructueuses" in browser.get("/connexion").text
+    assert stored(stack, kept) is None and sessions_of(stack, user_id) == []
+    assert sent_back_to_login(httpx.Client(base_url=gateway, cookies={"ecars_session": kept}))
+
+
 # -- What the page says of the time left ------------------------------------------------------------
 
 def test_asking_the_time_left_is_not_activity_and_prolonger_la_session_is(stack, gateway):
