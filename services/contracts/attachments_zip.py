@@ -13,7 +13,7 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
-from services.contracts import templates
+from services.contracts import campaign_indicators
 from services.contracts.orm import contracts, indicator_documents
 
 UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
@@ -59,7 +59,8 @@ def entries(session: Connection, contract_ids: list[str]) -> list[dict]:
     out = []
     for row in rows:
         if row["campaign_id"] not in labels:
-            labels[row["campaign_id"]] = {i.code: i.label for i in templates.indicators_of(session, row["campaign_id"])}
+            indicators = campaign_indicators.indicators_of(session, row["campaign_id"])
+            labels[row["campaign_id"]] = {i.code: i.label for i in indicators}
         label = labels[row["campaign_id"]].get(row["indicator_code"], "")
         folder = f"{safe(row['ej_finess'] + ' ' + row['ej_raison_sociale'])}/" \
                  f"{safe(row['indicator_code'] + ' ' + label)}"

@@ -13,10 +13,10 @@ from sqlalchemy import Connection
 
 from ecars_common.errors import ApiError
 from ecars_common.tokens import Identity
-from services.contracts import campaigns, contacts, domain, extensions, fill, progress, reminders
+from services.contracts import audit, campaigns, contacts, domain, extensions, fill, progress, reminders
 from services.contracts.bulk_request import BulkRequest
 from services.contracts.calendar_rows import with_campaign
-from services.contracts.orm import audit, contracts
+from services.contracts.orm import contracts
 
 
 class Refused(Exception):
@@ -43,9 +43,7 @@ def remind(session: Connection, identity: Identity, contract, wanted: BulkReques
     progress_now = fill.progress_of(session, [contract])[contract["id"]]
     if not reminders.issue(session, contract, "manual", None, today, progress_now, recipients, identity.email):
         raise Refused("already_reminded_today", "Déjà relancé aujourd'hui.")
-    session.execute(audit.insert().values(contract_id=contract["id"], field="reminder", old=None,
-                                          new={"kind": "manual", "recipients": len(recipients)},
-                                          by_user=identity.user_id, by_email=identity.email))
+    audit.record(session, identity, contract["id"], "reminder", None, {"kind": "manual", "recipients": len(recipients)})
     return {"recipients": len(recipients), "fill_percentage": progress_now.fill_percentage}
 
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from ecars_common.db import Database
-from services.contracts import export_files, export_rows, progress, templates
+from services.contracts import campaign_indicators, export_files, export_rows, progress
 from services.contracts.calendar_rows import effective_closing
 from services.contracts.orm import campaigns, contracts, indicator_answers, receipts
 
@@ -50,7 +50,7 @@ def closed_at_of(session: Connection, ids: list[str]) -> dict:
 
 
 def rows(session: Connection, campaign_id: str, wanted: progress.Query, shape: str) -> Iterator[list]:
-    indicators = templates.indicators_of(session, campaign_id)
+    indicators = campaign_indicators.indicators_of(session, campaign_id)
     where, after = wanted.conditions(campaign_id), None
     while batch := session.execute(batch_query(where, after)).mappings().all():
         ids = [row["id"] for row in batch]
@@ -65,7 +65,7 @@ def chunks(db: Database, campaign_id: str, wanted: progress.Query, shape: str, f
     write, _ = FORMATS[format]
     with db.session() as session:
         session.execute(sa.text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
-        indicators = templates.indicators_of(session, campaign_id)
+        indicators = campaign_indicators.indicators_of(session, campaign_id)
         yield from write(export_rows.header(indicators, shape), rows(session, campaign_id, wanted, shape))
 
 

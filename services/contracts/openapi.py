@@ -23,7 +23,7 @@ NUMBER = {"type": "number"}
 EJ = obj({"finess": TEXT, "raison_sociale": TEXT, "adresse": nullable(TEXT), "telephone": nullable(TEXT)},
          ["finess", "raison_sociale"])
 CAMPAIGN = obj({"id": UUID, "name": TEXT, "evaluated_year": INT, "region": TEXT}, ["id", "name", "evaluated_year"])
-SUMMARY = {"id": UUID, "name": TEXT, "status": TEXT, "review": nullable(TEXT), "version": INT,
+SUMMARY = {"id": UUID, "name": TEXT, "status": TEXT, "entry_open": BOOL, "review": nullable(TEXT), "version": INT,
            "receipt_hash": nullable(TEXT), "ej": EJ, "campaign": CAMPAIGN}
 CONTRACT = obj({**SUMMARY, "fill_percentage": NUMBER, "editable": BOOL,
                 "indicators": array(obj({"code": TEXT, "label": TEXT, "category": TEXT, "dot": TEXT,
