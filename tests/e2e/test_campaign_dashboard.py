@@ -86,6 +86,17 @@ def test_the_dashboard_page_draws_the_chart_readable_without_colour(gateway, sta
         assert "<script" not in html.split("<main", 1)[-1].split("</main>")[0]
         assert "Clos (CONSULTATION)" in html and "<td>35</td>" in html
         assert f"/contrats/{empty.contract_id}" in html and f"/contrats/{full.contract_id}" not in html
+        assert f'href="/campagnes/{setup.campaign_id}/tableau-de-bord"' in browser.get(
+            f"/campagnes/{setup.campaign_id}").text
+        links = re.findall(r'href="(/campagnes/[^"]+/(?:export\?[^"]+|documents\.zip))"', html)
+        assert len(links) == 5
+        xlsx = browser.get(links[0].replace("&amp;", "&"))
+        assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK" and ".xlsx" in xlsx.headers["content-disposition"]
+        csv_file = browser.get(links[3].replace("&amp;", "&"))
+        assert csv_file.headers["content-type"] == "text/csv; charset=utf-8"
+        assert len(csv_file.content.decode("utf-8-sig").strip().splitlines()) == 4  # header + 3 contracts (wide)
+        archive = browser.get(links[4])
+        assert archive.status_code == 200 and archive.headers["content-type"] == "application/zip"
         refused = browser.get(f"/campagnes/{setup.campaign_id}/tableau-de-bord", params={"fill_below": "200"})
         assert refused.status_code == 422 and "Remplissage inférieur à (%)" in refused.text
     finally:
