@@ -20,6 +20,7 @@ from gateway.ui import (
     home,
     identity,
     pages,
+    restricted,
     support,
 )
 
@@ -31,7 +32,7 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 # The web UI's areas (gateway/ui/), each a blueprint of pages.
-AREAS = (identity, home, contracts, campaigns, cpom, cpom_fiches, habilitations, support, backoffice)
+AREAS = (identity, home, contracts, restricted, campaigns, cpom, cpom_fiches, habilitations, support, backoffice)
 
 
 def create_app(config: Config | None = None) -> Flask:

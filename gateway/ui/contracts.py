@@ -96,7 +96,8 @@ def question_hint(question: dict) -> str:
 
 def audit_rows(indicator: dict) -> list[dict]:
     labels = {q["code"]: q["label"] for q in indicator["questions"]}
-    labels.update({"comment": indicator["comment_label"], "status": "Statut du contrat", "review": "Revue de l'ARS"})
+    labels.update({"comment": indicator["comment_label"], "status": "Statut du contrat", "review": "Revue de l'ARS",
+                   "holders": "À renseigner par"})
     return [{"at": moment(item["at"]), "by": item.get("by") or "", "field": labels.get(item["field"], item["field"]),
              "old": shown(item.get("old")), "new": shown(item.get("new")), "reason": item.get("reason") or ""}
             for item in indicator.get("audit", [])]
@@ -108,9 +109,19 @@ def load_contract(contract_id: str) -> dict:
     return ok_json(contracts_call("GET", f"/contracts/{contract_id}"))
 
 
-def contract_page(contract_id: str, refusal: dict | None = None, reason: str = "", reason_error: str = "",
-                  status: int = 200):
+def closing_refusal(contract: dict) -> dict | None:
+    """What « Clore la saisie » was refused for, read from the contract as it is now (after the redirect): the red
+    indicators (to fill), apart from the grey ones still empty (restricted to somebody else, named)."""
+    red = [i for i in contract["indicators"] if i["dot"] == "ROUGE"]
+    grey = [i for i in contract["indicators"] if i["dot"] == "GRISE" and not i.get("filled")]
+    if not (red or grey) or not contract["editable"]:
+        return None
+    return {"missing": red, "grey": grey, "fill_percentage": contract["fill_percentage"]}
+
+
+def contract_page(contract_id: str, reason: str = "", reason_error: str = "", status: int = 200):
     contract = load_contract(contract_id)
+    refusal = closing_refusal(contract) if request.args.get("cloture") == "refusee" else None
     return render_template("contracts/contract.html", contract=contract, refusal=refusal, reason=reason,
                            reason_error=reason_error), status
 
@@ -124,21 +135,22 @@ def contract_view(contract_id):
 @bp.post("/contrats/<uuid:contract_id>/clore")
 @login_required
 def contract_close(contract_id):
-    """« Clore la saisie »: refused (with what is missing) unless every required question is answered."""
+    """« Clore la saisie »: refused (with what is missing) unless every required question is answered. Either way
+    back to the contract's page (303), so that reloading it never sends the form again: a refusal is flashed, and
+    the page lists the red and grey indicators (?cloture=refusee)."""
     contract_id = str(contract_id)
     answer = contracts_call("POST", f"/contracts/{contract_id}/close")
     if answer.status_code == 200:
         flash("La saisie est close : votre rapport passe au statut « CONSULTATION » et les données des indicateurs "
               "ne sont plus modifiables.", "success")
-        return redirect(url_for("contracts.contract_view", contract_id=contract_id))
-    code, message, details = api_error(answer)
-    if code == "incomplete":
-        refusal = {"message": message, "missing": details.get("missing") or [],
-                   "fill_percentage": details.get("fill_percentage")}
-        return contract_page(contract_id, refusal=refusal, status=409)
+        return redirect(url_for("contracts.contract_view", contract_id=contract_id), 303)
+    code, message, _ = api_error(answer)
+    if code == "incomplete":  # the page lists the red and the grey indicators itself
+        return redirect(url_for("contracts.contract_view", contract_id=contract_id, cloture="refusee")
+                        + "#cloture-refusee", 303)
     if code in ("contract_closed", "read_only", "forbidden"):
         flash(message, "error")
-        return redirect(url_for("contracts.contract_view", contract_id=contract_id))
+        return redirect(url_for("contracts.contract_view", contract_id=contract_id), 303)
     raise unexpected(answer)
 
 

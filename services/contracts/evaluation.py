@@ -12,7 +12,7 @@ from ecars_common.errors import ApiError
 from ecars_common.events import new_envelope
 from ecars_common.logs import request_id_var
 from ecars_common.tokens import Identity
-from services.contracts import access, deadlines, domain, templates
+from services.contracts import access, deadlines, domain, holders, templates
 from services.contracts.orm import audit, contracts, indicator_answers, indicator_documents, receipts
 
 CLOSED = ApiError(409, "contract_closed", "Le contrat est en CONSULTATION : ses données ne sont plus modifiables.")
@@ -52,16 +52,24 @@ def contract_view(session: Connection, identity: Identity, contract_id: str) -> 
 def contract_view_of(session: Connection, identity: Identity, contract, indicators: list[domain.Indicator],
                      saved: dict[str, dict], rules: dict) -> dict:
     values = values_by_indicator(saved)
+    people = holders.collaborators(session, contract["id"]) if rules else {}
     listed = []
     for indicator in indicators:
         restriction = rules.get(indicator.code)
         open_to_me = access.accessible(identity, restriction)
+        mine = values.get(indicator.code, {})
+        unanswered = [q.label for q in indicator.questions if q.required and mine.get(q.code) is None]
         listed.append({"code": indicator.code, "label": indicator.label, "category": indicator.category,
-                       "dot": domain.dot(indicator, values.get(indicator.code, {}), open_to_me),
-                       "hidden": bool(restriction and restriction["hidden"] and not open_to_me)})
+                       "dot": domain.dot(indicator, mine, open_to_me), "filled": not unanswered,
+                       "unanswered": unanswered,
+                       "hidden": bool(restriction and restriction["hidden"] and not open_to_me),
+                       "restricted": restriction is not None, "holders": holders.holders_of(restriction, people)})
+    reassigns = holders.can_reassign(identity, contract, people)
     return {**summary(contract), "fill_percentage": domain.fill_percentage(indicators, values),
             "editable": contract["status"] == domain.AUTO_EVALUATION and access.is_member(session, identity, contract),
-            "indicators": listed}
+            "indicators": listed, "can_reassign": reassigns,
+            "collaborators": [{"user_id": p["user_id"], "email": p["email"]} for p in people.values()
+                              if p["email"]] if reassigns else []}
 
 
 def summary(contract) -> dict:
@@ -258,9 +266,9 @@ def close(session: Connection, identity: Identity, contract_id: str) -> dict:
     values = values_by_indicator(answers_of(session, contract_id))
     absent = domain.missing(indicators, values)
     if absent:
-        raise ApiError(409, "incomplete", f"Impossible de clore la saisie : {len(absent)} indicateur(s) à "
-                                          "renseigner (pastille rouge), le remplissage doit être à 100 %.",
-                       {"missing": absent, "fill_percentage": domain.fill_percentage(indicators, values)})
+        raise holders.closing_refusal(identity, absent, access.restrictions_of(session, contract_id),
+                                      holders.collaborators(session, contract_id),
+                                      domain.fill_percentage(indicators, values))
     frozen = snapshot(session, contract)
     digest = domain.receipt_hash(frozen)
     now = datetime.now(UTC)

@@ -1,11 +1,13 @@
 """Demo data for `make run`: a campaign with a realistic template (30 indicators of mixed kinds, two
-restricted to another user) and a contract for the guide's EJ 220006175, so a person can walk guide 000."""
+restricted to the EJ's finance officer, a second demo collaborator) and a contract for the guide's EJ 220006175,
+so a person can walk guide 000 to CONSULTATION."""
 
 import uuid
 from datetime import date
 
 from sqlalchemy.dialects.postgresql import insert
 
+from ecars_common import demo
 from ecars_common.db import Database
 from services.contracts import campaigns, domain
 from services.contracts.config import Config
@@ -15,7 +17,8 @@ from services.contracts.orm import contracts, restrictions
 NAMESPACE = uuid.UUID("6f1d3c62-2f0b-4d0e-9d4c-0e5a3a1c2b10")
 CAMPAIGN_ID = str(uuid.uuid5(NAMESPACE, "campagne-auto-evaluation-2023"))
 CONTRACT_ID = str(uuid.uuid5(NAMESPACE, "contrat-220006175-2023"))
-OTHER_USER = str(uuid.uuid5(NAMESPACE, "autre-utilisateur"))
+# Who the restricted indicators were given to before a real demo collaborator held them: a user who never existed.
+OLD_MADE_UP_USER = str(uuid.uuid5(NAMESPACE, "autre-utilisateur"))
 
 THEMES = [
     ("ACC", "Accompagnement", [
@@ -95,5 +98,8 @@ def seed(db: Database, config: Config) -> None:
             campaigns.announce(session, contract, "Bretagne")
         for code in ("PIL04", "PIL09"):  # financial indicators, filled by the EJ's finance officer only
             session.execute(insert(restrictions).values(
-                contract_id=CONTRACT_ID, indicator_code=code, user_ids=[OTHER_USER], roles=[], hidden=False,
-            ).on_conflict_do_nothing())
+                contract_id=CONTRACT_ID, indicator_code=code, user_ids=[demo.FINANCE_OFFICER_ID], roles=[],
+                hidden=False,
+            ).on_conflict_do_update(index_elements=["contract_id", "indicator_code"],  # was a made-up user
+                                    set_={"user_ids": [demo.FINANCE_OFFICER_ID]},
+                                    where=restrictions.c.user_ids == [OLD_MADE_UP_USER]))

@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from tests.conftest import unique
 from tests.support import cpom as cpom_support
 from tests.support.contracts import GOOD_ANSWERS, TEMPLATE, grant_ej, make_contract, new_finess, save
+from tests.support.db import rows
 from tests.support.identity import PASSWORD, active_user, bearer
 from tests.unit.test_contract_templates import GOOD, workbook
 
@@ -142,7 +143,8 @@ def test_the_establishment_fills_closes_and_exports_its_self_evaluation(page: Pa
     page.goto(f"/contrats/{setup.contract_id}")
     with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/clore")) as sent:
         page.get_by_role("button", name="Clore la saisie").click()
-    assert sent.value.status == 409
+    assert sent.value.status == 303  # redirected: reloading the page never sends « Clore la saisie » again
+    expect(page).to_have_url(re.compile(rf"/contrats/{setup.contract_id}\?cloture=refusee#cloture-refusee$"))
     refusal = page.locator("#cloture-refusee")
     expect(refusal).to_contain_text("Impossible de clore la saisie")
     for label in INDICATOR_LABELS[1:]:
@@ -255,6 +257,52 @@ def test_a_grey_indicator_cannot_be_edited(page: Page, gateway, stack, setup):
     answer = page.goto(f"/contrats/{setup.contract_id}/indicateurs/PIL01")
     assert answer.status == 403
     expect(page.get_by_role("alert")).to_contain_text("n'est pas accessible")
+
+
+def test_the_administrateur_sees_who_holds_a_grey_indicator_and_reassigns_it(page: Page, gateway, stack, setup):
+    admin_email, _ = active_user(stack)
+    answer = httpx.post(f"{gateway}/api/auth/habilitations", headers=bearer(setup.ars), json={
+        "scope_type": "ej", "scope_id": setup.finess, "civilite": "Mme", "nom": "ADMIN", "prenom": "Alice",
+        "fonction": "Directrice", "email": admin_email, "administrateur": True})
+    assert answer.status_code == 201, answer.text
+    [holder] = rows(stack, "SELECT id FROM auth.users WHERE email = %s", setup.member_email)
+    answer = httpx.put(setup.url(gateway, "/restrictions/SOI01"), headers=bearer(setup.ars),
+                       json={"user_ids": [str(holder["id"])], "roles": [], "hidden": False})
+    assert answer.status_code == 200, answer.text
+    for code, answers in GOOD_ANSWERS.items():
+        if code != "SOI01":
+            assert save(gateway, setup, code, answers).status_code == 200
+    log_in(page, admin_email)
+    page.goto(f"/contrats/{setup.contract_id}/indicateurs")
+    expect(indicator_row(page, "SOI01")).to_contain_text(f"Non accessible – à renseigner par {setup.member_email}")
+
+    # « Clore la saisie »: the grey indicator is named as grey, with who must fill it, never as red
+    page.goto(f"/contrats/{setup.contract_id}")
+    page.get_by_role("button", name="Clore la saisie").click()
+    refusal = page.locator("#cloture-refusee")
+    expect(refusal.locator("#indicateurs-gris")).to_contain_text(
+        f"Convention soins palliatifs – à renseigner par {setup.member_email}")
+    expect(refusal.locator("#indicateurs-manquants")).to_have_count(0)
+    expect(refusal).not_to_contain_text("pastille rouge")
+
+    # « Indicateurs à accès restreint »: who holds it, and « Réattribuer » to another collaborator
+    row = page.locator("#acces-restreint tr[data-code='SOI01']")
+    expect(row.locator(".ecars-holders")).to_have_text(setup.member_email)
+    page.get_by_label("Collaborateur qui renseignera « Convention soins palliatifs »").select_option(label=admin_email)
+    with page.expect_response(lambda r: r.request.method == "POST" and "/attribution" in r.url) as sent:
+        row.get_by_role("button", name="Réattribuer").click()
+    assert sent.value.status == 303
+    expect(page.locator(".fr-alert--success")).to_contain_text(f"désormais à renseigner par {admin_email}")
+    expect(row.locator(".ecars-holders")).to_have_text(admin_email)
+    page.goto(f"/contrats/{setup.contract_id}/indicateurs")
+    expect(indicator_row(page, "SOI01")).to_have_attribute("data-dot", "ROUGE")
+
+    # the one who held it sees no « Réattribuer »: not an Administrateur
+    page.context.clear_cookies()
+    log_in(page, setup.member_email)
+    page.goto(f"/contrats/{setup.contract_id}")
+    expect(page.locator("#acces-restreint")).to_contain_text(admin_email)
+    expect(page.get_by_role("button", name="Réattribuer")).to_have_count(0)
 
 
 # -- 3. « Documents de l'indicateur » -------------------------------------------------------------
