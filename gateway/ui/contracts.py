@@ -72,23 +72,21 @@ def input_value(question: dict) -> str:
 
 
 def question_hint(question: dict) -> str:
+    """The question's rules as the contracts service states them (`rule`: whole number or decimals, bounds,
+    unit), its expected range, and for a date only what the native date picker does not say itself."""
     parts = []
     if question["kind"] in ("number", "percentage"):
-        parts.append("En pourcentage, exemple : 92,5" if question["kind"] == "percentage" else "Exemple : 12,5")
-        low, high = question.get("min"), question.get("max")
-        if low is not None and high is not None:
-            parts.append(f"Valeur entre {french_number(low)} et {french_number(high)}")
-        elif low is not None:
-            parts.append(f"Valeur d'au moins {french_number(low)}")
-        elif high is not None:
-            parts.append(f"Valeur d'au plus {french_number(high)}")
+        if question.get("rule"):
+            parts.append(question["rule"] + (" (en %)" if question["kind"] == "percentage" else ""))
+        parts.append("Exemple : 92,5" if question["kind"] == "percentage" else
+                     "Exemple : 12" if question.get("integer") else "Exemple : 12,5")
         low, high = question.get("expected_min"), question.get("expected_max")
         if low is not None or high is not None:
             parts.append(f"Plage attendue : {french_number(low) if low is not None else '…'} – "
                          f"{french_number(high) if high is not None else '…'} (en dehors, un commentaire est "
                          "obligatoire)")
-    elif question["kind"] == "date":
-        parts.append("Format : JJ/MM/AAAA")
+    elif question["kind"] == "date" and question.get("not_future"):
+        parts.append("Au plus tard aujourd'hui")
     if question.get("required"):
         parts.append("Obligatoire pour clore la saisie")
     return "".join(f"{part}. " for part in parts).strip()

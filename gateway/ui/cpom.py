@@ -127,8 +127,10 @@ def transmit(cpom_id):
     answer = cpom_call("POST", f"/cpoms/{cpom_id}/transmissions")
     if answer.status_code == 201:
         sent = answer.json()
-        flash(f"Les informations sont transmises aux autorités publiques : version {sent['version']} "
-              f"({sent['nb_changements']} modification(s)).", "success")
+        changes = ("première transmission" if sent["version"] == 1
+                   else f"{sent['nb_changements']} modification{'s' if sent['nb_changements'] > 1 else ''}")
+        flash(f"Les informations sont transmises aux autorités publiques : version {sent['version']} ({changes}).",
+              "success")
         return to_sheet(cpom_id, "transmissions")
     code, message, details = api_error(answer)
     if code == "incomplete":

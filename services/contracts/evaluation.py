@@ -45,14 +45,15 @@ def values_by_indicator(saved: dict[str, dict]) -> dict[str, dict]:
 def contract_view(session: Connection, identity: Identity, contract_id: str) -> dict:
     """The contract form: the blue banner (status, fill %), and every indicator with its dot."""
     contract = access.load(session, identity, contract_id)
+    rules, people = holders.restrictions_and_people(session, contract_id)
     return contract_view_of(session, identity, contract, templates.indicators_of(session, contract["campaign_id"]),
-                            answers_of(session, contract_id), access.restrictions_of(session, contract_id))
+                            answers_of(session, contract_id), rules, people)
 
 
 def contract_view_of(session: Connection, identity: Identity, contract, indicators: list[domain.Indicator],
-                     saved: dict[str, dict], rules: dict) -> dict:
+                     saved: dict[str, dict], rules: dict, people: dict[str, dict]) -> dict:
+    """`rules` and `people`: holders.restrictions_and_people()."""
     values = values_by_indicator(saved)
-    people = holders.collaborators(session, contract["id"]) if rules else {}
     listed = []
     for indicator in indicators:
         restriction = rules.get(indicator.code)
@@ -123,7 +124,8 @@ def indicator_detail(session: Connection, identity: Identity, contract, indicato
         and access.is_member(session, identity, contract),
         "version": saved.get("version", 0), "comment": saved.get("comment", ""),
         "questions": [{**{k: (list(v) if isinstance(v, tuple) else v) for k, v in q.__dict__.items()},
-                       "value": values.get(q.code), "display": domain.display(q, values.get(q.code))}
+                       "value": values.get(q.code), "display": domain.display(q, values.get(q.code)),
+                       "rule": q.number_rule().hint() if q.kind in ("number", "percentage") else ""}
                       for q in indicator.questions],
         "documents": documents,
         "audit": [{"at": row["at"].isoformat(), "by": row["by_email"], "field": row["field"], "old": row["old"],
@@ -147,7 +149,7 @@ def save(session: Connection, identity: Identity, contract_id: str, code: str, r
     if not access.accessible(identity, contract if contract["restricted"] is not None else None):
         raise ApiError(403, "indicator_not_accessible", "Cet indicateur (pastille grise) n'est pas accessible "
                                                         "à votre compte : vous ne pouvez pas le modifier.")
-    checked = domain.check_answers(indicator, raw_answers, comment)
+    checked = domain.check_answers(indicator, raw_answers, comment, deadlines.today_in_paris())
     if checked.errors:
         raise ApiError(422, "validation_failed", "Certaines valeurs ne sont pas valides : rien n'a été enregistré.",
                        checked.errors)

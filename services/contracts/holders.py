@@ -33,10 +33,28 @@ COLLABORATORS = (
     .group_by(habilitations.c.user_id))
 
 
+_people = COLLABORATORS.subquery()
+# The contract's restrictions, each row with the EJ's collaborators as JSON (an uncorrelated subquery: computed
+# once): opening a contract reads who holds its grey indicators without a statement of its own.
+RESTRICTIONS_AND_PEOPLE = sa.select(restrictions, sa.select(sa.func.coalesce(sa.func.json_agg(sa.func.json_build_object(
+    "user_id", _people.c.user_id, "email", _people.c.email, "administrateur", _people.c.administrateur)),
+    sa.text("'[]'::json"))).scalar_subquery().label("collaborators")).where(
+    restrictions.c.contract_id == sa.bindparam("contract_id"))
+
+
+def by_address(rows) -> dict[str, dict]:
+    return {row["user_id"]: dict(row) for row in sorted(rows, key=lambda r: r["email"] or "")}
+
+
 def collaborators(session: Connection, contract_id: str) -> dict[str, dict]:
     """user id → {"user_id", "email", "administrateur"}, sorted by address."""
-    rows = session.execute(COLLABORATORS, {"contract_id": contract_id}).mappings()
-    return {row["user_id"]: dict(row) for row in sorted(rows, key=lambda r: r["email"] or "")}
+    return by_address(session.execute(COLLABORATORS, {"contract_id": contract_id}).mappings())
+
+
+def restrictions_and_people(session: Connection, contract_id: str) -> tuple[dict, dict[str, dict]]:
+    """access.restrictions_of() and, when there are any, collaborators(): one statement."""
+    rows = session.execute(RESTRICTIONS_AND_PEOPLE, {"contract_id": contract_id}).mappings().all()
+    return {row["indicator_code"]: row for row in rows}, by_address(rows[0]["collaborators"]) if rows else {}
 
 
 def holders_of(restriction, people: dict[str, dict]) -> list[str]:

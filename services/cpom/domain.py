@@ -9,7 +9,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+from ecars_common import values
 
 # -- FINESS ---------------------------------------------------------------------------------------
 
@@ -452,7 +454,62 @@ def parse_indicateur(raw, where: str, errors: dict) -> dict:
             "categorie": _choice(raw.get("categorie"), f"{prefix}categorie", errors, CATEGORIES),
             "declinaison": _choice(raw.get("declinaison"), f"{prefix}declinaison", errors, DECLINAISONS),
             "indications": _text(raw.get("indications"), f"{prefix}indications", errors, required=False,
-                                 max_length=MAX_LONG_TEXT)}
+                                 max_length=MAX_LONG_TEXT),
+            "regles": parse_regles(raw.get("regles"), f"{prefix}regles", errors, raw.get("type"))}
+
+
+RULES_BY_TYPE = {"quantitatif": ("entier", "minimum", "maximum", "unite"), "taux": ("partie_d_un_tout",)}
+
+
+def parse_regles(raw, where: str, errors: dict, kind) -> dict:
+    """The value rules an indicator's definition states (ecars_common.values checks them at each save):
+    quantitatif {"entier": bool, "minimum": n, "maximum": n, "unite": text}; taux {"partie_d_un_tout": bool}
+    (a part over a whole: never above 100 %). Absent: the shared maximum only."""
+    if raw is None or raw == {}:
+        return {}
+    allowed = RULES_BY_TYPE.get(kind, ())
+    if not isinstance(raw, dict):
+        errors[where] = "un objet est attendu"
+        return {}
+    unknown = sorted(set(raw) - set(allowed))
+    if unknown:
+        errors[where] = (f"règles possibles pour ce type : {', '.join(allowed)}" if allowed
+                         else "pas de règle de valeur pour ce type d'indicateur")
+        return {}
+    rules = {}
+    for name in ("entier", "partie_d_un_tout"):
+        if name in raw:
+            if not isinstance(raw[name], bool):
+                errors[f"{where}.{name}"] = "true ou false"
+            rules[name] = raw[name] is True
+    for name in ("minimum", "maximum"):
+        if raw.get(name) is not None:
+            try:
+                rules[name] = values.as_json(values.parse_decimal(raw[name]))
+            except values.ValueRefused as exc:
+                errors[f"{where}.{name}"] = str(exc)
+    if "minimum" in rules and "maximum" in rules and rules["minimum"] > rules["maximum"]:
+        errors[f"{where}.minimum"] = "le minimum dépasse le maximum"
+    if "unite" in raw:
+        rules["unite"] = _text(raw["unite"], f"{where}.unite", errors, required=False, max_length=30)
+    return rules
+
+
+def number_rule(regles: dict) -> values.NumberRule:
+    regles = regles or {}
+    return values.NumberRule.of(regles.get("entier", False), regles.get("minimum"), regles.get("maximum"),
+                                regles.get("unite", ""))
+
+
+def rule_text(kind: str, regles: dict) -> str:
+    """The rules as the indicator's page states them above its fields."""
+    if kind == "quantitatif":
+        return number_rule(regles).hint() + "."
+    if kind == "taux":
+        whole = " ; le numérateur (une partie) ne dépasse pas le dénominateur (le tout) : au plus 100 %"
+        return ("Numérateur et dénominateur : " + number_rule({}).hint().lower()
+                + (whole if (regles or {}).get("partie_d_un_tout") else "") + ".")
+    return ""
 
 
 def parse_grid(raw, perimeter: set[str]) -> list[dict]:
@@ -521,27 +578,6 @@ def parse_actions(raw) -> tuple[list[str], dict]:
 ZERO_DENOMINATOR = "Le dénominateur ne peut pas être égal à 0 : le taux ne peut pas être calculé."
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
-MAX_MAGNITUDE = Decimal("1e12")
-
-
-def parse_number(raw) -> Decimal | None:
-    """A JSON number, or a string with a decimal point or comma ("12,5"); None if it is not one."""
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, int):
-        value = Decimal(raw)
-    elif isinstance(raw, float):
-        value = Decimal(repr(raw))
-    elif isinstance(raw, str) and re.fullmatch(r"\s*-?\d{1,13}([.,]\d{1,6})?\s*", raw):
-        value = Decimal(raw.strip().replace(",", "."))
-    else:
-        return None
-    try:
-        if not value.is_finite() or abs(value) >= MAX_MAGNITUDE:
-            return None
-    except InvalidOperation:
-        return None
-    return value
 
 
 def rate(numerateur: Decimal, denominateur: Decimal) -> Decimal:
@@ -554,45 +590,44 @@ def rate(numerateur: Decimal, denominateur: Decimal) -> Decimal:
 
 def french_number(value: Decimal) -> str:
     """12345.50 → "12 345,5" (narrow no-break space between thousands, no float noise)."""
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    sign, text = ("-", text[1:]) if text.startswith("-") else ("", text)
-    whole, _, fraction = text.partition(".")
-    groups = []
-    while len(whole) > 3:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    groups.insert(0, whole)
-    return sign + "\u202f".join(groups) + ("," + fraction if fraction else "")
+    return values.french(value)
 
 
 def rate_label(value: Decimal) -> str:
     return f"{format(value, 'f').replace('.', ',')} %"
 
 
-def parse_value(kind: str, raw: dict, where: str, errors: dict) -> dict:
-    """One value of an indicator of type `kind`, as the columns it is stored in. quantitatif: {"valeur":
+def parse_value(kind: str, raw: dict, where: str, errors: dict, regles: dict | None = None) -> dict:
+    """One value of an indicator of type `kind`, as the columns it is stored in, checked with the rules of its
+    definition (`regles`, see parse_regles) and the shared maximum (ecars_common.values). quantitatif: {"valeur":
     number}; taux: {"numerateur", "denominateur"} (denominator 0 refused); qualitatif: {"valeur": text};
     oui_non: {"valeur": true|false}."""
     if kind == "taux":
-        numerator, denominator = parse_number(raw.get("numerateur")), parse_number(raw.get("denominateur"))
-        if numerator is None:
-            errors[f"{where}.numerateur"] = "un nombre est attendu"
-        if denominator is None:
-            errors[f"{where}.denominateur"] = "un nombre est attendu"
-        elif denominator == 0:
+        parsed = {}
+        for name in ("numerateur", "denominateur"):
+            try:
+                parsed[name] = values.parse_decimal(raw.get(name))
+            except values.ValueRefused as exc:
+                errors[f"{where}.{name}"] = str(exc)
+        numerator, denominator = parsed.get("numerateur"), parsed.get("denominateur")
+        if denominator == 0:
             errors[f"{where}.denominateur"] = ZERO_DENOMINATOR
         if numerator is None or denominator is None or denominator == 0:
             return {}
+        if (regles or {}).get("partie_d_un_tout"):
+            try:
+                values.check_part_of_whole(numerator, denominator)
+            except values.ValueRefused as exc:
+                errors[f"{where}.numerateur"] = str(exc)
+                return {}
         return {"numerateur": numerator, "denominateur": denominator, "taux": rate(numerator, denominator)}
     value = raw.get("valeur")
     if kind == "quantitatif":
-        number = parse_number(value)
-        if number is None:
-            errors[f"{where}.valeur"] = "un nombre est attendu"
+        try:
+            return {"valeur_nombre": values.check_number(number_rule(regles), value)}
+        except values.ValueRefused as exc:
+            errors[f"{where}.valeur"] = str(exc)
             return {}
-        return {"valeur_nombre": number}
     if kind == "qualitatif":
         text = _text(value, f"{where}.valeur", errors, max_length=MAX_LONG_TEXT)
         return {"valeur_texte": text} if text else {}

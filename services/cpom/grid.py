@@ -88,7 +88,8 @@ def load(session: Connection, cpom_id: str) -> dict:
     by_indicateur = {}
     for row in session.execute(sa.select(indicateurs).where(indicateurs.c.cpom_id == cpom_id)
                                .order_by(indicateurs.c.position)).mappings():
-        item = {k: row[k] for k in ("id", "code", "libelle", "type", "categorie", "declinaison", "indications")}
+        item = {k: row[k] for k in ("id", "code", "libelle", "type", "categorie", "declinaison", "indications",
+                                    "regles")}
         item |= {"objectif_id": row["objectif_id"], "valeurs": [], "_stored": {}}
         by_objectif[row["objectif_id"]]["indicateurs"].append(item)
         by_indicateur[row["id"]] = item
@@ -211,6 +212,7 @@ def indicateur_view(session: Connection, cpom_id: str, indicateur_id: str, acces
                      "hierarchie": hierarchy(axe, objectif)},
         "type": labelled("type", indicateur["type"]), "categorie": labelled("categorie", indicateur["categorie"]),
         "declinaison": labelled("declinaison", indicateur["declinaison"]), "indications": indicateur["indications"],
+        "regles": indicateur["regles"], "regles_texte": domain.rule_text(indicateur["type"], indicateur["regles"]),
         "valeurs": lines,
         "droits": access.rights(),
     }
@@ -248,7 +250,7 @@ def _write_scope(session: Connection, objectif_id: str, item: dict) -> None:
 
 
 OBJECTIF_COLUMNS = ("code", "libelle", "description", "perimetre_tous", "elements_og")
-INDICATEUR_COLUMNS = ("code", "libelle", "type", "categorie", "declinaison", "indications")
+INDICATEUR_COLUMNS = ("code", "libelle", "type", "categorie", "declinaison", "indications", "regles")
 
 
 def add_axe(session: Connection, identity: Identity, cpom_id: str, raw) -> dict:
@@ -508,7 +510,7 @@ def save_values(session: Connection, identity: Identity, cpom_id: str, indicateu
         if raw.get("effacer") is True:
             writes[key] = None
             continue
-        columns = domain.parse_value(row["type"], raw, where, errors)
+        columns = domain.parse_value(row["type"], raw, where, errors, row["regles"])
         if columns:
             writes[key] = columns
     if errors:

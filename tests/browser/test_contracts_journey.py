@@ -163,6 +163,8 @@ def test_the_establishment_fills_closes_and_exports_its_self_evaluation(page: Pa
     press_save(page)
     saved_ok(page, "Convention soins palliatifs")
     open_indicator(page, "Date de la dernière évaluation")
+    expect(control(page, "Réalisé")).to_have_attribute("type", "date")
+    expect(page.locator("[data-question='REALISE']")).not_to_contain_text("JJ/MM/AAAA")  # the picker shows its format
     control(page, "Réalisé").fill("2023-03-15")
     control(page, "Précisions").fill("Évaluation externe")
     press_save(page)

@@ -148,6 +148,9 @@ def test_the_gestionnaire_fills_in_its_cpom_and_transmits_it(page: Page, gateway
     page.locator(f"#denominateur-{first}").fill("0")
     press(page, "Enregistrer", "/indicateurs/", 422)
     expect(page.locator(f"#denominateur-{first}-erreur")).to_have_text(ZERO_DENOMINATOR)
+    failure = page.get_by_role("alert").filter(has_text="Les données envoyées ne sont pas valides")
+    expect(failure).to_contain_text("le taux ne peut pas être calculé.")
+    expect(failure).not_to_contain_text("calculé..")  # one full stop, never two
     expect(page.locator(f"#numerateur-{first}")).to_have_value("1")
     page.locator(f"#denominateur-{first}").fill("8")
     page.locator(f"#numerateur-{second}").fill("1")
@@ -183,7 +186,9 @@ def test_the_gestionnaire_fills_in_its_cpom_and_transmits_it(page: Page, gateway
         {"valeurs": [{"etablissement": first, "valeur": True}]})
     page.goto(f"/cpom/{cpom['id']}")
     press(page, "Transmettre les informations", "/transmettre", 302)
-    expect(page.locator(".fr-alert--success")).to_contain_text("version 1")
+    expect(page.locator(".fr-alert--success")).to_contain_text("version 1 (première transmission)")
+    expect(page.locator(".fr-alert--success")).not_to_contain_text("modification")
+    expect(page.locator("#transmissions [data-version='1'] summary")).to_contain_text("(première transmission)")
     expect(page.locator("#transmissions [data-version='1']")).to_contain_text("Version 1")
     press(page, "Transmettre les informations", "/transmettre", 302)  # nothing changed since
     expect(page.get_by_role("status").filter(has_text="Rien n'a changé")).to_contain_text(
