@@ -11,7 +11,15 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from ecars_common import roles
 from ecars_common.errors import ApiError
 from gateway.ui.french import NA, french_number, human_size, moment, shown
-from gateway.ui.pages import flash_refusal, login_required, page_blueprint, require_role, upload_refused
+from gateway.ui.pages import (
+    flash_refusal,
+    login_required,
+    page_blueprint,
+    require_role,
+    upload_refusal_for,
+    upload_refused,
+    upload_refused_back,
+)
 from gateway.ui.session import (
     api_error,
     call,
@@ -204,9 +212,8 @@ def indicator_page(contract_id: str, code: str, values: dict | None = None, erro
     contract = load_contract(contract_id)
     indicator = ok_json(contracts_call("GET", indicator_path(contract_id, code)))
     if values is None:
-        values = {f"q-{q['code']}": input_value(q) for q in indicator["questions"]}
-        values.update({f"na-{q['code']}": q.get("value") == NA for q in indicator["questions"]})
-        values["comment"] = indicator.get("comment") or ""
+        values = stored_values(indicator)
+    upload_error = upload_error or upload_refusal_for(f"{contract_id}/{code}")  # a refused « Ajouter document »
     reachable = [i for i in contract["indicators"] if not i["hidden"] or i["code"] == code]
     codes = [i["code"] for i in reachable]
     position = codes.index(code) if code in codes else -1
@@ -219,6 +226,35 @@ def indicator_page(contract_id: str, code: str, values: dict | None = None, erro
         upload_error=upload_error, neighbours=neighbours, groups=by_category(contract["indicators"]),
         accepted_formats=accepted_formats(),
     ), status
+
+
+def stored_values(indicator: dict) -> dict:
+    """The form's fields as the indicator is saved (field name → text)."""
+    values = {f"q-{q['code']}": input_value(q) for q in indicator["questions"]}
+    values.update({f"na-{q['code']}": q.get("value") == NA for q in indicator["questions"]})
+    values["comment"] = indicator.get("comment") or ""
+    return values
+
+
+def typed_values(indicator: dict) -> tuple[dict, dict]:
+    """(the form's fields as typed, the answers to send) from the indicator's form."""
+    values, answers = {}, {}
+    for question in indicator["questions"]:
+        typed = request.form.get(f"q-{question['code']}", "")
+        not_applicable = question.get("allow_na") and request.form.get(f"na-{question['code']}") == NA
+        values[f"q-{question['code']}"] = typed
+        values[f"na-{question['code']}"] = bool(not_applicable)
+        answers[question["code"]] = NA if not_applicable else typed
+    values["comment"] = request.form.get("comment", "")
+    return values, answers
+
+
+def send_answers(contract_id: str, code: str, values: dict, answers: dict):
+    version = request.form.get("version", "")
+    if not version.isdigit():
+        abort(400, "Le formulaire est incomplet : rechargez la page et recommencez.")
+    return contracts_call("PUT", indicator_path(contract_id, code),
+                          json={"version": int(version), "answers": answers, "comment": values["comment"]})
 
 
 @bp.get("/contrats/<uuid:contract_id>/indicateurs/<code>")
@@ -234,19 +270,8 @@ def indicator_save(contract_id, code: str):
     contract_id = str(contract_id)
     here = url_for("contracts.indicator_view", contract_id=contract_id, code=code)
     indicator = ok_json(contracts_call("GET", indicator_path(contract_id, code)))
-    values, answers = {}, {}
-    for question in indicator["questions"]:
-        typed = request.form.get(f"q-{question['code']}", "")
-        not_applicable = question.get("allow_na") and request.form.get(f"na-{question['code']}") == NA
-        values[f"q-{question['code']}"] = typed
-        values[f"na-{question['code']}"] = bool(not_applicable)
-        answers[question["code"]] = NA if not_applicable else typed
-    values["comment"] = request.form.get("comment", "")
-    version = request.form.get("version", "")
-    if not version.isdigit():
-        abort(400, "Le formulaire est incomplet : rechargez la page et recommencez.")
-    answer = contracts_call("PUT", indicator_path(contract_id, code),
-                            json={"version": int(version), "answers": answers, "comment": values["comment"]})
+    values, answers = typed_values(indicator)
+    answer = send_answers(contract_id, code, values, answers)
     if answer.status_code == 200:
         saved = answer.json()
         if saved.get("changed"):
@@ -255,7 +280,14 @@ def indicator_save(contract_id, code: str):
                   "success")
         else:
             flash("Aucune modification : l'indicateur était déjà enregistré avec ces valeurs.", "info")
-        return redirect(here)
+        return redirect(here, 303)
+    return save_refused(contract_id, code, indicator, values, answer)
+
+
+def save_refused(contract_id: str, code: str, indicator: dict, values: dict, answer, upload_error: str = ""):
+    """A refused save: the form again with what was typed and each error tied to its field (422, 409), or back
+    to the indicator (303) with the reason flashed."""
+    here = url_for("contracts.indicator_view", contract_id=contract_id, code=code)
     code_, message, details = api_error(answer)
     if code_ == "validation_failed":
         errors = {}
@@ -267,15 +299,15 @@ def indicator_save(contract_id, code: str):
                 errors["comment"] = str(text)
             else:
                 errors.setdefault("_", []).append(str(text))
-        return indicator_page(contract_id, code, values=values, errors=errors,
+        return indicator_page(contract_id, code, values=values, errors=errors, upload_error=upload_error,
                               failure={"message": message or "Certaines valeurs ne sont pas valides : rien n'a été "
                                                              "enregistré."}, status=422)
     if code_ == "stale_version":
-        return indicator_page(contract_id, code, values=values,
+        return indicator_page(contract_id, code, values=values, upload_error=upload_error,
                               failure={"message": message, "reload": here}, status=409)
     if code_ in ("contract_closed", "indicator_not_accessible", "read_only"):
         flash(message, "error")
-        return redirect(here)
+        return redirect(here, 303)
     raise unexpected(answer)
 
 
@@ -284,17 +316,33 @@ def indicator_save(contract_id, code: str):
 @bp.post("/contrats/<uuid:contract_id>/indicateurs/<code>/documents")
 @login_required
 def indicator_add_document(contract_id, code: str):
-    """« Ajouter document »: the file of the browser's form is streamed to the documents service as it is
-    read (Werkzeug has spooled the multipart part to a temporary file, never all in memory)."""
+    """« Ajouter document »: the button belongs to the indicator's form, so what was typed and not yet saved comes
+    with the file and is saved first (« Enregistrer », checked by the service): a refused value keeps the form as
+    typed, with its error, and the file is not sent. Then the file is streamed to the documents service as it is
+    read (Werkzeug has spooled the multipart part to a temporary file, never all in memory). Either way back to the
+    indicator (303), a refused file's reason under the file field."""
     contract_id = str(contract_id)
+    back = url_for("contracts.indicator_view", contract_id=contract_id, code=code) + "#documents"
     upload = request.files.get("document")
+    if "version" in request.form:
+        indicator = ok_json(contracts_call("GET", indicator_path(contract_id, code)))
+        values, answers = typed_values(indicator)
+        if values != stored_values(indicator):
+            saved = send_answers(contract_id, code, values, answers)
+            if saved.status_code != 200:
+                return save_refused(contract_id, code, indicator, values, saved, upload_error=NOT_SENT)
+            flash(f"Vos saisies sur l'indicateur « {indicator['label']} » sont enregistrées.", "success")
     if upload is None or not upload.filename:
-        return indicator_page(contract_id, code, upload_error="Sélectionnez le document à ajouter.", status=422)
+        return upload_refused_back(back, f"{contract_id}/{code}", "Sélectionnez le document à ajouter.")
     answer = send_document(f"/indicators/{contract_id}/{quote(code, safe='')}/documents", upload)
     refusal = upload_refused(answer, upload)
-    if not refusal:
-        return redirect(url_for("contracts.indicator_view", contract_id=contract_id, code=code) + "#documents")
-    return indicator_page(contract_id, code, upload_error=refusal, status=answer.status_code)
+    if refusal:
+        return upload_refused_back(back, f"{contract_id}/{code}", refusal)
+    return redirect(back, 303)
+
+
+NOT_SENT = ("Le document n'a pas été ajouté : corrigez d'abord les valeurs saisies (rien n'a été enregistré), puis "
+            "sélectionnez-le à nouveau.")
 
 
 @bp.get("/contrats/<uuid:contract_id>/documents/<uuid:document_id>")

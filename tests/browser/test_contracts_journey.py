@@ -56,7 +56,7 @@ def open_indicator(page: Page, label: str) -> None:
     expect(page.locator("#indicateur-titre")).to_contain_text(label)
 
 
-def press_save(page: Page, expected_status: int = 302) -> None:
+def press_save(page: Page, expected_status: int = 303) -> None:
     with page.expect_response(lambda r: r.request.method == "POST" and "/indicateurs/" in r.url) as sent:
         page.get_by_role("button", name="Enregistrer").click()
     assert sent.value.status == expected_status
@@ -251,7 +251,7 @@ def test_a_grey_indicator_cannot_be_edited(page: Page, gateway, stack, setup):
     csrf = page.locator("input[name=csrf_token]").first.get_attribute("value")
     forged = page.request.post(f"/contrats/{setup.contract_id}/indicateurs/SOI01",
                                form={"csrf_token": csrf, "version": "0", "q-REALISE": "oui"}, max_redirects=0)
-    assert forged.status == 302
+    assert forged.status == 303
     page.goto(f"/contrats/{setup.contract_id}/indicateurs/SOI01")
     expect(page.locator(".fr-alert--error")).to_contain_text("pastille grise")
     assert api_indicator(gateway, setup, "SOI01")["version"] == 0
@@ -324,13 +324,33 @@ def test_a_document_is_added_to_an_indicator_and_a_forbidden_format_is_refused(p
     expect(documents).to_contain_text("txt, xls, xlsx, xlm, xlsm, doc, docx, pdf, ppt, ppts, zip, jpg, jpeg, tiff, "
                                       "gif, odt, odg, odp, ods, odf, dot, dotx")
 
+    # what was typed but not saved is not thrown away by « Ajouter document »: a refused value stays as typed,
+    # with its error, and the file is not sent…
+    control(page, "Réalisé").fill("beaucoup")
+    control(page, "Commentaire évalué 2023").fill("Voir le rapport joint")
+    page.locator("#document").set_input_files(files=[{"name": "avant.txt", "mimeType": "text/plain",
+                                                      "buffer": b"avant"}])
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/documents")) as sent:
+        page.get_by_role("button", name="Ajouter document").click()
+    assert sent.value.status == 422
+    expect(control(page, "Réalisé")).to_have_value("beaucoup")
+    expect(control(page, "Commentaire évalué 2023")).to_have_value("Voir le rapport joint")
+    expect(error_of(page, "document")).to_contain_text("corrigez d'abord les valeurs saisies")
+    expect(page.locator("#liste-documents")).not_to_contain_text("avant.txt")
+    # … and a right one is saved with the document
+    control(page, "Réalisé").fill("42")
     content = "Rapport d'activité 2023 : 42 personnes accompagnées.\n".encode()
     page.locator("#document").set_input_files(files=[{"name": "Rapport d'activité.txt", "mimeType": "text/plain",
                                                       "buffer": content}])
     with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/documents")) as sent:
         page.get_by_role("button", name="Ajouter document").click()
-    assert sent.value.status == 302, sent.value.text()
-    expect(page.locator(".fr-alert--success")).to_contain_text("« Rapport d'activité.txt » a été ajouté")
+    assert sent.value.status == 303, sent.value.text()
+    expect(page.locator(".fr-alert--success").first).to_contain_text("Vos saisies sur l'indicateur")
+    expect(page.locator(".fr-alert--success").nth(1)).to_contain_text("« Rapport d'activité.txt » a été ajouté")
+    expect(control(page, "Réalisé")).to_have_value("42")
+    expect(control(page, "Commentaire évalué 2023")).to_have_value("Voir le rapport joint")
+    saved = api_indicator(gateway, setup, "ACC01")
+    assert saved["questions"][0]["value"] == 42 and saved["comment"] == "Voir le rapport joint"
     expect(page.locator("#liste-documents")).to_contain_text("Rapport d'activité.txt")
     with page.expect_download() as download:
         page.locator("#liste-documents").get_by_role("link", name="Rapport d'activité.txt").click()
@@ -339,8 +359,13 @@ def test_a_document_is_added_to_an_indicator_and_a_forbidden_format_is_refused(p
 
     page.locator("#document").set_input_files(files=[{"name": "outil.exe", "mimeType": "application/octet-stream",
                                                       "buffer": b"MZ\x90\x00" + b"\x00" * 64}])
-    page.get_by_role("button", name="Ajouter document").click()
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/documents")) as sent:
+        page.get_by_role("button", name="Ajouter document").click()
+    assert sent.value.status == 303  # a refused file too: the page after it is a GET, safe to reload
+    expect(page).to_have_url(re.compile(r"/indicateurs/ACC01#documents$"))
     expect(error_of(page, "document")).to_contain_text("Le format « .exe » n'est pas accepté")
+    page.reload()
+    expect(page.locator("#document-erreur")).to_have_count(0)  # said once, not sent again
     expect(page.locator("#liste-documents")).not_to_contain_text("outil.exe")
     page.screenshot(path="/tmp/ecars-documents.png", full_page=True)
 
