@@ -6,8 +6,12 @@ from decimal import Decimal
 import pytest
 
 from ecars_common import values
+from gateway.ui.french import french_number
 from services.contracts import domain as contracts
 from services.cpom import domain as cpom
+from services.reporting.cpom_documents import french_number as in_word
+
+MAXIMUM_TEXT = "999\u202f999\u202f999\u202f999"
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -83,3 +87,9 @@ def test_the_cpom_checks_the_same_rules_as_its_indicator_definition_states_them(
     cpom.parse_regles({"minimum": "x"}, "s", errors, "quantitatif")
     cpom.parse_regles({"unite": "u"}, "t", errors, "oui_non")
     assert set(errors) == {"r", "s.minimum", "t"}
+
+
+def test_every_page_and_document_writes_numbers_the_same_french_way():
+    for show in (french_number, in_word, values.french):
+        assert show(999999999999) == MAXIMUM_TEXT and show(12345.5) == "12\u202f345,5" and show(0.1) == "0,1"
+        assert show(1e-05) == "0,00001"  # never « 1e-05 »
