@@ -9,8 +9,6 @@ from sqlalchemy import Connection
 
 from ecars_common import outbox
 from ecars_common.errors import ApiError
-from ecars_common.events import new_envelope
-from ecars_common.logs import request_id_var
 from ecars_common.tokens import Identity
 from services.contracts import access, domain
 from services.contracts.calendar_tables import contacts
@@ -117,8 +115,7 @@ def reassign(session: Connection, identity: Identity, contract_id: str, code: st
                                                 restrictions.c.indicator_code == code).values(user_ids=chosen))
     session.execute(audit.insert().values(contract_id=contract_id, indicator_code=code, field="holders", old=before,
                                           new=after, by_user=identity.user_id, by_email=identity.email))
-    outbox.add(session, "contracts", new_envelope("contracts.indicator.reassigned", {
+    outbox.publish(session, "contracts.indicator.reassigned", {
         "contract_id": contract_id, "indicator_code": code, "user_ids": chosen,
-        "previous_user_ids": list(restriction["user_ids"]), "by_user_id": identity.user_id},
-        source="contracts", correlation_id=request_id_var.get()))
+        "previous_user_ids": list(restriction["user_ids"]), "by_user_id": identity.user_id}, service="contracts")
     return {"indicator_code": code, "holders": after}
