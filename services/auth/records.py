@@ -16,8 +16,10 @@ def audit(session: Connection, action: str, user_id: str | None, client_address:
     )
 
 
-def publish(session: Connection, type: str, data: dict) -> None:
-    outbox.add(session, "auth", new_envelope(type, data, source="auth", correlation_id=request_id_var.get()))
+def publish(session: Connection, type: str, data: dict, version: int = 1) -> None:
+    """`version`: of the event's schema (events/<type>.v<version>.json)."""
+    outbox.add(session, "auth", new_envelope(type, data, source="auth", correlation_id=request_id_var.get(),
+                                             version=version))
 
 
 def person(user) -> dict:

@@ -6,10 +6,9 @@ from sqlalchemy.dialects.postgresql import insert
 
 from ecars_common.db import Database
 from services.auth.config import Config
-from services.auth.habilitations import event_data, listing
+from services.auth.habilitations import announce, listing
 from services.auth.orm import habilitations, users
 from services.auth.passwords import hash_password
-from services.auth.records import publish
 
 DEMO_PASSWORD = "Ecars-Demo-2026!"  # noqa: S105 (demo data for make run, documented in the README)
 DEMO_USERS = [
@@ -38,8 +37,9 @@ def seed(db: Database, config: Config) -> None:
         for finess in DEMO_EJ:
             created = session.execute(insert(habilitations).values(
                 user_id=demo_id, scope_type="ej", scope_id=finess, administrateur=True,
-                visibilite_documents_confidentiels=True).on_conflict_do_nothing().returning(habilitations.c.id)
+                visibilite_documents_confidentiels=True).on_conflict_do_nothing()
+                .returning(habilitations.c.id, habilitations.c.version)
             ).first()
             if created is not None:  # announced like any grant, so the other services' projections know it
                 item = next(i for i in listing(session, "ej", finess) if i["id"] == created.id)
-                publish(session, "auth.habilitation.granted", event_data(item))
+                announce(session, "auth.habilitation.granted", item, created.version)
