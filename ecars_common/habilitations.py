@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, jsonify
 from sqlalchemy import Connection
 from sqlalchemy.dialects.postgresql import UUID
 
-from ecars_common import projection
+from ecars_common import projection, reconcile
 from ecars_common.events import Envelope
 from ecars_common.tokens import authenticated, current_identity
 
@@ -53,10 +53,25 @@ def create_table(op, schema: str) -> None:
 FIELDS = ("user_id", "scope_type", "scope_id", "administrateur", "visibilite_documents_confidentiels")
 
 
-def store(session: Connection, schema: str, data: dict, version: int, removed: bool = False) -> bool:
+def store(session: Connection, schema: str, data: dict, version: int, removed: bool = False,
+          force: bool = False) -> bool:
     """One habilitation as auth states it (an event's data, or its snapshot for a reconciliation), kept if newer."""
     return projection.apply(session, table_of(schema), {"habilitation_id": data["habilitation_id"]},
-                            {**{name: data[name] for name in FIELDS}, "updated_at": sa.func.now()}, version, removed)
+                            {**{name: data[name] for name in FIELDS}, "updated_at": sa.func.now()}, version, removed,
+                            force)
+
+
+def reconciled(schema: str) -> reconcile.Projection:
+    """The projection as `reconcile-habilitations` repairs it (ecars_common/reconcile.py)."""
+    def keep(session: Connection, data: dict, version: int, removed: bool, force: bool) -> bool:
+        return store(session, schema, data, version, removed, force)
+    return reconcile.Projection("habilitations", table_of(schema), FIELDS, keep)
+
+
+def commands(*others: reconcile.Projection) -> dict:
+    """The CLI roles of a service keeping the projection: `reconcile-habilitations` repairs it and `others` (kept
+    from the same events) from auth's snapshot."""
+    return {"reconcile-habilitations": reconcile.command(lambda settings: [reconciled(settings.schema), *others])}
 
 
 def make_ordering_proof(op, schema: str) -> None:

@@ -47,12 +47,17 @@ def live(table: sa.Table) -> sa.ColumnElement:
 
 
 def apply(session: Connection, table: sa.Table, key: dict, values: dict, version: int,
-          removed: bool = False) -> bool:
+          removed: bool = False, force: bool = False) -> bool:
     """Store `values` for the aggregate `key` at `version` if that is newer than what the projection holds (a
-    removal: always, as a final tombstone). Returns whether the projection changed."""
+    removal: always, as a final tombstone). Returns whether the projection changed. `force`: a reconciliation's
+    repair with the producer's own state (ecars_common/reconcile.py), which also overrides the same version or a
+    tombstone — never a newer version, handled from an event meanwhile."""
     statement = insert(table).values(**key, **values, version=version, removed=removed)
     incoming = statement.excluded
-    if removed:
+    if force:
+        set_ = {**values, "removed": incoming.removed, "version": incoming.version}
+        where = table.c.version <= incoming.version
+    elif removed:
         set_ = {**values, "removed": True, "version": sa.func.greatest(table.c.version, incoming.version)}
         where = table.c.removed.is_(False)
     else:
@@ -63,6 +68,3 @@ def apply(session: Connection, table: sa.Table, key: dict, values: dict, version
     return session.execute(statement.returning(sa.literal(1))).first() is not None
 
 
-def apply_event(session: Connection, table: sa.Table, key: dict, values: dict, envelope: Envelope,
-                removed: bool = False) -> bool:
-    return apply(session, table, key, values, version_of(envelope), removed)

@@ -6,19 +6,23 @@ projection (ecars_common.habilitations), whose handlers run first in the same tr
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
-from ecars_common import habilitations, projection
+from ecars_common import habilitations, projection, reconcile
 from ecars_common.events import Envelope
 from services.contracts.calendar_tables import contacts
 from services.contracts.orm import contracts
 
 
-def store(session: Connection, data: dict, version: int, removed: bool = False) -> bool:
+def store(session: Connection, data: dict, version: int, removed: bool = False, force: bool = False) -> bool:
     """A habilitation's contact address as auth states it, kept if newer (a v1 event may lack the address: then
     only a removal is kept, as a tombstone without one)."""
     if not data.get("email") and not removed:
         return False
     values = {"scope_type": data["scope_type"], "scope_id": data["scope_id"], "email": data.get("email", "").lower()}
-    return projection.apply(session, contacts, {"habilitation_id": data["habilitation_id"]}, values, version, removed)
+    return projection.apply(session, contacts, {"habilitation_id": data["habilitation_id"]}, values, version, removed,
+                            force)
+
+
+RECONCILED = reconcile.Projection("contacts", contacts, ("scope_type", "scope_id", "email"), store)
 
 
 def _upsert(session: Connection, envelope: Envelope) -> None:
