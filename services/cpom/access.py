@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
-from ecars_common import habilitations, payload
+from ecars_common import habilitations, payload, projection
 from ecars_common.errors import ApiError
 from ecars_common.tokens import Identity
 from services.cpom import domain
@@ -129,7 +129,8 @@ def visible_ej_condition(session: Connection, identity: Identity):
             finess |= set(session.execute(sa.select(cpoms.c.ej_finess).where(cpoms.c.id.in_(valid))).scalars())
         mine = ej.c.finess.in_(sorted(finess)) if finess else sa.false()
         granted_contracts = (sa.select(contrats.c.ej_finess).join(hab, hab.c.scope_id == contrats.c.contract_id)
-                             .where(hab.c.user_id == identity.user_id, hab.c.scope_type == "contract"))
+                             .where(hab.c.user_id == identity.user_id, hab.c.scope_type == "contract",
+                                    projection.live(hab)))
         return sa.or_(mine, ej.c.finess.in_(granted_contracts))
     if role == "ars" and identity.region:
         # IN (uncorrelated subqueries), not EXISTS: PostgreSQL hashes each once for a whole list of EJs
