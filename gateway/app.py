@@ -62,6 +62,7 @@ def create_app(config: Config | None = None) -> Flask:
         app.register_blueprint(area.bp)
     app.context_processor(pages.signed_in_user)
     app.jinja_env.globals["csrf_token"] = csrf.token
+    app.jinja_env.globals["tutorials_url"] = config.tutorials_url
 
     @app.get("/static/dsfr/<path:filename>")
     def dsfr(filename: str):
