@@ -135,6 +135,13 @@ def test_the_gestionnaire_fills_in_its_cpom_and_transmits_it(page: Page, gateway
     field = page.locator("#nouvelle_action")
     expect(field).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#nouvelle_action-erreur")).to_have_text(SIXTH_ACTION)
+    # the refused save's summary has the focus, with a link to the field; the field's name is its label alone
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text(SIXTH_ACTION)
+    expect(summary.get_by_role("link", name="Nouvelle action")).to_have_attribute("href", "#nouvelle_action")
+    expect(field).to_have_accessible_name("Nouvelle action")
+    expect(field).to_have_accessible_description(f"{SIXTH_ACTION} 5 action(s) sur 5 au plus.")
     expect(page.locator("#actions > li")).to_have_count(5)
     page.screenshot(path="/tmp/cpom_objective.png", full_page=True)
 
@@ -148,6 +155,7 @@ def test_the_gestionnaire_fills_in_its_cpom_and_transmits_it(page: Page, gateway
     page.locator(f"#denominateur-{first}").fill("0")
     press(page, "Enregistrer", "/indicateurs/", 422)
     expect(page.locator(f"#denominateur-{first}-erreur")).to_have_text(ZERO_DENOMINATOR)
+    expect(page.locator("[data-error-summary]")).to_be_focused()
     expect(page.locator(f"#numerateur-{first}")).to_have_value("1")
     page.locator(f"#denominateur-{first}").fill("8")
     page.locator(f"#numerateur-{second}").fill("1")
