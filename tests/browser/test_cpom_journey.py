@@ -103,8 +103,8 @@ def test_the_gestionnaire_fills_in_its_cpom_and_transmits_it(page: Page, gateway
     expect(page.locator("#validation")).to_contain_text("Validation ARS : Non")
     expect(page.locator("#equipe")).to_contain_text("Réfèrent : arsmedico2 ars")
     expect(page.locator("#equipe-etablissement")).to_contain_text("jeromerenaud@gmail.com")
-    expect(page.get_by_role("link", name="Gérer les accès")).to_have_attribute("href",
-                                                                              f"/habilitations/cpom/{cpom['id']}")
+    # « Gérer les accès »: only for whom may manage the accesses (this gestionnaire is no Administrateur)
+    expect(page.get_by_role("link", name="Gérer les accès")).to_have_count(0)
     expect(page.get_by_role("button", name="Changer le statut")).to_have_count(0)  # the gestionnaire may not
     page.screenshot(path="/tmp/cpom_sheet.png", full_page=True)
 
@@ -270,6 +270,8 @@ def test_the_ars_moves_the_status_and_gives_its_validation(page: Page, gateway, 
     page.goto(f"/cpom/{cpom['id']}")
     expect(page.get_by_role("button", name="Transmettre les informations")).to_have_count(0)  # the gestionnaire's
     expect(page.get_by_role("button", name="Donner la validation CD")).to_have_count(0)  # the CD's
+    expect(page.get_by_role("link", name="Gérer les accès")).to_have_attribute("href",
+                                                                              f"/habilitations/cpom/{cpom['id']}")
     page.get_by_label("Nouveau statut").select_option(label="2 Lancement")
     press(page, "Changer le statut", "/statut", 302)
     expect(page.locator(".fr-alert--success")).to_contain_text("« 2 Lancement »")
