@@ -11,6 +11,7 @@ from ecars_common.tokens import TokenVerifier, http_jwks
 from gateway import csrf, proxy, upstream
 from gateway.config import Config
 from gateway.ui import (
+    accessibility,
     backoffice,
     campaigns,
     contracts,
@@ -31,7 +32,7 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 # The web UI's areas (gateway/ui/), each a blueprint of pages.
-AREAS = (identity, home, contracts, campaigns, cpom, cpom_fiches, habilitations, support, backoffice)
+AREAS = (identity, home, contracts, campaigns, cpom, cpom_fiches, habilitations, support, backoffice, accessibility)
 
 
 def create_app(config: Config | None = None) -> Flask:
