@@ -64,7 +64,8 @@ def press(page: Page, name: str, url_part: str, status: int) -> None:
     assert sent.value.status == status, sent.value.status
 
 
-def test_the_gestionnaire_fills_in_its_cpom_and_transmits_it(page: Page, gateway, stack, setting):
+def test_the_gestionnaire_fills_in_its_cpom_and_transmits_it(page: Page, browser, gateway, stack, setting):
+    """Guide 004 from the EJ list to « Transmettre les informations », axe on every page (tests/support/axe.py)."""
     org, cpom, codes = setting["org"], setting["cpom"], setting["codes"]
     ej_label = f"{org['finess']} - CCAS TEST {org['finess']}"
     log_in(page, setting["email"])
@@ -205,6 +206,21 @@ def test_the_gestionnaire_fills_in_its_cpom_and_transmits_it(page: Page, gateway
     history = page.locator("#transmissions [data-version='2']")
     history.locator("summary").click()
     expect(history).to_contain_text("Remarque ajoutée")
+
+    # « Documents de référence »: the tutorials of the « chaîne Youtube e-CARS »; then the accessibility statement
+    page.get_by_role("link", name="Documents de référence").click()
+    expect(page.get_by_role("link", name="Tutoriels vidéo : chaîne YouTube e-CARS")).to_have_attribute(
+        "target", "_blank")
+    page.get_by_role("link", name="Accessibilité : partiellement conforme").click()
+    expect(page.get_by_role("heading", name="Déclaration d'accessibilité")).to_be_visible()
+    page.goto("/accueil")
+
+    # axe read every page of the walk, each as it was left
+    checked = {re.sub(r"[0-9a-f-]{36}", "<id>", url.split("#")[0].removeprefix(gateway))
+               for url in browser.report.checked}
+    for step in ("/accueil", f"/ej/{org['finess']}", "/cpom/<id>", "/cpom/<id>/objectifs/<id>",
+                 "/cpom/<id>/indicateurs/<id>", "/cpom/<id>/documents-de-reference", "/accessibilite"):
+        assert step in checked, (step, checked)
 
 
 def user_headers(gateway, email: str) -> dict:
