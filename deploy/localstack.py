@@ -135,10 +135,14 @@ class Stack:
         self.run_all("seed")
 
     def run_all(self, command: str) -> None:
-        """`python -m services.<name> <command>` for every service at once; stops at the first failure."""
-        running = {name: subprocess.Popen([sys.executable, "-m", f"services.{name}", command], env=self.env(),
+        """`python -m services.<name> <command>` for every service at once (and `python -m gateway migrate`, its
+        web sessions' table); stops at the first failure."""
+        modules = {name: f"services.{name}" for name in SERVICES}
+        if command == "migrate":
+            modules["gateway"] = "gateway"
+        running = {name: subprocess.Popen([sys.executable, "-m", module, command], env=self.env(),
                                           cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-                   for name in SERVICES}
+                   for name, module in modules.items()}
         for name, process in running.items():
             output, _ = process.communicate(timeout=120)
             if process.returncode != 0:
@@ -255,6 +259,8 @@ DEMO_LOGINS = """\
 Comptes de démonstration :
   - demo.etablissement@e-cars.test   établissement (les trois EJ du guide) : première connexion par
                                      « Renouveler le mot de passe », le code arrive dans la boîte locale
+  - demo.finances@e-cars.test        établissement, responsable financier de l'EJ 220006175 : renseigne les
+                                     indicateurs à accès restreint PIL 04 et PIL 09, mot de passe Ecars-Demo-2026!
   - arsmedico2@e-cars.test           ARS Bretagne, mot de passe Ecars-Demo-2026!
   - support@e-cars.test              équipe support (/support/), mot de passe Ecars-Demo-2026!"""
 
