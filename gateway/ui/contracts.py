@@ -16,6 +16,7 @@ from gateway.ui.pages import (
     login_required,
     page_blueprint,
     require_role,
+    runs_campaigns,
     upload_refusal_for,
     upload_refused,
     upload_refused_back,
@@ -41,7 +42,23 @@ STATUS_TEXT = {
     "CONSULTATION": "vous pouvez accéder aux éléments constitutifs de votre rapport d'auto-évaluation MAIS vous "
                     "ne pouvez apporter aucune modification.",
 }
+# The same statuses for a reader who may not fill the contract in (the ARS, a CD): what they can do with it.
+READER_STATUS_TEXT = {
+    "AUTO-EVALUATION": "l'établissement renseigne les indicateurs ; vous pouvez les consulter MAIS vous ne pouvez "
+                       "apporter aucune modification.",
+    "CONSULTATION": "la saisie est close ; vous pouvez consulter le rapport d'auto-évaluation de l'établissement "
+                    "MAIS vous ne pouvez apporter aucune modification.",
+}
 ARS_ONLY = "Réservé aux agents de l'ARS."
+
+
+def status_text(contract: dict) -> str:
+    """The banner's sentence: what the reader may do with the contract at its status."""
+    if contract["status"] == "AUTO-EVALUATION" and not contract.get("editable"):
+        return READER_STATUS_TEXT["AUTO-EVALUATION"]
+    if contract["status"] == "CONSULTATION" and runs_campaigns():  # the ARS or CD that reviews it
+        return READER_STATUS_TEXT["CONSULTATION"]
+    return STATUS_TEXT.get(contract["status"], "")
 
 
 def dot_info(dot: str) -> tuple[str, str, str]:
@@ -49,7 +66,7 @@ def dot_info(dot: str) -> tuple[str, str, str]:
     return DOTS.get(dot, DOTS["ROUGE"])
 
 
-bp = page_blueprint("contracts", dot_info=dot_info, status_text=STATUS_TEXT, human_size=human_size)
+bp = page_blueprint("contracts", dot_info=dot_info, status_text=status_text, human_size=human_size)
 
 
 def contracts_call(method: str, path: str, json=None):

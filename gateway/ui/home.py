@@ -5,7 +5,7 @@ habilitations."""
 
 from urllib.parse import quote, urlencode
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 
 from ecars_common.errors import ApiError
 from gateway.ui.french import french_date, moment
@@ -16,6 +16,7 @@ bp = page_blueprint("home", french_date=french_date, moment=moment)
 
 EJ_SORTS = ("raison_sociale", "adresse", "telephone")  # the columns of the list, both services sort by
 LIST_PAGES = 50  # at most this many pages of 20 EJs are read from each service for the home list
+EJ_NOT_FOUND = "Entité juridique introuvable."
 
 
 @bp.get("/accueil")
@@ -111,12 +112,12 @@ def merged_ejs(sort: str) -> list[dict] | None:
 
 def ej_of_cpom(finess: str) -> dict | None:
     """The cpom service's EJ (« Liste de mes CPOM », contacts, établissements), None when it does not know it
-    (or does not show it to this person) or is unavailable."""
+    (or does not show it to this person); `{}` when it is unavailable."""
     try:
         answer = call("cpom", "GET", f"/ej/{quote(finess, safe='')}")
     except ApiError:
         flash("Les CPOM de cette entité juridique sont momentanément indisponibles.", "warning")
-        return None
+        return {}
     return answer.json() if answer.status_code == 200 else None
 
 
@@ -126,6 +127,8 @@ def ej_page(finess: str):
     cpom_ej = ej_of_cpom(finess)
     answer = call("contracts", "GET", f"/ej/{quote(finess, safe='')}/contracts")
     items = [] if cpom_ej and answer.status_code != 200 else ok_json(answer)["items"]
+    if not items and cpom_ej is None:  # neither service knows it, or shows it to this person
+        abort(404, EJ_NOT_FOUND)
     ej = {"finess": finess}
     if items:
         first = call("contracts", "GET", f"/contracts/{items[0]['id']}")
