@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.dialects.postgresql import insert
 
+from ecars_common.db import contains_pattern
 from ecars_common.tokens import Identity
 from services.cpom import domain
 from services.cpom.access import access_to, visible_ej_condition
@@ -92,14 +93,21 @@ def ej_item(row) -> dict:
 # The home list's flags, read for the rows of the page only (each an index lookup).
 HAS_CONTRACTS = sa.exists().where(contrats.c.ej_finess == ej.c.finess).label("a_des_contrats")
 HAS_CPOMS = sa.exists().where(cpoms.c.ej_finess == ej.c.finess).label("a_des_cpom")
+# « Rechercher » by name or FINESS: the expression of index ej_search (migration 0006; a literal space, as a bound
+# one would not match the index)
+SEARCH = ej.c.finess + sa.literal_column("' '") + ej.c.raison_sociale
+SEARCH_MAX = 100
 
 
-def list_ej(session: Connection, identity: Identity, sort: str, descending: bool, page: int) -> dict:
+def list_ej(session: Connection, identity: Identity, sort: str, descending: bool, page: int,
+            search: str | None = None) -> dict:
     """« Gestion des Contrats »: the EJs the caller may see — interlocutor of, holder of a CPOM or a contract of,
-    or, for an authority, those of its region / département —, sorted (case-insensitively, by an index of
-    migration 0005), 20 per page, each with whether it has self-evaluation contracts and CPOMs. Two statements
-    (the count, the page) whatever the size of the region."""
+    or, for an authority, those of its region / département —, whose FINESS or name holds `search` (any case),
+    sorted (case-insensitively, by an index of migration 0005), 20 per page, each with whether it has
+    self-evaluation contracts and CPOMs. Two statements (the count, the page) whatever the size of the region."""
     condition = visible_ej_condition(session, identity)
+    if search:
+        condition = sa.and_(condition, SEARCH.ilike(contains_pattern(search)))
     total = session.execute(sa.select(sa.func.count()).select_from(ej).where(condition)).scalar_one()
     column = SORTS[sort] if sort in ("etablissement", "finess") else sa.func.lower(SORTS[sort])
     order = [column.desc() if descending else column.asc(), ej.c.finess]
@@ -108,7 +116,7 @@ def list_ej(session: Connection, identity: Identity, sort: str, descending: bool
     return {"items": [{**ej_item(row), "a_des_contrats": row["a_des_contrats"], "a_des_cpom": row["a_des_cpom"]}
                       for row in rows],
             "page": page, "pages": -(-total // PAGE_SIZE),
-            "par_page": PAGE_SIZE, "total": total, "tri": f"{'-' if descending else ''}{sort}",
+            "par_page": PAGE_SIZE, "total": total, "tri": f"{'-' if descending else ''}{sort}", "q": search or "",
             "colonnes": [{"cle": "etablissement", "libelle": "Etablissement (EJ)"},
                          {"cle": "adresse", "libelle": "Adresse"}, {"cle": "telephone", "libelle": "Téléphone"}]}
 
