@@ -138,11 +138,12 @@ def visible_ej_condition(session: Connection, identity: Identity):
                       ej.c.finess.in_(sa.select(contrats.c.ej_finess).where(contrats.c.region == identity.region)))
     if role == "cd" and identity.departement:
         dep = identity.departement
+        # uncorrelated (a query that already joins cpoms, the territory view, keeps its own), each on an index:
+        # et_departement_ej, cpoms_departements (GIN: @>, which « = ANY » cannot use)
         return sa.or_(ej.c.departement == dep,
-                      sa.exists().where(et.c.ej_finess == ej.c.finess, et.c.departement == dep),
-                      # correlated on ej only: a query that already joins cpoms (territory view) keeps its own
-                      sa.exists().where(cpoms.c.ej_finess == ej.c.finess, cpoms.c.departements.any(dep))
-                      .correlate(ej))
+                      ej.c.finess.in_(sa.select(et.c.ej_finess).where(et.c.departement == dep).correlate(None)),
+                      ej.c.finess.in_(sa.select(cpoms.c.ej_finess).where(cpoms.c.departements.contains([dep]))
+                                      .correlate(None)))
     return sa.false()
 
 
@@ -160,7 +161,7 @@ def visible_cpom_condition(identity: Identity):
                     sa.exists().where(et.c.ej_finess == cpoms.c.ej_finess, et.c.region == identity.region)
                     .correlate(cpoms)))
     if identity.role == "cd" and identity.departement:
-        return cpoms.c.departements.any(identity.departement)
+        return cpoms.c.departements.contains([identity.departement])  # on index cpoms_departements
     return sa.false()
 
 
