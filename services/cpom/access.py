@@ -128,10 +128,12 @@ def visible_ej_condition(session: Connection, identity: Identity):
         if granted_cpoms:
             valid = [c for c in granted_cpoms if is_uuid(c)]
             finess |= set(session.execute(sa.select(cpoms.c.ej_finess).where(cpoms.c.id.in_(valid))).scalars())
-        mine = ej.c.finess.in_(sorted(finess)) if finess else sa.false()
-        granted_contracts = (sa.select(contrats.c.ej_finess).join(hab, hab.c.scope_id == contrats.c.contract_id)
-                             .where(hab.c.user_id == identity.user_id, hab.c.scope_type == "contract"))
-        return sa.or_(mine, ej.c.finess.in_(granted_contracts))
+        # the EJs of their granted contracts read here too, so that the list is primary-key lookups (an OR with a
+        # subquery made PostgreSQL read the whole referential for a user of 3 EJs)
+        finess |= set(session.execute(
+            sa.select(contrats.c.ej_finess).join(hab, hab.c.scope_id == contrats.c.contract_id)
+            .where(hab.c.user_id == identity.user_id, hab.c.scope_type == "contract")).scalars())
+        return ej.c.finess.in_(sorted(finess)) if finess else sa.false()
     if role == "ars" and identity.region:
         # IN (uncorrelated subqueries), not EXISTS: PostgreSQL hashes each once for a whole list of EJs
         return sa.or_(ej.c.finess.in_(sa.select(et.c.ej_finess).where(et.c.region == identity.region)),
