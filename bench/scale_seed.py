@@ -84,6 +84,10 @@ class Region:
             self.grant_member([0, 1, 2])
         self.size = target
         wait_for(self.referential_caught_up, f"cpom learning of {target} contracts", timeout=300)
+        with psycopg.connect(self.db, autocommit=True) as conn:  # as autovacuum would, before long
+            for table in ("contracts.contracts", "contracts.indicator_answers", "cpom.ej", "cpom.et", "cpom.contrats",
+                          "cpom.valeurs"):
+                conn.execute(f"VACUUM ANALYZE {table}")
 
     def import_organisations(self, new: range) -> None:
         lines = ["type;finess;nom;adresse;telephone;finess_ej;region;domaine"]

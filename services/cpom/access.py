@@ -135,9 +135,9 @@ def visible_ej_condition(session: Connection, identity: Identity):
             .where(hab.c.user_id == identity.user_id, hab.c.scope_type == "contract")).scalars())
         return ej.c.finess.in_(sorted(finess)) if finess else sa.false()
     if role == "ars" and identity.region:
-        # IN (uncorrelated subqueries), not EXISTS: PostgreSQL hashes each once for a whole list of EJs
-        return sa.or_(ej.c.finess.in_(sa.select(et.c.ej_finess).where(et.c.region == identity.region)),
-                      ej.c.finess.in_(sa.select(contrats.c.ej_finess).where(contrats.c.region == identity.region)))
+        # the regions of its ETs and contracts, kept on the EJ (index ej_regions): reading the region's ETs and
+        # contracts at each view cost the whole region
+        return ej.c.regions.contains([identity.region])
     if role == "cd" and identity.departement:
         dep = identity.departement
         # uncorrelated (a query that already joins cpoms, the territory view, keeps its own), each on an index:

@@ -28,6 +28,10 @@ def upsert(table: sa.Table, columns: tuple[str, ...]) -> sa.Insert:
 
 UPSERT_EJ = upsert(ej, ("raison_sociale", "adresse", "telephone", "departement"))
 UPSERT_ET = upsert(et, ("ej_finess", "nom", "region", "domaine", "adresse", "departement"))
+# The regions that see each EJ (`ej.regions`, index ej_regions): those of its ETs and of its contracts.
+REFRESH_REGIONS = sa.text(
+    "UPDATE cpom.ej SET regions = ARRAY(SELECT region FROM cpom.et WHERE et.ej_finess = ej.finess UNION "
+    "SELECT region FROM cpom.contrats WHERE contrats.ej_finess = ej.finess ORDER BY 1) WHERE finess = ANY(:finess)")
 
 
 @dataclass
@@ -80,6 +84,9 @@ def import_csv(session: Connection, identity: Identity, rows: list[domain.CsvRow
         session.execute(UPSERT_EJ, ej_values)
     if et_values:
         session.execute(UPSERT_ET, et_values)
+        # the EJs of the file's ETs, and those an ET left
+        touched = {row["ej_finess"] for row in et_values} | {existing_et[f] for f in et_finess if f in existing_et}
+        session.execute(REFRESH_REGIONS, {"finess": sorted(touched)})
     audit(session, identity, "organisations.imported", **counts)
     return ImportOutcome(counts=counts)
 
@@ -111,8 +118,11 @@ def list_ej(session: Connection, identity: Identity, sort: str, descending: bool
     total = session.execute(sa.select(sa.func.count()).select_from(ej).where(condition)).scalar_one()
     column = SORTS[sort] if sort in ("etablissement", "finess") else sa.func.lower(SORTS[sort])
     order = [column.desc() if descending else column.asc(), ej.c.finess]
-    rows = session.execute(sa.select(ej, HAS_CONTRACTS, HAS_CPOMS).where(condition).order_by(*order)
-                           .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).mappings()
+    # the page first, then its flags: flags in the same SELECT were computed for every row OFFSET skips too
+    shown = (sa.select(ej.c.finess).where(condition).order_by(*order).limit(PAGE_SIZE)
+             .offset((page - 1) * PAGE_SIZE).subquery())
+    rows = session.execute(sa.select(ej, HAS_CONTRACTS, HAS_CPOMS).where(ej.c.finess.in_(sa.select(shown.c.finess)))
+                           .order_by(*order)).mappings()
     return {"items": [{**ej_item(row), "a_des_contrats": row["a_des_contrats"], "a_des_cpom": row["a_des_cpom"]}
                       for row in rows],
             "page": page, "pages": -(-total // PAGE_SIZE),
