@@ -125,8 +125,8 @@ def main() -> int:
                         gateway_port=17080, first_service_port=17181, smtp_port=17025, mail_web_port=17026,
                         exchange="ecars.events.benchscale", queue_prefix="benchscale.", s3_bucket="ecars-bench-scale")
     print(f"Starting the system on :{stack.gateway_port} (logs in {stack.log_dir})…", flush=True)
-    stack.up(fresh_database=True)
     try:
+        stack.up(fresh_database=True)
         support_email = f"{unique('support')}@e-cars.test"
         create_users(stack, [support_email], role="support")
         regions = []

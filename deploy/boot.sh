@@ -4,7 +4,8 @@
 #   boot.sh web <service>      apply <service>'s migrations, then serve it with gunicorn on 0.0.0.0:8000
 #   boot.sh worker <service>   <service>'s worker (outbox relay, event consumer)
 #   boot.sh migrate <service>  <service>'s migrations only (the Kubernetes migration Job, deploy/k8s/base/migrate.yaml)
-#   boot.sh gateway            the gateway (web UI + API routing) on 0.0.0.0:8080
+#   boot.sh gateway            apply the gateway's migrations (its web sessions' table), then serve it (web UI + API
+#                              routing) on 0.0.0.0:8080
 #   boot.sh seed               every service's seed data (auth first); migrations must have run
 #
 # Tuning: GUNICORN_WORKERS (default 2), GUNICORN_THREADS (default 4), GUNICORN_TIMEOUT (default 60).
@@ -66,6 +67,7 @@ case "$role" in
         ;;
     gateway)
         [ $# -eq 0 ] || usage
+        python -m gateway migrate
         serve_with_gunicorn 0.0.0.0:8080 gateway.wsgi:app
         ;;
     seed)

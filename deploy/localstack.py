@@ -135,10 +135,14 @@ class Stack:
         self.run_all("seed")
 
     def run_all(self, command: str) -> None:
-        """`python -m services.<name> <command>` for every service at once; stops at the first failure."""
-        running = {name: subprocess.Popen([sys.executable, "-m", f"services.{name}", command], env=self.env(),
+        """`python -m services.<name> <command>` for every service at once (and `python -m gateway migrate`, its
+        web sessions' table); stops at the first failure."""
+        modules = {name: f"services.{name}" for name in SERVICES}
+        if command == "migrate":
+            modules["gateway"] = "gateway"
+        running = {name: subprocess.Popen([sys.executable, "-m", module, command], env=self.env(),
                                           cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-                   for name in SERVICES}
+                   for name, module in modules.items()}
         for name, process in running.items():
             output, _ = process.communicate(timeout=120)
             if process.returncode != 0:

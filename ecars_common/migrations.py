@@ -1,5 +1,5 @@
-"""Alembic, configured in code: each service keeps its revisions in services/<name>/migrations and its
-version table in its own schema."""
+"""Alembic, configured in code: each service keeps its revisions in services/<name>/migrations (the gateway in
+gateway/migrations) and its version table in its own schema."""
 
 from pathlib import Path
 
@@ -10,9 +10,13 @@ from sqlalchemy import create_engine, pool, text
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def script_location(service: str) -> Path:
+    return ROOT / "gateway" / "migrations" if service == "gateway" else ROOT / "services" / service / "migrations"
+
+
 def alembic_config(service: str, database_url: str) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(ROOT / "services" / service / "migrations"))
+    config.set_main_option("script_location", str(script_location(service)))
     config.set_main_option("sqlalchemy.url", database_url)
     config.set_main_option("schema", service)
     return config

@@ -2,7 +2,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ecars_common.config import SERVICES, Settings, env
+from ecars_common.config import SERVICES, Settings, env, env_int
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -10,9 +10,16 @@ ROOT = Path(__file__).resolve().parent.parent
 @dataclass
 class Config(Settings):
     service: str = "gateway"
-    # Signs the web session cookie (CSRF token, tokens of the signed-in user). Local default only.
+    # Signs what Flask signs for the web UI (flash messages are kept in the server-side session, not signed
+    # cookies; the key stays for Flask's own uses). Local default only.
     secret_key: str = field(default_factory=lambda: env("ECARS_GATEWAY_SECRET", "local-dev-gateway-secret"))
+    # The site is served over TLS (behind an ingress or a proxy that ends it): the session cookie is `Secure` and
+    # named `__Host-ecars_session`, and pages carry HSTS. Off only for plain http on a developer's machine.
     secure_cookies: bool = field(default_factory=lambda: env("ECARS_SECURE_COOKIES", "false") == "true")
+    # The web session (gateway/web_sessions.py): ended after this many seconds without a page or « Prolonger la
+    # session » (ASVS 5.0 7.3.1), and in any case this long after signing in (7.3.2).
+    session_idle_seconds: int = field(default_factory=lambda: env_int("ECARS_SESSION_IDLE_SECONDS", 1800))
+    session_absolute_seconds: int = field(default_factory=lambda: env_int("ECARS_SESSION_ABSOLUTE_SECONDS", 43200))
     # How many proxies in front of the gateway may set X-Forwarded-For (0: the gateway is the edge).
     trusted_proxies: int = field(default_factory=lambda: int(os.environ.get("ECARS_TRUSTED_PROXIES", "0")))
     connect_timeout: float = 2.0

@@ -121,10 +121,10 @@ def send(service: str, request: httpx.Request, stream: bool = False) -> httpx.Re
         raise unavailable(service) from None
 
 
-def call(service: str, method: str, path: str, json=None) -> httpx.Response:
+def call(service: str, method: str, path: str, json=None, headers: dict | None = None) -> httpx.Response:
     """A plain (non-streamed) call without a token, made by the web UI (signing in, renewing a password); the
     signed-in person's calls go through gateway/ui/session.py."""
     client: httpx.Client = current_app.extensions["http_client"]
-    headers = {"X-Request-ID": g.request_id}
-    headers["X-Forwarded-For"] = edge_address()  # never the client's own X-Forwarded-For
-    return send(service, client.build_request(method, f"{base_url(service)}{path}", json=json, headers=headers))
+    sent = {**(headers or {}), "X-Request-ID": g.request_id}
+    sent["X-Forwarded-For"] = edge_address()  # never the client's own X-Forwarded-For
+    return send(service, client.build_request(method, f"{base_url(service)}{path}", json=json, headers=sent))

@@ -150,3 +150,176 @@
     start();
   }
 })();
+
+// The session's time (gateway/templates/_session_time.html, gateway/ui/session_time.py): two minutes before the
+// idle timeout the page says so in its live region and shows « Prolonger la session ». Before warning it asks the
+// server how long is left (the person may be working in another tab); the button sends its form in the background.
+(function () {
+  "use strict";
+
+  function clock(seconds) {
+    var at = new Date(Date.now() + seconds * 1000);
+    var minutes = String(at.getMinutes()).padStart(2, "0");
+    return at.getHours() + " h " + minutes;
+  }
+
+  function start() {
+    var box = document.querySelector("[data-session-time]");
+    if (!box || !window.fetch) {
+      return;
+    }
+    var warning = parseInt(box.getAttribute("data-warning-seconds"), 10) || 120;
+    var message = box.querySelector("[data-session-message]");
+    var form = box.querySelector("[data-session-prolong]");
+    var timer = null;
+    var before = null; // where the focus was when the warning appeared: it goes back there once prolonged
+
+    function say(text) {
+      message.textContent = text;
+    }
+
+    function schedule(remaining) {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(check, Math.max(0, remaining - warning) * 1000);
+    }
+
+    function expired() {
+      window.clearTimeout(timer);
+      form.hidden = true;
+      say("Votre session a expiré. Ce que vous avez saisi sur cette page sera conservé quand vous l'enverrez : " +
+          "reconnectez-vous pour le retrouver.");
+      var link = document.createElement("a");
+      link.className = "fr-link fr-ml-1w";
+      link.href = box.getAttribute("data-login-url");
+      link.textContent = "Se connecter";
+      message.appendChild(document.createTextNode(" "));
+      message.appendChild(link);
+    }
+
+    function warn(state) {
+      if (state.extendable) {
+        if (form.hidden) {
+          before = document.activeElement;
+        }
+        form.hidden = false;
+        say("Votre session va expirer dans " + Math.max(1, Math.round(state.remaining / 60)) + " minute(s), à " +
+            clock(state.remaining) + ", faute d'activité. Pour continuer, activez le bouton « Prolonger la session » " +
+            "ci-dessous.");
+      } else {
+        form.hidden = true;
+        say("Votre session atteint sa durée maximale et se terminera à " + clock(state.remaining) +
+            " : enregistrez votre saisie, puis reconnectez-vous.");
+      }
+      window.clearTimeout(timer);
+      timer = window.setTimeout(check, Math.max(1, state.remaining) * 1000);
+    }
+
+    function answer(response) {
+      if (response.status === 401) {
+        return { signed_in: false };
+      }
+      if (!response.ok) {
+        throw new Error(String(response.status));
+      }
+      return response.json();
+    }
+
+    function follow(state) {
+      if (!state.signed_in || state.remaining <= 0) {
+        expired();
+      } else if (state.remaining > warning) {
+        form.hidden = true;
+        say("");
+        schedule(state.remaining);
+      } else {
+        warn(state);
+      }
+    }
+
+    function check() {
+      fetch(box.getAttribute("data-status-url"), { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(answer).then(follow).catch(function () { schedule(warning + 30); });
+    }
+
+    // The form's own button, sending it in the background: the page and what is typed in it stay as they are.
+    var button = form.querySelector("button");
+    button.type = "button";
+    button.addEventListener("click", function () {
+      fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
+                           headers: { Accept: "application/json" } })
+        .then(answer)
+        .then(function (state) {
+          if (!state.signed_in) {
+            expired();
+            return;
+          }
+          var refocus = document.activeElement === button && before && document.contains(before);
+          form.hidden = true;
+          if (refocus) {
+            before.focus(); // back to the field being filled, not to the top of the page
+          }
+          say("Votre session est prolongée jusqu'à " + clock(state.remaining) + ".");
+          schedule(state.remaining);
+        })
+        .catch(function () { form.submit(); });
+    });
+
+    schedule(parseInt(box.getAttribute("data-idle-seconds"), 10) || 1800);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
+
+// A form kept when the session ended (gateway/templates/_kept_form.html): its values go back in the page's fields.
+(function () {
+  "use strict";
+
+  function restore(box) {
+    var fields;
+    try {
+      fields = JSON.parse(box.getAttribute("data-fields"));
+    } catch (error) {
+      return;
+    }
+    var restored = 0;
+    Object.keys(fields).forEach(function (name) {
+      var values = fields[name];
+      document.querySelectorAll("form [name]").forEach(function (control) {
+        if (control.name !== name || control.type === "hidden" || control.type === "file" ||
+            control.type === "password" || box.contains(control)) {
+          return;
+        }
+        if (control.type === "checkbox" || control.type === "radio") {
+          control.checked = values.indexOf(control.value) !== -1;
+        } else if (control.multiple) {
+          Array.prototype.forEach.call(control.options, function (option) {
+            option.selected = values.indexOf(option.value) !== -1;
+          });
+        } else {
+          control.value = values[0];
+        }
+        control.dispatchEvent(new Event("input", { bubbles: true }));
+        control.dispatchEvent(new Event("change", { bubbles: true }));
+        restored += 1;
+      });
+    });
+    var done = box.querySelector("[data-kept-form-done]");
+    if (restored && done) {
+      done.textContent = "Ce que vous aviez saisi a été remis dans le formulaire :";
+    }
+  }
+
+  function start() {
+    document.querySelectorAll("[data-kept-form]").forEach(restore);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

@@ -1,23 +1,22 @@
-"""Who is signed in (guide 000 §1, guide 004 « Se connecter »): « Connexion », « Se déconnecter », « Renouveler
-le mot de passe » (the email, the verification code, the new password with its rules) and « Mon compte »
-(personal details and password). The rules of a password are the auth service's (GET /password-policy)."""
+"""Who is signed in (guide 000 §1, guide 004 « Se connecter »): « Connexion », « Se déconnecter » and « Renouveler
+le mot de passe » (the email, the verification code, the new password with its rules). « Mon compte » is
+gateway/ui/account.py."""
 
 import contextlib
 import time
-from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
 
 from ecars_common.errors import ApiError
-from gateway.ui.pages import CIVILITES, INVALID_EMAIL, field_errors, login_required, page_blueprint
+from gateway.ui.pages import INVALID_EMAIL, SIGNED_OUT, field_errors, page_blueprint, safe_next
+from gateway.ui.password_form import password_errors, password_policy, rule_states
 from gateway.ui.session import (
     UNAVAILABLE,
     SessionExpired,
     anonymous_call,
     api_error,
     call,
-    ok_json,
-    remember_user,
+    fresh_session,
     signed_in,
     start_session,
     unexpected,
@@ -25,23 +24,14 @@ from gateway.ui.session import (
 
 bp = page_blueprint("identity")
 
-SIGNED_OUT = "Vous êtes déconnecté."
 FIRST_LOGIN = ("Lors de votre première connexion, vous devez obligatoirement réinitialiser le mot de passe que vous "
                "avez reçu par email.")
 INVALID_CREDENTIALS = "Adresse email ou mot de passe incorrect."
 RESET_EXPIRED = "La demande de renouvellement a expiré : recommencez avec un nouveau code de vérification."
-RENEWED_SIGN_IN = "Votre mot de passe a été modifié. Vous pouvez vous connecter."
-CHANGED_SIGN_IN_AGAIN = "Mot de passe modifié : reconnectez-vous."
+RENEWED_SIGN_IN = ("Votre mot de passe a été modifié. Par sécurité, vous avez été déconnecté de tous les appareils : "
+                   "vous pouvez vous connecter.")
+USER_AGENT_MAX = 300  # what auth keeps of it (the device shown in « Mon compte »)
 RESET_KEYS = ("reset_email", "reset_token", "reset_expires_at")
-
-
-def safe_next(target: str | None) -> str:
-    """Where to go after signing in: a path of this site only (never another host)."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")) and target.isprintable():
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc:
-            return target
-    return url_for("home.home_page")
 
 
 # -- Connexion ------------------------------------------------------------------------------------
@@ -78,11 +68,12 @@ def login_submit():
     if errors:
         return login_form(email, errors, status=422)
     try:
-        answer = anonymous_call("auth", "POST", "/login", json={"email": email, "password": password})
+        answer = anonymous_call("auth", "POST", "/login", json={"email": email, "password": password},
+                                headers={"User-Agent": request.user_agent.string[:USER_AGENT_MAX]})
     except ApiError:
         return login_form(email, failure=UNAVAILABLE, status=503)
     if answer.status_code == 200:
-        start_session(answer.json())
+        start_session(answer.json(), keep=("kept_form",))
         return redirect(safe_next(request.form.get("suivant")))
     code, message, details = api_error(answer)
     if answer.status_code == 403 and code == "password_reset_required":
@@ -100,41 +91,17 @@ def login_submit():
 
 @bp.post("/deconnexion")
 def logout():
-    """« Se déconnecter »: the refresh tokens are revoked by the service, the session forgotten."""
+    """« Se déconnecter »: auth ends its session (tokens refused everywhere), the gateway deletes its own: the
+    cookie, copied or not, opens nothing any more."""
     if signed_in():
         with contextlib.suppress(SessionExpired, ApiError):  # signed out here anyway; the token expires soon
             call("auth", "POST", "/logout")
-    session.clear()
+    fresh_session()
     flash(SIGNED_OUT, "info")
     return redirect(url_for("identity.login_page"))
 
 
 # -- Renouveler le mot de passe -------------------------------------------------------------------
-
-def password_policy() -> dict:
-    return ok_json(anonymous_call("auth", "GET", "/password-policy"))
-
-
-def rule_states(unmet: list[str] | None, policy: dict) -> dict:
-    """Each rule's state on the checklist: neutral before any attempt, then valid or error."""
-    if unmet is None:
-        return {}
-    return {rule["rule"]: "error" if rule["rule"] in unmet else "valid" for rule in policy["rules"]}
-
-
-def password_errors(details: dict) -> tuple[dict, list[str]]:
-    """The field errors of a weak_password answer (the mismatch under the confirmation) and the unmet rules."""
-    rules = [item for item in details.get("rules", []) if isinstance(item, dict)]
-    unmet = [item.get("rule", "") for item in rules]
-    errors = {}
-    on_password = [item.get("message", "") for item in rules if item.get("rule") != "match"]
-    if on_password:
-        errors["password"] = on_password
-    on_confirmation = [item.get("message", "") for item in rules if item.get("rule") == "match"]
-    if on_confirmation:
-        errors["confirmation"] = on_confirmation
-    return errors, unmet
-
 
 def reset_grant() -> str | None:
     if session.get("reset_token") and session.get("reset_expires_at", 0) > time.time():
@@ -257,76 +224,3 @@ def password_new_submit():
     errors, unmet = password_errors(details)
     return render_template("password_new.html", policy=policy, states=rule_states(unmet, policy), errors=errors,
                            email=email), 422
-
-
-# -- Mon compte -----------------------------------------------------------------------------------
-
-DETAIL_LABELS = {"civilite": "Civilité", "nom": "Nom", "prenom": "Prénom", "fonction": "Fonction",
-                 "telephone": "Téléphone"}
-
-
-def account_page(details: dict | None = None, details_errors: dict | None = None,
-                 password_errors_: dict | None = None, states: dict | None = None, status: int = 200):
-    account = ok_json(call("auth", "GET", "/me"))
-    return render_template("account.html", account=account, details=details or account, civilites=CIVILITES,
-                           details_errors=details_errors or {}, password_errors=password_errors_ or {},
-                           policy=password_policy(), states=states or {}), status
-
-
-@bp.get("/mon-compte")
-@login_required
-def account_view():
-    """« Mon compte »: personal details and password."""
-    return account_page()
-
-
-@bp.post("/mon-compte/informations")
-@login_required
-def account_details_submit():
-    details = {name: request.form.get(name, "").strip() for name in DETAIL_LABELS}
-    errors = {}
-    if details["civilite"] not in CIVILITES:
-        errors["civilite"] = "Sélectionnez votre civilité."
-    for name in ("nom", "prenom"):
-        if not details[name]:
-            errors[name] = f"Renseignez le champ « {DETAIL_LABELS[name]} »."
-    if not errors:
-        answer = call("auth", "PATCH", "/me", json=details)
-        if answer.status_code == 200:
-            remember_user(answer.json())
-            flash("Vos informations ont été enregistrées.", "success")
-            return redirect(url_for("identity.account_view"))
-        code, _, api_details = api_error(answer)
-        if code != "validation_failed":
-            raise unexpected(answer)
-        errors = field_errors(api_details, DETAIL_LABELS) or {"_": "Les informations saisies ne sont pas valides."}
-    return account_page(details=details, details_errors=errors, status=422)
-
-
-@bp.post("/mon-compte/mot-de-passe")
-@login_required
-def account_password_submit():
-    current = request.form.get("current_password", "")
-    password = request.form.get("password", "")
-    confirmation = request.form.get("confirmation", "")
-    if not current:
-        return account_page(password_errors_={"current_password": ["Renseignez votre mot de passe actuel."]},
-                            status=422)
-    answer = call("auth", "POST", "/me/password",
-                  json={"current_password": current, "password": password, "confirmation": confirmation})
-    if answer.status_code == 200:
-        # The service has closed the other sessions (refresh tokens revoked): sign in again.
-        session.clear()
-        flash(CHANGED_SIGN_IN_AGAIN, "success")
-        return redirect(url_for("identity.login_page"))
-    code, _, details = api_error(answer)
-    if code == "wrong_current_password":
-        return account_page(password_errors_={"current_password": ["Le mot de passe actuel est incorrect."]},
-                            status=422)
-    if code != "weak_password":
-        raise unexpected(answer)
-    policy = password_policy()
-    errors, unmet = password_errors(details)
-    return account_page(password_errors_=errors, states=rule_states(unmet, policy), status=422)
-
-

@@ -3,17 +3,37 @@ service's error as a French page), the error pages, « pages for signed-in peopl
 to the form's fields, paging."""
 
 import math
+import time
 from functools import wraps
+from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 
 from ecars_common import roles
 from ecars_common.errors import ApiError
 from gateway import csrf
-from gateway.ui.session import UNAVAILABLE, SessionExpired, api_error, has_role, signed_in, unexpected, user
+from gateway.ui.session import (
+    UNAVAILABLE,
+    SessionExpired,
+    api_error,
+    has_role,
+    session_ended,
+    signed_in,
+    unexpected,
+    user,
+    user_id_of_session,
+)
 
 PAGE_SIZE = 20
 SESSION_EXPIRED = "Votre session a expiré, reconnectez-vous."
+SIGNED_OUT = "Vous êtes déconnecté."
+FORM_KEPT = ("Votre session a expiré, reconnectez-vous : ce que vous aviez saisi a été conservé et vous sera proposé "
+             "à nouveau.")
+# Never kept for later: secrets, and what only makes sense at once.
+NOT_KEPT = ("csrf_token", "password", "current_password", "confirmation", "code", "suivant")
+# Forms whose sending after the end of the session is not a form to keep.
+NOT_KEEPING = ("session_time.prolong",)
+KEPT_FORM_MAX = 100_000  # characters: a bigger form is not kept (the session row stays small)
 SIGN_IN_FIRST = "Connectez-vous pour accéder à cette page."
 INVALID_EMAIL = "L'adresse email n'est pas valide (exemple : prenom.nom@domaine.fr)."
 # The civilités the auth service accepts (services/auth/api.py): it does not serve them yet.
@@ -33,10 +53,57 @@ def current_path() -> str | None:
     return request.full_path.rstrip("?") if request.method == "GET" else None
 
 
-def _session_expired(_exc):
-    session.clear()
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: a path of this site only (never another host)."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")) and target.isprintable():
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("home.home_page")
+
+
+def form_page() -> str:
+    """The page a form was sent from (the Referer: same origin only, Referrer-Policy: same-origin)."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc and referrer.netloc != request.host:
+        return safe_next(None)
+    return safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else ""))
+
+
+def keep_form(user_id: str) -> bool:
+    """Keep what a form sent after its session ended, to offer it back once signed in again (RGAA 13.1.4)."""
+    fields = {name: values for name, values in request.form.lists() if name not in NOT_KEPT}
+    if not fields or sum(len(v) for values in fields.values() for v in values) > KEPT_FORM_MAX:
+        return False
+    session["kept_form"] = {"path": urlsplit(form_page()).path, "fields": fields, "user_id": user_id,
+                            "at": int(time.time())}
+    return True
+
+
+def _back_to_login(user_id: str = ""):
+    """The session is over: to « Se connecter », then back to the page; a form being sent is kept."""
+    if request.method == "POST":
+        flash(FORM_KEPT if keep_form(user_id) else SESSION_EXPIRED, "info")
+        return redirect(url_for("identity.login_page", suivant=form_page()))
     flash(SESSION_EXPIRED, "info")
     return redirect(url_for("identity.login_page", suivant=current_path()))
+
+
+def _session_expired(_exc):
+    return _back_to_login(getattr(session, "ended_user_id", ""))
+
+
+def _ended_session_form():
+    """before_request, ahead of the CSRF check: a form sent with the cookie of an ended session (timed out,
+    revoked) is kept rather than refused as « expiré »."""
+    if request.method != "POST" or not session_ended() or signed_in():
+        return None
+    if request.endpoint == "identity.logout":  # already over: nothing to end
+        flash(SIGNED_OUT, "info")
+        return redirect(url_for("identity.login_page"))
+    if request.endpoint in NOT_KEEPING:
+        return None
+    return _back_to_login(getattr(session, "ended_user_id", ""))
 
 
 def _service_error(exc: ApiError):
@@ -51,6 +118,7 @@ def page_blueprint(name: str, **template_globals) -> Blueprint:
     error as a French page. `template_globals`: helpers its templates call (globals, so that macros imported
     without the context see them too)."""
     pages = Blueprint(name, __name__)
+    pages.before_request(_ended_session_form)
     pages.before_request(csrf.protect)
     pages.register_error_handler(SessionExpired, _session_expired)
     pages.register_error_handler(ApiError, _service_error)
@@ -60,9 +128,24 @@ def page_blueprint(name: str, **template_globals) -> Blueprint:
 
 
 def signed_in_user() -> dict:
-    """Context processor of the app: the signed-in person shown in the header, on every page, and whether
-    they run self-evaluation campaigns (the ARS's links)."""
-    return {"user": user() if signed_in() else None, "is_authority": runs_campaigns}
+    """Context processor of the app: the signed-in person shown in the header, on every page, whether they run
+    self-evaluation campaigns (the ARS's links), the idle timeout the page warns of, a form kept for this page."""
+    return {"user": user() if signed_in() else None, "is_authority": runs_campaigns, "kept_form": kept_form_here,
+            "session_idle_seconds": current_app.config["SETTINGS"].session_idle_seconds}
+
+
+def kept_form_here() -> dict | None:
+    """The form kept when the session ended (keep_form), offered once on the page it was sent from, to the
+    person who sent it once they are signed in again."""
+    kept = session.get("kept_form")
+    if not kept or request.method != "GET" or kept.get("path") != request.path:
+        return None
+    if kept.get("user_id") and not signed_in():
+        return None  # after « Se connecter »
+    session.pop("kept_form")
+    if kept.get("user_id") and kept["user_id"] != user_id_of_session():
+        return None  # someone else signed in with this browser
+    return kept
 
 
 def runs_campaigns() -> bool:
@@ -75,6 +158,8 @@ def login_required(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         if not signed_in():
+            if session_ended():
+                return _back_to_login(getattr(session, "ended_user_id", ""))
             flash(SIGN_IN_FIRST, "info")
             return redirect(url_for("identity.login_page", suivant=current_path()))
         return view(*args, **kwargs)

@@ -1,6 +1,7 @@
 """The signed-in person's session, and the web UI's calls to the services.
 
-The person's tokens live in the Flask session (a signed, HttpOnly cookie). Every call made as that person
+The person's tokens live in the Flask session, kept server-side (gateway/web_sessions.py: the cookie holds a
+random id only). Every call made as that person
 goes through `call`, the one place where the access token is renewed: beforehand when it is known to have
 expired, else once on a 401 (when the body can be sent again). When renewing fails the session is cleared
 and `SessionExpired` sends the person back to the login page (gateway/ui/pages.py)."""
@@ -13,6 +14,7 @@ from flask import Response, current_app, g, session, stream_with_context
 
 from ecars_common.errors import ApiError
 from gateway import upstream
+from gateway.web_sessions import ServerSessions, claims_of
 
 REFRESH_MARGIN = 30  # seconds before the access token's expiry when it is renewed beforehand
 CHUNK = 256 * 1024
@@ -67,6 +69,7 @@ def remember_user(account: dict) -> None:
 
 
 def store_tokens(tokens: dict) -> None:
+    session["claims"] = claims_of(tokens["access_token"])  # whose, which auth session (ended with it)
     session["access_token"] = tokens["access_token"]
     session["refresh_token"] = tokens["refresh_token"]
     session["access_expires_at"] = int(time.time()) + int(tokens.get("expires_in") or 0)
@@ -74,9 +77,27 @@ def store_tokens(tokens: dict) -> None:
         remember_user(tokens["user"])
 
 
-def start_session(tokens: dict) -> None:
-    session.clear()  # nothing of the anonymous session is kept (a new CSRF token too)
+def start_session(tokens: dict, keep: tuple[str, ...] = ()) -> None:
+    """Signed in: a new session id, and nothing of the anonymous session kept (a new CSRF token too) but `keep`."""
+    kept = {name: session[name] for name in keep if name in session}
+    fresh_session()
+    session.update(kept)
     store_tokens(tokens)
+
+
+def fresh_session() -> None:
+    """Forget everything, and give the browser a new session id at the end of the request."""
+    session.clear()
+    session.renew()
+
+
+def store() -> ServerSessions:
+    return current_app.session_interface
+
+
+def session_ended() -> bool:
+    """The browser came with the cookie of a session that is over (signed out, timed out, revoked)."""
+    return bool(getattr(session, "ended", False))
 
 
 def signed_in() -> bool:
@@ -93,8 +114,15 @@ def has_role(group: tuple[str, ...]) -> bool:
 
 
 def expire() -> SessionExpired:
-    session.clear()
+    """The tokens are refused: the session ends here (pages.py sends the person to « Se connecter »)."""
+    user_id = user_id_of_session()
+    fresh_session()
+    session.ended, session.ended_user_id = True, user_id
     return SessionExpired()
+
+
+def user_id_of_session() -> str:
+    return (session.get("claims") or {}).get("sub", "")
 
 
 def refresh_session() -> None:
@@ -110,9 +138,9 @@ def refresh_session() -> None:
 
 # -- Calls ----------------------------------------------------------------------------------------
 
-def anonymous_call(service: str, method: str, path: str, json=None) -> httpx.Response:
+def anonymous_call(service: str, method: str, path: str, json=None, headers: dict | None = None) -> httpx.Response:
     """A call to a public route (signing in, renewing a password), on behalf of nobody yet."""
-    return upstream.call(service, method, path, json=json)
+    return upstream.call(service, method, path, json=json, headers=headers)
 
 
 def call(service: str, method: str, path: str, json=None, content=None, headers: dict | None = None,

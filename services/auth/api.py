@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from ecars_common.delegation import ask_as_caller
 from ecars_common.errors import ApiError
-from ecars_common.payload import bool_field, choice_field, client_address, json_object, string_field
+from ecars_common.payload import bool_field, choice_field, client_address, is_uuid, json_object, string_field
 from ecars_common.tokens import authenticated, current_identity
 from services.auth import account, domain, habilitations, login, passwords, reset, territory
 
@@ -291,7 +291,7 @@ def add_habilitation():
 
 
 def found_habilitation(session, habilitation_id: str) -> dict:
-    item = habilitations.find(session, habilitation_id) if domain.is_uuid(habilitation_id) else None
+    item = habilitations.find(session, habilitation_id) if is_uuid(habilitation_id) else None
     if item is None:
         raise ApiError(404, "not_found", "Habilitation introuvable.")
     return item

@@ -8,9 +8,10 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.dialects.postgresql import insert
 
+from ecars_common.roles import AUTHORITIES
 from ecars_common.tokens import Identity
+from services.auth.audit import audit, person, publish
 from services.auth.orm import habilitations, users
-from services.auth.records import audit, person, publish
 
 SCOPES = ("ej", "contract", "cpom")
 
@@ -18,7 +19,7 @@ SCOPES = ("ej", "contract", "cpom")
 def can_manage(session: Connection, identity: Identity, scope_type: str, scope_id: str) -> bool:
     """Platform admins manage every access, an ARS or a CD those of its territory (checked by the caller with
     `territory.in_territory`: auth holds no territories); otherwise only an Administrateur of that scope."""
-    if identity.role in ("ars", "cd", "admin"):
+    if identity.role in AUTHORITIES:
         return True
     return session.execute(
         sa.select(habilitations.c.id).where(

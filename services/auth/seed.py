@@ -5,11 +5,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
 from ecars_common.db import Database
+from services.auth.audit import publish
 from services.auth.config import Config
 from services.auth.habilitations import event_data, listing
 from services.auth.orm import habilitations, users
 from services.auth.passwords import hash_password
-from services.auth.records import publish
 
 DEMO_PASSWORD = "Ecars-Demo-2026!"  # noqa: S105 (demo data for make run, documented in the README)
 DEMO_USERS = [

@@ -12,15 +12,11 @@ from ecars_common.errors import ApiError
 from ecars_common.events import new_envelope
 from ecars_common.logs import request_id_var
 from ecars_common.tokens import Identity
-from services.contracts import access, deadlines, domain, templates
+from services.contracts import access, campaign_indicators, deadlines, domain
+from services.contracts.audit import change_status, publish
 from services.contracts.orm import audit, contracts, indicator_answers, indicator_documents, receipts
 
 CLOSED = ApiError(409, "contract_closed", "Le contrat est en CONSULTATION : ses données ne sont plus modifiables.")
-
-
-def publish(session: Connection, type: str, data: dict) -> None:
-    outbox.add(session, "contracts",
-               new_envelope(type, data, source="contracts", correlation_id=request_id_var.get()))
 
 
 def answers_of(session: Connection, contract_id: str) -> dict[str, dict]:
@@ -45,8 +41,9 @@ def values_by_indicator(saved: dict[str, dict]) -> dict[str, dict]:
 def contract_view(session: Connection, identity: Identity, contract_id: str) -> dict:
     """The contract form: the blue banner (status, fill %), and every indicator with its dot."""
     contract = access.load(session, identity, contract_id)
-    return contract_view_of(session, identity, contract, templates.indicators_of(session, contract["campaign_id"]),
-                            answers_of(session, contract_id), access.restrictions_of(session, contract_id))
+    indicators = campaign_indicators.indicators_of(session, contract["campaign_id"])
+    return contract_view_of(session, identity, contract, indicators, answers_of(session, contract_id),
+                            access.restrictions_of(session, contract_id))
 
 
 def contract_view_of(session: Connection, identity: Identity, contract, indicators: list[domain.Indicator],
@@ -66,7 +63,8 @@ def contract_view_of(session: Connection, identity: Identity, contract, indicato
 
 def summary(contract) -> dict:
     return {"id": contract["id"], "name": contract["name"], "status": contract["status"],
-            "review": contract["review"], "version": contract["version"], "receipt_hash": contract["receipt_hash"],
+            "entry_open": contract["status"] == domain.AUTO_EVALUATION, "review": contract["review"],
+            "version": contract["version"], "receipt_hash": contract["receipt_hash"],
             "ej": {"finess": contract["ej_finess"], "raison_sociale": contract["ej_raison_sociale"],
                    "adresse": contract["ej_adresse"], "telephone": contract["ej_telephone"]},
             "campaign": {"id": contract["campaign_id"], "name": contract["campaign_name"],
@@ -77,7 +75,8 @@ def summary(contract) -> dict:
 
 
 def find_indicator(session: Connection, contract, code: str) -> domain.Indicator:
-    indicator = next((i for i in templates.indicators_of(session, contract["campaign_id"]) if i.code == code), None)
+    indicators = campaign_indicators.indicators_of(session, contract["campaign_id"])
+    indicator = next((i for i in indicators if i.code == code), None)
     if indicator is None:
         raise ApiError(404, "not_found", "Indicateur introuvable dans ce contrat.")
     return indicator
@@ -232,7 +231,7 @@ def insert_audit_rows(when: sa.CTE) -> sa.Insert:
 
 
 def snapshot(session: Connection, contract) -> dict:
-    indicators = templates.indicators_of(session, contract["campaign_id"])
+    indicators = campaign_indicators.indicators_of(session, contract["campaign_id"])
     saved = answers_of(session, contract["id"])
     docs = documents_of(session, contract["id"])
     return {
@@ -254,7 +253,7 @@ def close(session: Connection, identity: Identity, contract_id: str) -> dict:
         raise CLOSED
     if not access.is_member(session, identity, contract):
         raise ApiError(403, "read_only", "Seul l'établissement peut clore sa saisie.")
-    indicators = templates.indicators_of(session, contract["campaign_id"])
+    indicators = campaign_indicators.indicators_of(session, contract["campaign_id"])
     values = values_by_indicator(answers_of(session, contract_id))
     absent = domain.missing(indicators, values)
     if absent:
@@ -266,10 +265,7 @@ def close(session: Connection, identity: Identity, contract_id: str) -> dict:
     now = datetime.now(UTC)
     session.execute(receipts.insert().values(contract_id=contract_id, snapshot=frozen, hash=digest,
                                              closed_by=identity.user_id, closed_at=now))
-    session.execute(contracts.update().where(contracts.c.id == contract_id).values(
-        status=domain.CONSULTATION, receipt_hash=digest, review=None, version=contracts.c.version + 1))
-    session.execute(audit.insert().values(contract_id=contract_id, field="status", old=domain.AUTO_EVALUATION,
-                                          new=domain.CONSULTATION, by_user=identity.user_id, by_email=identity.email))
+    change_status(session, identity, contract_id, domain.AUTO_EVALUATION, domain.CONSULTATION, receipt_hash=digest)
     publish(session, "contracts.evaluation.closed", {
         "contract_id": contract_id, "contract_name": contract["name"], "ej_finess": contract["ej_finess"],
         "ej_raison_sociale": contract["ej_raison_sociale"], "campaign": contract["campaign_name"],

@@ -16,14 +16,14 @@ from ecars_common.openapi import (
                                   query,
                                   string,
 )
-from services.contracts import campaign_openapi, progress
+from services.contracts import campaign_openapi, export_openapi, progress
 from services.contracts.domain import MAX_TEXT
 
 NUMBER = {"type": "number"}
 EJ = obj({"finess": TEXT, "raison_sociale": TEXT, "adresse": nullable(TEXT), "telephone": nullable(TEXT)},
          ["finess", "raison_sociale"])
 CAMPAIGN = obj({"id": UUID, "name": TEXT, "evaluated_year": INT, "region": TEXT}, ["id", "name", "evaluated_year"])
-SUMMARY = {"id": UUID, "name": TEXT, "status": TEXT, "review": nullable(TEXT), "version": INT,
+SUMMARY = {"id": UUID, "name": TEXT, "status": TEXT, "entry_open": BOOL, "review": nullable(TEXT), "version": INT,
            "receipt_hash": nullable(TEXT), "ej": EJ, "campaign": CAMPAIGN}
 CONTRACT = obj({**SUMMARY, "fill_percentage": NUMBER, "editable": BOOL,
                 "indicators": array(obj({"code": TEXT, "label": TEXT, "category": TEXT, "dot": TEXT,
@@ -130,7 +130,7 @@ PATHS = {
         errors=[403])},
 }
 
-PATHS |= campaign_openapi.PATHS
+PATHS |= campaign_openapi.PATHS | export_openapi.PATHS
 
 DOCUMENT = document("contracts", PATHS, habilitations=True,
                     description="Campagnes d'auto-évaluation, contrats et saisie des indicateurs.")

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from ecars_common.tokens import Identity
-from services.contracts import access, evaluation, templates
+from services.contracts import access, campaign_indicators, evaluation
 from services.contracts.orm import audit
 
 
@@ -28,7 +28,7 @@ def history_query() -> sa.Select:
 
 def export(session: Connection, identity: Identity, contract_id: str) -> dict:
     contract = access.load(session, identity, contract_id)
-    indicators = templates.indicators_of(session, contract["campaign_id"])
+    indicators = campaign_indicators.indicators_of(session, contract["campaign_id"])
     saved = evaluation.answers_of(session, contract_id)
     rules = access.restrictions_of(session, contract_id)
     documents = evaluation.documents_of(session, contract_id)

@@ -1,7 +1,7 @@
 from ecars_common import habilitations
 from ecars_common.cli import main
 from services.cpom import contract_events
-from services.cpom.backoffice import prepare
+from services.cpom.backoffice_queue import prepare
 from services.cpom.config import Config
 from services.cpom.seed import seed
 

@@ -10,13 +10,12 @@ CPOM's competence is theirs (ARS, CD, or both for « Conjointe »); it validates
 A CPOM or EJ the caller may not see answers 404 (a stranger learns nothing of what exists); an action the
 caller's role may not do on a CPOM they see answers 403."""
 
-import uuid
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
-from ecars_common import habilitations
+from ecars_common import habilitations, payload
 from ecars_common.errors import ApiError
 from ecars_common.tokens import Identity
 from services.cpom import domain
@@ -126,7 +125,7 @@ def visible_ej_condition(session: Connection, identity: Identity):
         finess = set(habilitations.scopes_of(session, SCHEMA, identity.user_id, "ej"))
         granted_cpoms = habilitations.scopes_of(session, SCHEMA, identity.user_id, "cpom")
         if granted_cpoms:
-            valid = [c for c in granted_cpoms if is_uuid(c)]
+            valid = [c for c in granted_cpoms if payload.is_uuid(c)]
             finess |= set(session.execute(sa.select(cpoms.c.ej_finess).where(cpoms.c.id.in_(valid))).scalars())
         # the EJs of their granted contracts read here too, so that the list is primary-key lookups (an OR with a
         # subquery made PostgreSQL read the whole referential for a user of 3 EJs)
@@ -165,11 +164,3 @@ def visible_cpom_condition(identity: Identity):
     if identity.role == "cd" and identity.departement:
         return cpoms.c.departements.contains([identity.departement])  # on index cpoms_departements
     return sa.false()
-
-
-def is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-        return True
-    except ValueError:
-        return False

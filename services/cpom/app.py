@@ -5,7 +5,7 @@ from ecars_common import habilitations
 from ecars_common.app import create_service_app
 from ecars_common.db import Database
 from services.cpom import openapi
-from services.cpom.api import bp
+from services.cpom.api import BLUEPRINTS
 from services.cpom.config import Config
 
 
@@ -19,4 +19,4 @@ def key_counts(session) -> dict:
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config()
     db = Database(config.database_url, config.schema)
-    return create_service_app(config, db, [habilitations.blueprint(), bp], openapi.DOCUMENT, counts=key_counts)
+    return create_service_app(config, db, [habilitations.blueprint(), *BLUEPRINTS], openapi.DOCUMENT, counts=key_counts)

@@ -19,7 +19,7 @@ from ecars_common.openapi import (
                                   raw_body,
                                   string,
 )
-from services.cpom import domain, forms, grid
+from services.cpom import domain, forms, grid_building
 
 CODE = string(40)
 LABEL = string(domain.MAX_LABEL)
@@ -173,7 +173,7 @@ PATHS = {
     f"{CPOM}/indicateurs/<uuid:indicateur_id>": {
         "get": operation("« Fiche indicateur ».", returns=INDICATEUR, errors=SEEN),
         "patch": operation("Modifier un indicateur.", returns=INDICATEUR, errors=[403, 409, 422],
-                           body=json_body(obj({k: INDICATEUR_FIELDS[k] for k in grid.INDICATEUR_COLUMNS},
+                           body=json_body(obj({k: INDICATEUR_FIELDS[k] for k in grid_building.INDICATEUR_COLUMNS},
                                               additionalProperties=False))),
     },
     f"{CPOM}/indicateurs/<uuid:indicateur_id>/valeurs": {"put": operation(

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy.dialects.postgresql import insert
 
 from ecars_common.db import Database
-from services.cpom import domain, grid
+from services.cpom import domain, grid_building
 from services.cpom.config import Config
 from services.cpom.orm import cpom_etablissements, cpoms, ej, equipe, et
 
@@ -101,4 +101,4 @@ def seed(db: Database, config: Config) -> None:
         for team, person in TEAM:
             positions[team] = positions.get(team, 0) + 1
             session.execute(equipe.insert().values(cpom_id=CPOM_ID, equipe=team, position=positions[team], **person))
-        grid.import_grid(session, None, CPOM_ID, GRID)
+        grid_building.import_grid(session, None, CPOM_ID, GRID)

@@ -4,20 +4,21 @@
 import re
 
 import pytest
-from flask import Flask
 from playwright.sync_api import Page, expect
 
-from gateway.config import Config
 from services.auth.passwords import MESSAGES, hash_password
 from tests.conftest import unique
 from tests.support.cpom import bretagne_cpom
 from tests.support.db import create_user, rows
+from tests.support.web_sessions import change_data, cookie_of, stored
 
 CODE = re.compile(r"Votre code de vérification : (\d{6})\b")
 STRONG = "Ecars-Tests-2026!"
 FIRST_LOGIN = ("Lors de votre première connexion, vous devez obligatoirement réinitialiser le mot de passe que vous "
                "avez reçu par email")
 NOT_ADMINISTRATEUR = "Vous devez disposer d'un profil « Administrateur » pour pouvoir ajouter des accès"
+RENEWED = ("Votre mot de passe a été modifié. Par sécurité, vous avez été déconnecté de tous les appareils : vous "
+           "pouvez vous connecter.")
 RULE_IDS = ["length", "lowercase", "uppercase", "digit", "special", "not_email", "match"]
 
 
@@ -94,12 +95,6 @@ def user_with_password(stack, password: str = STRONG, **columns) -> str:
     return email
 
 
-def session_serializer():
-    app = Flask("decode")
-    app.secret_key = Config().secret_key
-    return app.session_interface.get_signing_serializer(app)
-
-
 # -- a. First login ------------------------------------------------------------------------------
 
 def test_first_login_goes_through_the_reset_then_the_home_page_then_signs_out(page: Page, stack, mailbox):
@@ -160,7 +155,7 @@ def test_first_login_goes_through_the_reset_then_the_home_page_then_signs_out(pa
     page.get_by_role("button", name="Continuer").click()
 
     expect(page).to_have_url(re.compile(r"/connexion"))
-    expect(page.get_by_role("status")).to_have_text("Votre mot de passe a été modifié. Vous pouvez vous connecter.")
+    expect(page.get_by_role("status")).to_have_text(RENEWED)
     sign_in(page, email, STRONG)
     expect(page).to_have_url(re.compile(r"/accueil$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Gestion des Contrats")
@@ -238,7 +233,7 @@ def test_each_password_rule_is_refused_with_its_message_and_a_wrong_code_is_refu
     field(page, "Nouveau mot de passe").fill(STRONG)
     field(page, "Confirmer le nouveau mot de passe").fill(STRONG)
     page.get_by_role("button", name="Continuer").click()
-    expect(page.get_by_role("status")).to_have_text("Votre mot de passe a été modifié. Vous pouvez vous connecter.")
+    expect(page.get_by_role("status")).to_have_text(RENEWED)
     expect(page.get_by_label("Adresse email")).to_have_value(email)
 
     # The grant is spent: step 3 again sends back to step 1.
@@ -333,7 +328,7 @@ def test_an_ars_user_adds_a_collaborator_who_gets_an_email(page: Page, stack, ga
 
 # -- d. Mon compte --------------------------------------------------------------------------------
 
-def test_mon_compte_saves_the_details_and_a_password_change_signs_out(page: Page, stack):
+def test_mon_compte_saves_the_details_and_a_password_change_offers_to_sign_out_everywhere(page: Page, stack):
     email = user_with_password(stack, prefix="moncompte", prenom="Marie", nom="DUPONT")
     sign_in(page, email, STRONG)
     page.get_by_role("link", name="Mon compte").first.click()
@@ -383,8 +378,13 @@ def test_mon_compte_saves_the_details_and_a_password_change_signs_out(page: Page
     field(page, "Nouveau mot de passe").fill(new_password)
     field(page, "Confirmation").fill(new_password)
     page.get_by_role("button", name="Modifier mon mot de passe").click()
+    # ASVS 5.0 7.4.3: this session stays; the others are closed, and closing this one too is offered
+    expect(page).to_have_url(re.compile(r"/mon-compte$"))
+    expect(page.get_by_role("status")).to_have_text(
+        "Votre mot de passe a été modifié. Vos sessions ouvertes sur les autres appareils ont été fermées.")
+    page.get_by_role("button", name="Se déconnecter de tous les appareils").first.click()
     expect(page).to_have_url(re.compile(r"/connexion$"))
-    expect(page.get_by_role("status")).to_have_text("Mot de passe modifié : reconnectez-vous.")
+    expect(page.get_by_role("status")).to_have_text("Vous avez été déconnecté de tous les appareils.")
     expect(page.get_by_role("link", name="Se connecter")).to_be_visible()
 
     sign_in(page, email, new_password)
@@ -394,41 +394,33 @@ def test_mon_compte_saves_the_details_and_a_password_change_signs_out(page: Page
 
 # -- The session: renewed with the refresh token, else back to the login page ---------------------
 
-def _edit_session(page: Page, gateway: str, change) -> None:
-    serializer = session_serializer()
-    [cookie] = [c for c in page.context.cookies(gateway) if c["name"] == "ecars_session"]
-    data = serializer.loads(cookie["value"])
-    change(data)
-    page.context.add_cookies([{**cookie, "value": serializer.dumps(data)}])
-
-
 def test_an_expired_access_token_is_renewed_and_a_dead_session_goes_back_to_the_login_page(page: Page, gateway,
                                                                                            stack):
     email = user_with_password(stack, prefix="session")
     sign_in(page, email, STRONG)
     expect(page).to_have_url(re.compile(r"/accueil$"))
-    cookie = next(c for c in page.context.cookies(gateway) if c["name"] == "ecars_session")
-    assert cookie["httpOnly"] and len(cookie["value"]) < 3000  # browsers drop cookies above 4 KB
-    first = session_serializer().loads(cookie["value"])
+    cookie = cookie_of(page.context, gateway)
+    assert cookie["httpOnly"] and len(cookie["value"]) == 43  # 32 random bytes: the tokens stay server-side
+    first = stored(stack, cookie["value"])["data"]
     assert set(first) >= {"access_token", "refresh_token", "access_expires_at", "user"}
-    first_refresh = first["refresh_token"]
+    assert first["access_token"] not in cookie["value"]
 
-    _edit_session(page, gateway, lambda data: data.update(access_expires_at=0))  # known to have expired
+    change_data(stack, cookie["value"], access_expires_at=0)  # known to have expired
     page.goto("/mon-compte")
     expect(page.get_by_role("heading", level=1)).to_have_text("Mon compte")
-    renewed = session_serializer().loads(
-        next(c for c in page.context.cookies(gateway) if c["name"] == "ecars_session")["value"])
-    assert renewed["refresh_token"] != first_refresh and renewed["access_expires_at"] > 0
+    renewed = stored(stack, cookie["value"])["data"]
+    assert renewed["refresh_token"] != first["refresh_token"] and renewed["access_expires_at"] > 0
 
-    _edit_session(page, gateway, lambda data: data.update(access_token="x.y.z"))  # refused by the service: 401
+    change_data(stack, cookie["value"], access_token="x.y.z")  # refused by the service: 401
     page.goto("/mon-compte")
     expect(page.get_by_role("heading", level=1)).to_have_text("Mon compte")
 
-    _edit_session(page, gateway, lambda data: data.update(access_token="x.y.z", refresh_token="revoked"))
+    change_data(stack, cookie["value"], access_token="x.y.z", refresh_token="revoked")
     page.goto("/mon-compte")
     expect(page).to_have_url(re.compile(r"/connexion\?suivant=/mon-compte$"))
     expect(page.get_by_role("status")).to_have_text("Votre session a expiré, reconnectez-vous.")
     expect(page.get_by_role("link", name="Se connecter")).to_be_visible()
+    assert stored(stack, cookie["value"]) is None
     field(page, "Mot de passe").fill(STRONG)
     field(page, "Adresse email").fill(email)
     page.get_by_role("button", name="Se connecter").click()

@@ -466,11 +466,12 @@ def test_boot_migrate_fails_when_the_migrations_fail(run_boot):
     assert calls == [["python", "-m", "services.documents", "migrate"]]
 
 
-def test_boot_gateway_serves_the_gateway_on_8080(run_boot):
+def test_boot_gateway_migrates_its_sessions_table_then_serves_the_gateway_on_8080(run_boot):
     code, calls = run_boot("gateway")
     assert code == 0
-    assert len(calls) == 1
-    options, target = gunicorn_options(calls[0])
+    assert len(calls) == 2
+    assert calls[0] == ["python", "-m", "gateway", "migrate"]
+    options, target = gunicorn_options(calls[1])
     assert target == "gateway.wsgi:app"
     assert options["--bind"] == "0.0.0.0:8080"
     assert options["--worker-class"] == "gthread"

@@ -183,7 +183,8 @@ def test_settings_stay_with_the_processes_that_read_them():
         if service != "auth":
             assert "ECARS_AUTH_CODE_SECRET" not in env, name
         if service == "gateway":
-            assert not {"ECARS_DATABASE_URL", "ECARS_AMQP_URL"} & set(env), "the gateway uses neither"
+            assert "ECARS_AMQP_URL" not in env, "the gateway uses no broker"
+            assert env["ECARS_DATABASE_URL"] == {"name": "ecars-database", "key": "gateway"}  # its web sessions
             assert env["ECARS_GATEWAY_SECRET"] == {"name": "ecars-gateway", "key": "session-secret"}
 
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-SERVICES = Path(__file__).resolve().parents[2] / "services"
-VERSION_DIRS = sorted(SERVICES.glob("*/migrations/versions"))
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = ROOT / "services"
+VERSION_DIRS = sorted(SERVICES.glob("*/migrations/versions")) + [ROOT / "gateway" / "migrations" / "versions"]
 
 
 def revisions(directory: Path) -> dict[str, str | None]:
