@@ -13,6 +13,7 @@ from gateway import csrf, proxy, upstream
 from gateway.auth_sessions import background_closer
 from gateway.config import Config
 from gateway.ui import (
+    accessibility,
     account,
     backoffice,
     campaigns,
@@ -23,6 +24,7 @@ from gateway.ui import (
     home,
     identity,
     pages,
+    restricted,
     session_time,
     support,
 )
@@ -38,8 +40,8 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 # The web UI's areas (gateway/ui/), each a blueprint of pages.
-AREAS = (identity, account, session_time, home, contracts, campaigns, cpom, cpom_fiches, habilitations, support,
-         backoffice)
+AREAS = (identity, account, session_time, home, contracts, restricted, campaigns, cpom, cpom_fiches, habilitations,
+         support, backoffice, accessibility)
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -72,6 +74,7 @@ def create_app(config: Config | None = None) -> Flask:
         app.register_blueprint(area.bp)
     app.context_processor(pages.signed_in_user)
     app.jinja_env.globals["csrf_token"] = csrf.token
+    app.jinja_env.globals["tutorials_url"] = config.tutorials_url
 
     @app.get("/static/dsfr/<path:filename>")
     def dsfr(filename: str):

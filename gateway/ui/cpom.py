@@ -3,14 +3,21 @@ from the cpom service (sheet, status, validations, grid, remarks, transmissions)
 « Documents de référence ») and the reporting service (the Word documents). The EJ's CPOM parts are on its page
 (gateway/ui/home.py); the « fiche Objectif » and « fiche indicateur »: gateway/ui/cpom_fiches.py."""
 
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from ecars_common import roles
 from ecars_common.errors import ApiError
 from gateway.ui.french import french_date, human_size, moment
-from gateway.ui.pages import flash_refusal, login_required, page_blueprint, upload_refused
+from gateway.ui.pages import (
+    flash_refusal,
+    login_required,
+    page_blueprint,
+    upload_refusal_for,
+    upload_refused,
+    upload_refused_back,
+)
 from gateway.ui.session import (
     api_error,
     call,
@@ -64,6 +71,13 @@ def folders_of(cpom_id: str) -> tuple[list[dict], str]:
     return fill(answer.json()["items"]), ""
 
 
+def manages_accesses(cpom_id: str) -> bool:
+    """« Gérer les accès » is shown to those the auth service lets manage the CPOM's accesses (an Administrateur,
+    the ARS or CD of its territory), not to those it would then refuse."""
+    answer = call("auth", "GET", "/habilitations?" + urlencode({"scope_type": "cpom", "scope_id": cpom_id}))
+    return answer.status_code == 200
+
+
 def transmissions_of(cpom_id: str) -> list[dict]:
     answer = cpom_call("GET", f"/cpoms/{cpom_id}/transmissions")
     return answer.json()["items"] if answer.status_code == 200 else []
@@ -74,8 +88,10 @@ def sheet_page(cpom_id: str, refusal: dict | None = None, upload_error: str = ""
     sheet = ok_json(cpom_call("GET", f"/cpoms/{cpom_id}"))
     grid = ok_json(cpom_call("GET", f"/cpoms/{cpom_id}/grille"))
     folders, folders_problem = folders_of(cpom_id)
+    upload_error = upload_error or upload_refusal_for(cpom_id)  # a refused « Ajouter un fichier », redirected
     return render_template(
         "cpom/sheet.html", cpom=sheet, grid=grid, planning=planning(), folders=folders, folders_problem=folders_problem,
+        manages_accesses=manages_accesses(cpom_id),
         transmissions=transmissions_of(cpom_id), refusal=refusal, upload_error=upload_error, remark=remark,
         remark_error=remark_error, human_size=human_size, selected_folder=request.values.get("dossier", ""),
         objectives=[o for axe in grid["axes"] for o in axe["objectifs"]],
@@ -127,8 +143,10 @@ def transmit(cpom_id):
     answer = cpom_call("POST", f"/cpoms/{cpom_id}/transmissions")
     if answer.status_code == 201:
         sent = answer.json()
-        flash(f"Les informations sont transmises aux autorités publiques : version {sent['version']} "
-              f"({sent['nb_changements']} modification(s)).", "success")
+        changes = ("première transmission" if sent["version"] == 1
+                   else f"{sent['nb_changements']} modification{'s' if sent['nb_changements'] > 1 else ''}")
+        flash(f"Les informations sont transmises aux autorités publiques : version {sent['version']} ({changes}).",
+              "success")
         return to_sheet(cpom_id, "transmissions")
     code, message, details = api_error(answer)
     if code == "incomplete":
@@ -149,15 +167,16 @@ def add_document(cpom_id):
     cpom_id = str(cpom_id)
     folder_id = request.form.get("dossier", "")
     upload = request.files.get("fichier")
+    back = url_for("cpom.sheet_view", cpom_id=cpom_id, dossier=folder_id or None) + "#documents"
     if not folder_id:
-        return sheet_page(cpom_id, upload_error=NO_FOLDER, status=422)
+        return upload_refused_back(back, cpom_id, NO_FOLDER)
     if upload is None or not upload.filename:
-        return sheet_page(cpom_id, upload_error=NO_FILE, status=422)
+        return upload_refused_back(back, cpom_id, NO_FILE)
     answer = send_document(f"/cpoms/{cpom_id}/folders/{quote(folder_id, safe='')}/documents", upload)
     refusal = upload_refused(answer, upload)
-    if not refusal:
-        return redirect(url_for("cpom.sheet_view", cpom_id=cpom_id, dossier=folder_id) + "#documents")
-    return sheet_page(cpom_id, upload_error=refusal, status=answer.status_code)
+    if refusal:
+        return upload_refused_back(back, cpom_id, refusal)
+    return redirect(back, 303)
 
 
 @bp.get("/cpom/<uuid:cpom_id>/documents/<uuid:document_id>")

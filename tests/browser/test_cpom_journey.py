@@ -64,7 +64,8 @@ def press(page: Page, name: str, url_part: str, status: int) -> None:
     assert sent.value.status == status, sent.value.status
 
 
-def test_the_gestionnaire_fills_in_its_cpom_and_transmits_it(page: Page, gateway, stack, setting):
+def test_the_gestionnaire_fills_in_its_cpom_and_transmits_it(page: Page, browser, gateway, stack, setting):
+    """Guide 004 from the EJ list to « Transmettre les informations », axe on every page (tests/support/axe.py)."""
     org, cpom, codes = setting["org"], setting["cpom"], setting["codes"]
     ej_label = f"{org['finess']} - CCAS TEST {org['finess']}"
     log_in(page, setting["email"])
@@ -103,8 +104,8 @@ def test_the_gestionnaire_fills_in_its_cpom_and_transmits_it(page: Page, gateway
     expect(page.locator("#validation")).to_contain_text("Validation ARS : Non")
     expect(page.locator("#equipe")).to_contain_text("Réfèrent : arsmedico2 ars")
     expect(page.locator("#equipe-etablissement")).to_contain_text("jeromerenaud@gmail.com")
-    expect(page.get_by_role("link", name="Gérer les accès")).to_have_attribute("href",
-                                                                              f"/habilitations/cpom/{cpom['id']}")
+    # « Gérer les accès »: only for whom may manage the accesses (this gestionnaire is no Administrateur)
+    expect(page.get_by_role("link", name="Gérer les accès")).to_have_count(0)
     expect(page.get_by_role("button", name="Changer le statut")).to_have_count(0)  # the gestionnaire may not
     page.screenshot(path="/tmp/cpom_sheet.png", full_page=True)
 
@@ -127,7 +128,7 @@ def test_the_gestionnaire_fills_in_its_cpom_and_transmits_it(page: Page, gateway
     expect(page.get_by_text("Tous les établissements du CPOM")).to_be_visible()
     for number in range(1, 6):
         page.get_by_label(re.compile(r"^Nouvelle action")).fill(f"Action numéro {number}")
-        press(page, "Enregistrer", "/objectifs/", 302)
+        press(page, "Enregistrer", "/objectifs/", 303)
         expect(page.locator(".fr-alert--success")).to_contain_text("La fiche objectif est enregistrée.")
     expect(page.locator("#actions > li")).to_have_count(5)
     page.get_by_label(re.compile(r"^Nouvelle action")).fill("Une sixième action")
@@ -135,6 +136,13 @@ def test_the_gestionnaire_fills_in_its_cpom_and_transmits_it(page: Page, gateway
     field = page.locator("#nouvelle_action")
     expect(field).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#nouvelle_action-erreur")).to_have_text(SIXTH_ACTION)
+    # the refused save's summary has the focus, with a link to the field; the field's name is its label alone
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text(SIXTH_ACTION)
+    expect(summary.get_by_role("link", name="Nouvelle action")).to_have_attribute("href", "#nouvelle_action")
+    expect(field).to_have_accessible_name("Nouvelle action")
+    expect(field).to_have_accessible_description(f"{SIXTH_ACTION} 5 action(s) sur 5 au plus.")
     expect(page.locator("#actions > li")).to_have_count(5)
     page.screenshot(path="/tmp/cpom_objective.png", full_page=True)
 
@@ -148,11 +156,15 @@ def test_the_gestionnaire_fills_in_its_cpom_and_transmits_it(page: Page, gateway
     page.locator(f"#denominateur-{first}").fill("0")
     press(page, "Enregistrer", "/indicateurs/", 422)
     expect(page.locator(f"#denominateur-{first}-erreur")).to_have_text(ZERO_DENOMINATOR)
+    failure = page.get_by_role("alert").filter(has_text="Les données envoyées ne sont pas valides")
+    expect(failure).to_contain_text("le taux ne peut pas être calculé.")
+    expect(failure).not_to_contain_text("calculé..")  # one full stop, never two
+    expect(page.locator("[data-error-summary]")).to_be_focused()
     expect(page.locator(f"#numerateur-{first}")).to_have_value("1")
     page.locator(f"#denominateur-{first}").fill("8")
     page.locator(f"#numerateur-{second}").fill("1")
     page.locator(f"#denominateur-{second}").fill("3")
-    press(page, "Enregistrer", "/indicateurs/", 302)
+    press(page, "Enregistrer", "/indicateurs/", 303)
     expect(page.locator(f"[data-etablissement='{first}'] [data-taux]")).to_have_text("12,50 %")
     expect(page.locator(f"[data-etablissement='{second}'] [data-taux]")).to_have_text("33,33 %")
     page.screenshot(path="/tmp/cpom_indicator.png", full_page=True)
@@ -160,7 +172,7 @@ def test_the_gestionnaire_fills_in_its_cpom_and_transmits_it(page: Page, gateway
     # « Remarques » at the end of the grid
     page.goto(f"/cpom/{cpom['id']}#remarques")
     page.get_by_label("Remarque", exact=True).fill("Nous proposons d'ajouter un objectif sur la prévention.")
-    press(page, "Enregistrer", "/remarques", 302)
+    press(page, "Enregistrer", "/remarques", 303)
     expect(page.locator("#liste-remarques")).to_contain_text("Nous proposons d'ajouter un objectif sur la prévention.")
     expect(page.locator("#liste-remarques")).to_contain_text(setting["email"])
 
@@ -182,21 +194,38 @@ def test_the_gestionnaire_fills_in_its_cpom_and_transmits_it(page: Page, gateway
     put(gateway, headers, cpom["id"], f"/indicateurs/{codes['SOIN 1']['id']}/valeurs",
         {"valeurs": [{"etablissement": first, "valeur": True}]})
     page.goto(f"/cpom/{cpom['id']}")
-    press(page, "Transmettre les informations", "/transmettre", 302)
-    expect(page.locator(".fr-alert--success")).to_contain_text("version 1")
+    press(page, "Transmettre les informations", "/transmettre", 303)
+    expect(page.locator(".fr-alert--success")).to_contain_text("version 1 (première transmission)")
+    expect(page.locator(".fr-alert--success")).not_to_contain_text("modification")
+    expect(page.locator("#transmissions [data-version='1'] summary")).to_contain_text("(première transmission)")
     expect(page.locator("#transmissions [data-version='1']")).to_contain_text("Version 1")
-    press(page, "Transmettre les informations", "/transmettre", 302)  # nothing changed since
+    press(page, "Transmettre les informations", "/transmettre", 303)  # nothing changed since
     expect(page.get_by_role("status").filter(has_text="Rien n'a changé")).to_contain_text(
         "Rien n'a changé depuis la transmission n° 1.")
 
     # a new remark, transmitted as version 2: the history shows what changed
     page.get_by_label("Remarque", exact=True).fill("Le diagnostic est joint dans « Documents ».")
-    press(page, "Enregistrer", "/remarques", 302)
-    press(page, "Transmettre les informations", "/transmettre", 302)
+    press(page, "Enregistrer", "/remarques", 303)
+    press(page, "Transmettre les informations", "/transmettre", 303)
     expect(page.locator(".fr-alert--success")).to_contain_text("version 2")
     history = page.locator("#transmissions [data-version='2']")
     history.locator("summary").click()
     expect(history).to_contain_text("Remarque ajoutée")
+
+    # « Documents de référence »: the tutorials of the « chaîne Youtube e-CARS »; then the accessibility statement
+    page.get_by_role("link", name="Documents de référence").click()
+    expect(page.get_by_role("link", name="Tutoriels vidéo : chaîne YouTube e-CARS")).to_have_attribute(
+        "target", "_blank")
+    page.get_by_role("link", name="Accessibilité : partiellement conforme").click()
+    expect(page.get_by_role("heading", name="Déclaration d'accessibilité")).to_be_visible()
+    page.goto("/accueil")
+
+    # axe read every page of the walk, each as it was left
+    checked = {re.sub(r"[0-9a-f-]{36}", "<id>", url.split("#")[0].removeprefix(gateway))
+               for url in browser.report.checked}
+    for step in ("/accueil", f"/ej/{org['finess']}", "/cpom/<id>", "/cpom/<id>/objectifs/<id>",
+                 "/cpom/<id>/indicateurs/<id>", "/cpom/<id>/documents-de-reference", "/accessibilite"):
+        assert step in checked, (step, checked)
 
 
 def user_headers(gateway, email: str) -> dict:
@@ -227,7 +256,7 @@ def test_documents_of_the_cpom(page: Page, browser, gateway, stack, setting):
     expect(add).to_be_enabled()
     page.locator("#fichier").set_input_files({"name": "diagnostic partagé.txt", "mimeType": "text/plain",
                                               "buffer": "Diagnostic de l'établissement\n".encode()})
-    press(page, "Ajouter un fichier", "/documents", 302)
+    press(page, "Ajouter un fichier", "/documents", 303)
     expect(page.locator(".fr-alert--success")).to_contain_text("« diagnostic partagé.txt » a été ajouté")
     diagnostic = documents.locator("[data-folder='Diagnostic']")
     expect(diagnostic).to_contain_text("(1 document)")
@@ -239,8 +268,11 @@ def test_documents_of_the_cpom(page: Page, browser, gateway, stack, setting):
     # the server refuses an upload without a folder (the button is only greyed out in the browser)
     refused = page.request.post(f"/cpom/{cpom['id']}/documents", multipart={
         "csrf_token": page.locator("#ajout-fichier input[name=csrf_token]").input_value(),
-        "fichier": {"name": "x.txt", "mimeType": "text/plain", "buffer": b"x"}})
-    assert refused.status == 422 and "abord le dossier dans lequel" in refused.text()
+        "fichier": {"name": "x.txt", "mimeType": "text/plain", "buffer": b"x"}}, max_redirects=0)
+    assert refused.status == 303  # back to the sheet: a reload never sends the file again
+    assert refused.headers["location"].endswith(f"/cpom/{cpom['id']}#documents")
+    page.goto(refused.headers["location"])
+    expect(page.locator("#documents")).to_contain_text("abord le dossier dans lequel")
 
     # a user with « Visibilité documents confidentiels » sees the confidential folder
     trusted_email, trusted_id = active_user(stack)
@@ -262,14 +294,16 @@ def test_the_ars_moves_the_status_and_gives_its_validation(page: Page, gateway, 
     page.goto(f"/cpom/{cpom['id']}")
     expect(page.get_by_role("button", name="Transmettre les informations")).to_have_count(0)  # the gestionnaire's
     expect(page.get_by_role("button", name="Donner la validation CD")).to_have_count(0)  # the CD's
+    expect(page.get_by_role("link", name="Gérer les accès")).to_have_attribute("href",
+                                                                              f"/habilitations/cpom/{cpom['id']}")
     page.get_by_label("Nouveau statut").select_option(label="2 Lancement")
-    press(page, "Changer le statut", "/statut", 302)
+    press(page, "Changer le statut", "/statut", 303)
     expect(page.locator(".fr-alert--success")).to_contain_text("« 2 Lancement »")
     expect(page.locator("#fiche-cpom")).to_contain_text("Statut : 2 Lancement")
-    press(page, "Donner la validation ARS", "/validation", 302)
+    press(page, "Donner la validation ARS", "/validation", 303)
     expect(page.locator("#validation-ars")).to_contain_text("Validation ARS : Oui")
     expect(page.locator("#validation-cd")).to_contain_text("Validation CD : Non")
-    press(page, "Retirer la validation ARS", "/validation", 302)
+    press(page, "Retirer la validation ARS", "/validation", 303)
     expect(page.locator("#validation-ars")).to_contain_text("Validation ARS : Non")
     # the ARS sees every folder, « Documents confidentiels » included
     expect(page.locator("#documents .ecars-folder__label", has_text="Documents confidentiels")).to_be_visible()
