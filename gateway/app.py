@@ -16,6 +16,7 @@ from gateway.ui import (
     accessibility,
     account,
     backoffice,
+    campaign_dashboard,
     campaigns,
     contracts,
     cpom,
@@ -40,8 +41,8 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 # The web UI's areas (gateway/ui/), each a blueprint of pages.
-AREAS = (identity, account, session_time, home, contracts, restricted, campaigns, cpom, cpom_fiches, habilitations,
-         support, backoffice, accessibility)
+AREAS = (identity, account, session_time, home, contracts, restricted, campaigns, campaign_dashboard, cpom,
+         cpom_fiches, habilitations, support, backoffice, accessibility)
 
 
 def create_app(config: Config | None = None) -> Flask:

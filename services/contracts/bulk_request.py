@@ -1,11 +1,11 @@
 """What the ARS asks of a bulk action on a campaign (bulk.py), read and checked in full before anything is done:
 every bad field is named in one 422, and nothing is done for anybody."""
 
-import uuid
 from dataclasses import dataclass
 from datetime import date
 
 from ecars_common.errors import ApiError
+from ecars_common.payload import is_uuid
 from services.contracts import progress
 
 ACTIONS = ("remind", "accept", "reopen", "extend")
@@ -21,13 +21,6 @@ class BulkRequest:
     criteria: progress.Query | None
     reason: str = ""
     closes_on: date | None = None
-
-
-def is_uuid(value) -> bool:
-    try:
-        return isinstance(value, str) and str(uuid.UUID(value)) == value.lower()
-    except ValueError:
-        return False
 
 
 def _criteria(value, errors: dict) -> progress.Query | None:

@@ -1,11 +1,11 @@
 """HTTP API of running a campaign (the ARS side, docs/campaigns.md): its calendar, a contract's extension,
 bulk actions, exports for analysts and the dashboard's figures."""
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
 from ecars_common.payload import json_object, string_field
 from ecars_common.tokens import authenticated, current_identity
-from services.contracts import bulk, bulk_request, deadlines, extensions
+from services.contracts import bulk, bulk_request, campaign_figures, deadlines, extensions
 from services.contracts.api import calendar_fields, date_field, unit_of_work
 
 bp = Blueprint("campaign", __name__)
@@ -43,3 +43,14 @@ def bulk_action(campaign_id):
     wanted = bulk_request.parse(json_object(), today)
     with unit_of_work() as session:
         return jsonify(bulk.run(session, current_identity(), str(campaign_id), wanted, today))
+
+
+@bp.get("/campaigns/<uuid:campaign_id>/figures")
+@authenticated
+def dashboard_figures(campaign_id):
+    """The ARS's dashboard: fill-rate distribution, counts by status and département, closing soon with a low fill
+    rate (?within_days=14&fill_below=50)."""
+    wanted = campaign_figures.thresholds(request.args)
+    with unit_of_work() as session:
+        return jsonify(campaign_figures.figures(session, current_identity(), str(campaign_id),
+                                                deadlines.today_in_paris(), wanted))

@@ -1,6 +1,19 @@
 """OpenAPI description of campaign_api.py's routes (merged into openapi.py's PATHS)."""
 
-from ecars_common.openapi import BOOL, DATE, INT, TEXT, UUID, array, json_body, nullable, obj, operation, string
+from ecars_common.openapi import (
+    BOOL,
+    DATE,
+    INT,
+    TEXT,
+    UUID,
+    array,
+    json_body,
+    nullable,
+    obj,
+    operation,
+    query,
+    string,
+)
 from services.contracts import bulk_request, progress
 
 REASON = string(2000, minLength=1)
@@ -34,4 +47,18 @@ PATHS = {
         body=json_body(obj({"action": string(enum=list(bulk_request.ACTIONS)),
                             "contract_ids": array(UUID, maxItems=bulk_request.MAX_IDS), "filter": FILTER,
                             "reason": REASON, "closes_on": DATE}, ["action"])))},
+    "/campaigns/<uuid:campaign_id>/figures": {"get": operation(
+        "Tableau de bord de la campagne : répartition des taux de remplissage, nombres par statut et par "
+        "département, contrats proches de la clôture au remplissage faible (ARS).",
+        returns=obj({"campaign": obj({"id": UUID, "name": TEXT}), "thresholds": obj(), "contracts": INT,
+                     "average_fill": INT, "complete": INT, "by_status": obj(),
+                     "fill_distribution": array(obj({"from": INT, "to": INT, "count": INT})),
+                     "by_departement": array(obj({"ej_departement": TEXT, "contracts": INT, "average_fill": INT})),
+                     "closing_soon": obj({"total": INT, "items": array(obj({"id": UUID, "closes_on": DATE,
+                                                                             "days_left": INT}))})},
+                    ["campaign", "contracts", "by_status", "fill_distribution", "by_departement", "closing_soon"]),
+        errors=[403, 422],
+        parameters=[query("within_days", string(pattern="^[0-9]+$"), description="clôture dans au plus N jours (14)"),
+                    query("fill_below", string(pattern="^[0-9]+$"),
+                          description="remplissage inférieur à N % (50)")])},
 }
