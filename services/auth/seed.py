@@ -8,9 +8,8 @@ from sqlalchemy.dialects.postgresql import insert
 
 from ecars_common import demo
 from ecars_common.db import Database
-from services.auth.audit import publish
 from services.auth.config import Config
-from services.auth.habilitations import event_data, listing
+from services.auth.habilitations import announce, listing
 from services.auth.orm import habilitations, users
 from services.auth.passwords import hash_password
 
@@ -50,8 +49,9 @@ def seed(db: Database, config: Config) -> None:
 def grant(session, user_id: str, finess: str, administrateur: bool) -> None:
     created = session.execute(insert(habilitations).values(
         user_id=user_id, scope_type="ej", scope_id=finess, administrateur=administrateur,
-        visibilite_documents_confidentiels=administrateur).on_conflict_do_nothing().returning(habilitations.c.id)
+        visibilite_documents_confidentiels=administrateur).on_conflict_do_nothing()
+        .returning(habilitations.c.id, habilitations.c.version)
     ).first()
     if created is not None:  # announced like any grant, so the other services' projections know it
         item = next(i for i in listing(session, "ej", finess) if i["id"] == created.id)
-        publish(session, "auth.habilitation.granted", event_data(item))
+        announce(session, "auth.habilitation.granted", item, created.version)
