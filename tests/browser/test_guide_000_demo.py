@@ -3,13 +3,11 @@
 contract → every indicator she can fill → « Clore la saisie » refused, naming the two grey indicators with who
 holds them → the finance officer (the second demo collaborator) fills them → « Clore la saisie » → CONSULTATION.
 
-axe-core runs on every page visited when it is installed (node_modules/axe-core, the accessibility enforcement of
-issue 20); the walk itself asserts what a person sees at each step."""
+axe-core checks every page visited (the `page` fixture, tests/support/axe.py); the walk itself asserts what a
+person sees at each step."""
 
 import re
-from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from ecars_common import demo
@@ -17,49 +15,23 @@ from services.auth.seed import DEMO_PASSWORD, DEMO_USERS
 from services.contracts.seed import CONTRACT_ID
 from tests.support.db import rows
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 CLAIRE = DEMO_USERS[0]["email"]
 NEW_PASSWORD = "Beaussais-Mer-2026!"
 CODE = re.compile(r"Votre code de vérification : (\d{6})\b")
 RESTRICTED = ("PIL04", "PIL09")
 
 
-@pytest.fixture
-def walker(browser, gateway):
-    # bypass_csp: the page's CSP allows no injected script, and axe is injected
-    context = browser.new_context(locale="fr-FR", base_url=gateway, bypass_csp=True)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    try:
-        yield page
-    finally:
-        context.close()
-
-
-def accessible(page: Page) -> None:
-    """No WCAG 2.1 A/AA violation on the page, when axe-core is installed."""
-    if not AXE.exists():
-        return
-    page.add_script_tag(path=str(AXE))
-    found = page.evaluate("async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
-                          "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations.map(v => v.id)")
-    assert found == [], f"{page.url}: {found}"
-
-
 def sign_in(page: Page, email: str, password: str) -> None:
     page.goto("/connexion")
-    accessible(page)
     page.get_by_label(re.compile(r"^Adresse email")).fill(email)
     page.get_by_label(re.compile(r"^Mot de passe")).fill(password)
     page.get_by_role("button", name="Se connecter").click()
     expect(page).to_have_url(re.compile(r"/accueil$"))
-    accessible(page)
 
 
 def fill_indicator(page: Page, code: str) -> None:
     """Every question of the indicator's page with a right value of its kind, a comment, « Enregistrer »."""
     page.goto(f"/contrats/{CONTRACT_ID}/indicateurs/{code}")
-    accessible(page)
     form = page.locator("form#indicateur")
     for question in form.locator(".ecars-question").all():
         kind, name = question.get_attribute("data-kind"), question.get_attribute("data-question")
@@ -81,8 +53,7 @@ def fill_indicator(page: Page, code: str) -> None:
     expect(page.locator(".fr-alert--success")).to_contain_text("est enregistré (pastille verte")
 
 
-def test_guide_000_from_the_first_login_to_consultation_on_the_demo_data(walker: Page, stack, mailbox):
-    page = walker
+def test_guide_000_from_the_first_login_to_consultation_on_the_demo_data(page: Page, stack, mailbox):
     # as seeded: nothing filled yet, and Claire has no password (her first login renews it)
     assert rows(stack, "SELECT status, filled_questions FROM contracts.contracts WHERE id = %s", CONTRACT_ID) == [
         {"status": "AUTO-EVALUATION", "filled_questions": 0}]
@@ -91,19 +62,15 @@ def test_guide_000_from_the_first_login_to_consultation_on_the_demo_data(walker:
 
     # first login: « Renouveler le mot de passe », the code arrives in the mailbox
     page.goto("/connexion")
-    accessible(page)
     page.get_by_role("link", name="Renouveler le mot de passe").click()
-    accessible(page)
     page.get_by_label("Adresse email").fill(CLAIRE)
     page.get_by_role("button", name="Envoyer le code de vérification").click()
     expect(page).to_have_url(re.compile(r"/mot-de-passe/code$"))
-    accessible(page)
     mail = mailbox.wait_for(CLAIRE)[-1]
     page.get_by_label("Code de vérification").fill(CODE.search(mail["text"]).group(1))
     page.get_by_role("button", name="Vérifier le code").click()
     page.get_by_role("link", name="Continuer").click()
     expect(page).to_have_url(re.compile(r"/mot-de-passe/nouveau$"))
-    accessible(page)
     page.get_by_label(re.compile(r"^Nouveau mot de passe")).fill(NEW_PASSWORD)
     page.get_by_label(re.compile(r"^Confirmer le nouveau mot de passe")).fill(NEW_PASSWORD)
     page.get_by_role("button", name="Continuer").click()
@@ -114,18 +81,15 @@ def test_guide_000_from_the_first_login_to_consultation_on_the_demo_data(walker:
     expect(page.get_by_role("heading", level=1)).to_have_text("Gestion des Contrats")
     page.get_by_role("link", name="220006175 - CCAS BEAUSSAIS SUR MER").click()
     expect(page.get_by_role("heading", name="LISTE DES CONTRATS")).to_be_visible()
-    accessible(page)
     page.get_by_role("link", name="Auto-évaluation 2023 - CCAS BEAUSSAIS SUR MER").click()
     expect(page).to_have_url(re.compile(rf"/contrats/{CONTRACT_ID}$"))
     expect(page.locator("#statut")).to_contain_text("Statut : AUTO-EVALUATION")
     expect(page.locator("#acces-restreint")).to_contain_text(demo.FINANCE_OFFICER_EMAIL)
-    accessible(page)
 
     # « SAISIR LES INDICATEURS »: 31 indicators, the two financial ones grey, held by the finance officer
     page.get_by_role("link", name="SAISIR LES INDICATEURS").click()
     listed = page.locator("#liste-indicateurs [data-code]")
     expect(listed).to_have_count(31)
-    accessible(page)
     for code in RESTRICTED:
         row = page.locator(f"#liste-indicateurs [data-code='{code}']")
         expect(row).to_have_attribute("data-dot", "GRISE")
@@ -143,7 +107,6 @@ def test_guide_000_from_the_first_login_to_consultation_on_the_demo_data(walker:
     expect(refusal.locator("#indicateurs-gris")).to_contain_text(f"à renseigner par {demo.FINANCE_OFFICER_EMAIL}")
     expect(refusal.locator("#indicateurs-manquants")).to_have_count(0)
     expect(refusal).not_to_contain_text("pastille rouge")
-    accessible(page)
 
     # the finance officer fills the two restricted indicators
     page.context.clear_cookies()
@@ -163,8 +126,6 @@ def test_guide_000_from_the_first_login_to_consultation_on_the_demo_data(walker:
     expect(page.locator("#empreinte")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
     expect(page.get_by_role("link", name="CONSULTER LES INDICATEURS")).to_be_visible()
     expect(page.get_by_role("button", name="Clore la saisie")).to_have_count(0)
-    accessible(page)
     page.goto(f"/contrats/{CONTRACT_ID}/indicateurs/ACC01")
     expect(page.locator("#lecture-seule")).to_contain_text("CONSULTATION")
     expect(page.get_by_role("button", name="Enregistrer")).to_have_count(0)
-    accessible(page)
