@@ -106,7 +106,9 @@ def record_receipt(session: Connection, schema: str, envelope: Envelope) -> bool
     return result.rowcount == 1
 
 
-def publish(session: Connection, type: str, data: dict, *, service: str) -> None:
+def publish(session: Connection, type: str, data: dict, *, service: str, version: int = 1) -> None:
     """Announce a change made in `session`'s transaction: the event `type` from `service` (its schema holds the
-    outbox), correlated with the request being served. The one way a service publishes."""
-    add(session, service, new_envelope(type, data, source=service, correlation_id=request_id_var.get()))
+    outbox), correlated with the request being served. The one way a service publishes. `version`: of the event's
+    schema (events/<type>.v<version>.json)."""
+    add(session, service, new_envelope(type, data, source=service, correlation_id=request_id_var.get(),
+                                       version=version))

@@ -324,6 +324,8 @@ def change_habilitation(habilitation_id: str):
     with unit_of_work() as session:
         item = habilitations.change(session, current_identity(), managed_habilitation(session, habilitation_id),
                                     flags, client_address())
+    if item is None:  # revoked by another request meanwhile
+        raise ApiError(404, "not_found", "Habilitation introuvable.")
     return jsonify(item)
 
 

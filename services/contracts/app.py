@@ -1,7 +1,7 @@
 import sqlalchemy as sa
 from flask import Flask
 
-from ecars_common import habilitations
+from ecars_common import habilitations, reconcile
 from ecars_common.app import create_service_app
 from ecars_common.db import Database
 from services.contracts import campaign_api, export_api, openapi
@@ -13,7 +13,8 @@ def key_counts(session) -> dict:
     by_status = dict(session.execute(sa.text(
         "SELECT status, count(*) FROM contracts.contracts GROUP BY status")).all())
     return {"contracts_by_status": by_status,
-            "campaigns": session.execute(sa.text("SELECT count(*) FROM contracts.campaigns")).scalar_one()}
+            "campaigns": session.execute(sa.text("SELECT count(*) FROM contracts.campaigns")).scalar_one(),
+            **reconcile.last_counts(session, "contracts")}
 
 
 def create_app(config: Config | None = None) -> Flask:

@@ -12,7 +12,7 @@ from ecars_common.errors import ApiError
 from ecars_common.events import new_envelope
 from ecars_common.logs import request_id_var
 from ecars_common.tokens import Identity
-from services.contracts import access, campaign_indicators, deadlines, domain
+from services.contracts import access, campaign_indicators, deadlines, domain, holders
 from services.contracts.audit import change_status, publish
 from services.contracts.orm import audit, contracts, indicator_answers, indicator_documents, receipts
 
@@ -42,23 +42,31 @@ def contract_view(session: Connection, identity: Identity, contract_id: str) -> 
     """The contract form: the blue banner (status, fill %), and every indicator with its dot."""
     contract = access.load(session, identity, contract_id)
     indicators = campaign_indicators.indicators_of(session, contract["campaign_id"])
-    return contract_view_of(session, identity, contract, indicators, answers_of(session, contract_id),
-                            access.restrictions_of(session, contract_id))
+    rules, people = holders.restrictions_and_people(session, contract_id)
+    return contract_view_of(session, identity, contract, indicators, answers_of(session, contract_id), rules, people)
 
 
 def contract_view_of(session: Connection, identity: Identity, contract, indicators: list[domain.Indicator],
-                     saved: dict[str, dict], rules: dict) -> dict:
+                     saved: dict[str, dict], rules: dict, people: dict[str, dict]) -> dict:
+    """`rules` and `people`: holders.restrictions_and_people()."""
     values = values_by_indicator(saved)
     listed = []
     for indicator in indicators:
         restriction = rules.get(indicator.code)
         open_to_me = access.accessible(identity, restriction)
+        mine = values.get(indicator.code, {})
+        unanswered = [q.label for q in indicator.questions if q.required and mine.get(q.code) is None]
         listed.append({"code": indicator.code, "label": indicator.label, "category": indicator.category,
-                       "dot": domain.dot(indicator, values.get(indicator.code, {}), open_to_me),
-                       "hidden": bool(restriction and restriction["hidden"] and not open_to_me)})
+                       "dot": domain.dot(indicator, mine, open_to_me), "filled": not unanswered,
+                       "unanswered": unanswered,
+                       "hidden": bool(restriction and restriction["hidden"] and not open_to_me),
+                       "restricted": restriction is not None, "holders": holders.holders_of(restriction, people)})
+    reassigns = holders.can_reassign(identity, contract, people)
     return {**summary(contract), "fill_percentage": domain.fill_percentage(indicators, values),
             "editable": contract["status"] == domain.AUTO_EVALUATION and access.is_member(session, identity, contract),
-            "indicators": listed}
+            "indicators": listed, "can_reassign": reassigns,
+            "collaborators": [{"user_id": p["user_id"], "email": p["email"]} for p in people.values()
+                              if p["email"]] if reassigns else []}
 
 
 def summary(contract) -> dict:
@@ -114,7 +122,8 @@ def indicator_detail(session: Connection, identity: Identity, contract, indicato
         and access.is_member(session, identity, contract),
         "version": saved.get("version", 0), "comment": saved.get("comment", ""),
         "questions": [{**{k: (list(v) if isinstance(v, tuple) else v) for k, v in q.__dict__.items()},
-                       "value": values.get(q.code), "display": domain.display(q, values.get(q.code))}
+                       "value": values.get(q.code), "display": domain.display(q, values.get(q.code)),
+                       "rule": q.number_rule().hint() if q.kind in ("number", "percentage") else ""}
                       for q in indicator.questions],
         "documents": documents,
         "audit": [{"at": row["at"].isoformat(), "by": row["by_email"], "field": row["field"], "old": row["old"],
@@ -138,7 +147,7 @@ def save(session: Connection, identity: Identity, contract_id: str, code: str, r
     if not access.accessible(identity, contract if contract["restricted"] is not None else None):
         raise ApiError(403, "indicator_not_accessible", "Cet indicateur (pastille grise) n'est pas accessible "
                                                         "à votre compte : vous ne pouvez pas le modifier.")
-    checked = domain.check_answers(indicator, raw_answers, comment)
+    checked = domain.check_answers(indicator, raw_answers, comment, deadlines.today_in_paris())
     if checked.errors:
         raise ApiError(422, "validation_failed", "Certaines valeurs ne sont pas valides : rien n'a été enregistré.",
                        checked.errors)
@@ -257,9 +266,9 @@ def close(session: Connection, identity: Identity, contract_id: str) -> dict:
     values = values_by_indicator(answers_of(session, contract_id))
     absent = domain.missing(indicators, values)
     if absent:
-        raise ApiError(409, "incomplete", f"Impossible de clore la saisie : {len(absent)} indicateur(s) à "
-                                          "renseigner (pastille rouge), le remplissage doit être à 100 %.",
-                       {"missing": absent, "fill_percentage": domain.fill_percentage(indicators, values)})
+        raise holders.closing_refusal(identity, absent, access.restrictions_of(session, contract_id),
+                                      holders.collaborators(session, contract_id),
+                                      domain.fill_percentage(indicators, values))
     frozen = snapshot(session, contract)
     digest = domain.receipt_hash(frozen)
     now = datetime.now(UTC)

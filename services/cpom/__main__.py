@@ -6,4 +6,4 @@ from services.cpom.config import Config
 from services.cpom.seed import seed
 
 main(Config(), handlers=lambda config: habilitations.event_handlers(config.schema) | contract_events.event_handlers(),
-     seed=seed, prepare=prepare)
+     seed=seed, prepare=prepare, commands=habilitations.commands())

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
-from ecars_common import habilitations, payload
+from ecars_common import habilitations, payload, projection
 from ecars_common.errors import ApiError
 from ecars_common.tokens import Identity
 from services.cpom import domain
@@ -131,7 +131,7 @@ def visible_ej_condition(session: Connection, identity: Identity):
         # subquery made PostgreSQL read the whole referential for a user of 3 EJs)
         finess |= set(session.execute(
             sa.select(contrats.c.ej_finess).join(hab, hab.c.scope_id == contrats.c.contract_id)
-            .where(hab.c.user_id == identity.user_id, hab.c.scope_type == "contract")).scalars())
+            .where(hab.c.user_id == identity.user_id, hab.c.scope_type == "contract", projection.live(hab))).scalars())
         return ej.c.finess.in_(sorted(finess)) if finess else sa.false()
     if role == "ars" and identity.region:
         # the regions of its ETs and contracts, kept on the EJ (index ej_regions): reading the region's ETs and

@@ -11,8 +11,9 @@ MAX_TEAM = 50
 
 def invalid(details: dict, message: str | None = None) -> ApiError:
     if message is None:
+        # a reason may be a sentence with its own full stop: one full stop at the end, never two
         message = "Les données envoyées ne sont pas valides : " + " ; ".join(
-            f"« {label(name)} » : {reason}" for name, reason in details.items()) + "."
+            f"« {label(name)} » : {str(reason).rstrip('.')}" for name, reason in details.items()) + "."
     return ApiError(422, "validation_failed", message, details)
 
 

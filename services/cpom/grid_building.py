@@ -42,7 +42,7 @@ def _write_scope(session: Connection, objectif_id: str, item: dict) -> None:
 
 
 OBJECTIF_COLUMNS = ("code", "libelle", "description", "perimetre_tous", "elements_og")
-INDICATEUR_COLUMNS = ("code", "libelle", "type", "categorie", "declinaison", "indications")
+INDICATEUR_COLUMNS = ("code", "libelle", "type", "categorie", "declinaison", "indications", "regles")
 
 
 def add_axe(session: Connection, identity: Identity, cpom_id: str, raw) -> dict:

@@ -102,7 +102,7 @@ def save_values(session: Connection, identity: Identity, cpom_id: str, indicateu
         if raw.get("effacer") is True:
             writes[key] = None
             continue
-        columns = domain.parse_value(row["type"], raw, where, errors)
+        columns = domain.parse_value(row["type"], raw, where, errors, row["regles"])
         if columns:
             writes[key] = columns
     if errors:

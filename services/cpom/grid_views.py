@@ -82,7 +82,8 @@ def load(session: Connection, cpom_id: str) -> dict:
     by_indicateur = {}
     for row in session.execute(sa.select(indicateurs).where(indicateurs.c.cpom_id == cpom_id)
                                .order_by(indicateurs.c.position)).mappings():
-        item = {k: row[k] for k in ("id", "code", "libelle", "type", "categorie", "declinaison", "indications")}
+        item = {k: row[k] for k in ("id", "code", "libelle", "type", "categorie", "declinaison", "indications",
+                                    "regles")}
         item |= {"objectif_id": row["objectif_id"], "valeurs": [], "_stored": {}}
         by_objectif[row["objectif_id"]]["indicateurs"].append(item)
         by_indicateur[row["id"]] = item
@@ -205,6 +206,7 @@ def indicateur_view(session: Connection, cpom_id: str, indicateur_id: str, acces
                      "hierarchie": hierarchy(axe, objectif)},
         "type": labelled("type", indicateur["type"]), "categorie": labelled("categorie", indicateur["categorie"]),
         "declinaison": labelled("declinaison", indicateur["declinaison"]), "indications": indicateur["indications"],
+        "regles": indicateur["regles"], "regles_texte": domain.rule_text(indicateur["type"], indicateur["regles"]),
         "valeurs": lines,
         "droits": access.rights(),
     }

@@ -46,9 +46,10 @@ GRID = {"axes": [
              {"code": "ACC 010", "libelle": "Taux de projets personnalisés réévalués dans l'année", "type": "taux",
               "categorie": "accompagnement", "declinaison": "et_par_et",
               "indications": "Numérateur : projets personnalisés réévalués dans l'année. Dénominateur : personnes "
-                             "accompagnées au 31/12."},
+                             "accompagnées au 31/12.", "regles": {"partie_d_un_tout": True}},
              {"code": "ACC 011", "libelle": "Nombre de personnes accompagnées au 31/12", "type": "quantitatif",
               "categorie": "accompagnement", "declinaison": "et_par_et",
+              "regles": {"entier": True, "minimum": 0, "unite": "personnes"},
               "indications": "Dernière donnée connue (tableau de bord de la performance)."},
          ]},
         {"code": "OBJ 1.2", "libelle": "Fluidifier les parcours et prévenir les ruptures", "perimetre": "tous",
@@ -73,7 +74,8 @@ GRID = {"axes": [
         {"code": "OBJ 2.2", "libelle": "Développer les coopérations territoriales", "perimetre": "tous",
          "indicateurs": [
              {"code": "COOP 040", "libelle": "Nombre de conventions de coopération signées", "type": "quantitatif",
-              "categorie": "cooperation", "declinaison": "cpom", "indications": ""},
+              "categorie": "cooperation", "declinaison": "cpom", "indications": "",
+              "regles": {"entier": True, "minimum": 0}},
          ]},
     ]},
 ]}

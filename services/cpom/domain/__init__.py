@@ -1,8 +1,8 @@
 """CPOM rules (guide 004), free of Flask, SQLAlchemy and I/O, one module per topic: `finess`, `referentials`
 (regions, phones, emails), `phases` (phases, compétence, validations), `planning`, `organisations_csv`, `objectives`
-(the objectives grid), `values` (numbers and rates), `completeness` (what « Transmettre les informations » needs,
-what changed between two transmissions). Callers write `domain.<name>`: the names are gathered here.
-See docs/cpom.md."""
+(the objectives grid), `value_rules` (an indicator's `regles`), `values` (numbers and rates), `completeness` (what
+« Transmettre les informations » needs, what changed between two transmissions). Callers write `domain.<name>`: the
+names are gathered here. See docs/cpom.md."""
 
 from services.cpom.domain.completeness import (  # noqa: F401
     INDICATEUR_FIELDS,
@@ -82,13 +82,12 @@ from services.cpom.domain.referentials import (  # noqa: F401
     normalise_phone,
     simplify,
 )
+from services.cpom.domain.value_rules import RULES_BY_TYPE, number_rule, parse_regles, rule_text  # noqa: F401
 from services.cpom.domain.values import (  # noqa: F401
     CENT,
     HUNDRED,
-    MAX_MAGNITUDE,
     ZERO_DENOMINATOR,
     french_number,
-    parse_number,
     parse_value,
     rate,
     rate_label,

@@ -3,6 +3,7 @@
 import re
 
 from ecars_common.payload import text_into
+from services.cpom.domain.value_rules import parse_regles
 
 MAX_ACTIONS = 5
 TOO_MANY_ACTIONS = f"Vous pouvez renseigner jusqu'à {MAX_ACTIONS} actions par objectif."
@@ -92,7 +93,8 @@ def parse_indicateur(raw, where: str, errors: dict) -> dict:
             "categorie": _choice(raw.get("categorie"), f"{prefix}categorie", errors, CATEGORIES),
             "declinaison": _choice(raw.get("declinaison"), f"{prefix}declinaison", errors, DECLINAISONS),
             "indications": text_into(raw.get("indications"), f"{prefix}indications", errors, required=False,
-                                 max_length=MAX_LONG_TEXT)}
+                                 max_length=MAX_LONG_TEXT),
+            "regles": parse_regles(raw.get("regles"), f"{prefix}regles", errors, raw.get("type"))}
 
 
 def parse_grid(raw, perimeter: set[str]) -> list[dict]:

@@ -4,8 +4,8 @@ import and by `contracts.contract.created`; GIN for `regions @> ARRAY[…]`), «
 FINESS or name (trigrams, for ILIKE '%…%'), and a CD's EJs and CPOMs by « Départements concernés » (GIN on the
 array, for `departements @> ARRAY[…]`). EXPLAIN of each in bench/README.md « Region scale ».
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0009
+Revises: 0008
 """
 
 import sqlalchemy as sa
@@ -14,8 +14,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from ecars_common.migrations import create_extension
 
-revision = "0006"
-down_revision = "0005"
+revision = "0009"
+down_revision = "0008"
 S = "cpom"
 
 
