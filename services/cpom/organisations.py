@@ -100,7 +100,7 @@ def ej_item(row) -> dict:
 # The home list's flags, read for the rows of the page only (each an index lookup).
 HAS_CONTRACTS = sa.exists().where(contrats.c.ej_finess == ej.c.finess).label("a_des_contrats")
 HAS_CPOMS = sa.exists().where(cpoms.c.ej_finess == ej.c.finess).label("a_des_cpom")
-# « Rechercher » by name or FINESS: the expression of index ej_search (migration 0006; a literal space, as a bound
+# « Rechercher » by name or FINESS: the expression of index ej_search (migration 0009; a literal space, as a bound
 # one would not match the index)
 SEARCH = ej.c.finess + sa.literal_column("' '") + ej.c.raison_sociale
 SEARCH_MAX = 100

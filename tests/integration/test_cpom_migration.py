@@ -1,4 +1,4 @@
-"""Migration 0006 of cpom on a referential that already holds EJs: each EJ gets the regions that see it — those of
+"""Migration 0009 of cpom on a referential that already holds EJs: each EJ gets the regions that see it — those of
 its ETs and of its self-evaluation contracts — so that an ARS's home list, which now reads them, shows the same
 EJs as before; an EJ with neither is seen by no region."""
 
@@ -25,7 +25,7 @@ def database():
 
 def test_existing_ejs_get_the_regions_of_their_ets_and_contracts(database):
     config = alembic_config("cpom", database)
-    command.upgrade(config, "0005")
+    command.upgrade(config, "0008")
     with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{DATABASE}", autocommit=True,
                          row_factory=dict_row) as conn:
         for finess in ("350001202", "220006175", "710000068"):

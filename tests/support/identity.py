@@ -10,6 +10,7 @@ from tests.conftest import unique
 from tests.support.db import create_user
 
 PASSWORD = "Ecars-Test-2026!x"
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36"
 _HASH = None
 
 
@@ -35,10 +36,11 @@ def sign_in(gateway: str, email: str, password: str = PASSWORD) -> dict:
 
 def web_session(gateway: str, email: str, password: str = PASSWORD) -> httpx.Client:
     """A client signed in to the web UI (« Se connecter », its session cookie kept)."""
-    browser = httpx.Client(base_url=gateway, timeout=30)
+    browser = httpx.Client(base_url=gateway, timeout=30, headers={"User-Agent": BROWSER})
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', browser.get("/connexion").text).group(1)
     answer = browser.post("/connexion", data={"email": email, "password": password, "csrf_token": csrf})
-    assert answer.status_code == 302, answer.text
+    assert answer.status_code in (302, 303), (answer.status_code,
+                                              re.findall(r'fr-alert[^>]*>\s*<p>([^<]*)', answer.text))
     return browser
 
 
