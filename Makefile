@@ -44,11 +44,12 @@ node_modules/.installed: package.json package-lock.json
 	mkdir -p node_modules && touch $@
 
 # From Debian, for the tests: Chromium for the browser tests (never a browser download of
-# Playwright's own), LibreOffice and pdftotext to check the Word documents render, wrk for the
+# Playwright's own), LibreOffice (Writer and Calc) and pdftotext to check the Word documents render and the
+# campaign's XLSX export reads back, wrk for the
 # load test (tests/reliability/test_load_held.py). A package counts only when dpkg says « install ok
 # installed » (an interrupted install leaves it unpacked or half-configured); `dpkg --configure -a` first
 # finishes what an interrupted run left, and a failed install is retried once after `apt-get -f install`.
-SYSTEM_PACKAGES ?= chromium libreoffice-writer-nogui poppler-utils wrk
+SYSTEM_PACKAGES ?= chromium libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils wrk
 APT := DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=120 -y -qq
 install-system:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \

@@ -259,6 +259,8 @@ DEMO_LOGINS = """\
 Comptes de démonstration :
   - demo.etablissement@e-cars.test   établissement (les trois EJ du guide) : première connexion par
                                      « Renouveler le mot de passe », le code arrive dans la boîte locale
+  - demo.finances@e-cars.test        établissement, responsable financier de l'EJ 220006175 : renseigne les
+                                     indicateurs à accès restreint PIL 04 et PIL 09, mot de passe Ecars-Demo-2026!
   - arsmedico2@e-cars.test           ARS Bretagne, mot de passe Ecars-Demo-2026!
   - support@e-cars.test              équipe support (/support/), mot de passe Ecars-Demo-2026!"""
 

@@ -1,4 +1,5 @@
-"""`python -m services.<name> migrate|worker|seed`: the commands every service answers."""
+"""`python -m services.<name> migrate|worker|seed`: the commands every service answers, and its own (`commands`,
+e.g. `reconcile-habilitations`)."""
 
 import argparse
 import asyncio
@@ -18,11 +19,15 @@ def main(
     seed: Callable[[Database, Settings], None] | None = None,
     prepare: Callable[[Settings], None] | None = None,
     jobs: Callable[[Settings], list[PeriodicJob]] | None = None,
+    commands: dict[str, Callable[[Settings, list[str]], None]] | None = None,
     argv: list[str] | None = None,
 ) -> None:
+    commands = commands or {}
     parser = argparse.ArgumentParser(prog=f"python -m services.{settings.service}")
-    parser.add_argument("command", choices=["migrate", "worker", "seed"])
-    args = parser.parse_args(argv)
+    parser.add_argument("command", choices=["migrate", "worker", "seed", *commands])
+    args, rest = parser.parse_known_args(argv)
+    if rest and args.command not in commands:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     configure_logging(settings.service, settings.log_level)
     if args.command == "migrate":
         migrations.upgrade(settings.service, settings.database_url)
@@ -36,3 +41,5 @@ def main(
         worker.run(settings, db, handlers(settings) if handlers else {}, jobs(settings) if jobs else [])
     elif args.command == "seed" and seed is not None:
         seed(Database(settings.database_url, settings.schema), settings)
+    elif args.command in commands:
+        commands[args.command](settings, rest)

@@ -38,6 +38,13 @@ class Settings:
     revocation_poll_seconds: float = field(
         default_factory=lambda: float(env("ECARS_TOKEN_REVOCATION_POLL_SECONDS", "2.0"))
     )
+    # Outbox rows sent and inbox rows received longer ago than this are purged by the worker (housekeeping.py)
+    events_retention_days: float = field(default_factory=lambda: float(env("ECARS_EVENTS_RETENTION_DAYS", "30")))
+    housekeeping_interval_seconds: float = field(
+        default_factory=lambda: float(env("ECARS_HOUSEKEEPING_INTERVAL_SECONDS", "60")))
+    # What a service shows auth to read its internal feeds (the habilitations snapshot a reconciliation compares
+    # with, ecars_common/reconcile.py): a secret shared by the platform's processes, never by a person.
+    service_key: str = field(default_factory=lambda: env("ECARS_SERVICE_KEY", "local-dev-service-key"))
     testing: bool = False
 
     @property

@@ -3,7 +3,8 @@
 Each message is handled in one database transaction that first records the event id in the inbox,
 so a redelivered event has no second effect; the message is acked only after that commit. A failing
 handler is retried through a delay queue with exponential backoff, then parked in the service's
-dead-letter queue (`<service>.events.dead`), from which the support team can replay it."""
+dead-letter queue (`<service>.events.dead`), from which the support team can replay it. The three are quorum
+queues (ecars_common.queues: their arguments, the delivery limit, the prefetch, the migration of classic ones)."""
 
 import asyncio
 import logging
@@ -14,8 +15,8 @@ import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
 from sqlalchemy import Connection
 
-from ecars_common import outbox
-from ecars_common.amqp import declare_exchange, keep_connected
+from ecars_common import outbox, queues
+from ecars_common.amqp import keep_connected
 from ecars_common.config import Settings
 from ecars_common.db import Database
 from ecars_common.events import Envelope, InvalidEvent, parse
@@ -32,7 +33,8 @@ def queue_names(settings: Settings) -> dict[str, str]:
 
 
 class Consumer:
-    def __init__(self, settings: Settings, db: Database, handlers: dict[str, Handler], prefetch: int = 32):
+    def __init__(self, settings: Settings, db: Database, handlers: dict[str, Handler],
+                 prefetch: int = queues.PREFETCH):
         self.settings = settings
         self.db = db
         self.handlers = handlers
@@ -43,25 +45,24 @@ class Consumer:
     async def run(self, stop: asyncio.Event) -> None:
         await keep_connected("consumer", self._run_connected, stop)
 
-    async def declare(self, channel) -> aio_pika.abc.AbstractQueue:
-        exchange = await declare_exchange(channel, self.settings.exchange)
-        queue = await channel.declare_queue(self.queues["main"], durable=True)
-        for routing_key in sorted(self.handlers):
-            await queue.bind(exchange, routing_key)
-        await channel.declare_queue(
-            self.queues["retry"],
-            durable=True,
-            arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": self.queues["main"]},
-        )
-        await channel.declare_queue(self.queues["dead"], durable=True)
-        return queue
+    def specs(self) -> list[queues.Spec]:
+        """The dead-letter queue first (its source dead-letters to it), the retry queue before the service queue (a
+        retry, dead-lettered back at-least-once, waits while the service queue is being migrated)."""
+        main, retry, dead = self.queues["main"], self.queues["retry"], self.queues["dead"]
+        return [queues.dead_letter_spec(dead),
+                queues.Spec(retry, queues.arguments(dead_letter_to=main)),
+                queues.Spec(main, queues.arguments(dead_letter_to=dead), tuple(sorted(self.handlers)))]
+
+    async def declare(self, connection) -> None:
+        await queues.ensure(connection, self.settings.exchange, self.specs())
 
     async def _run_connected(self, stop: asyncio.Event) -> None:
         connection = await aio_pika.connect(self.settings.amqp_url, timeout=5)
         try:
             channel = await connection.channel(publisher_confirms=True)
             await channel.set_qos(prefetch_count=self.prefetch)
-            queue = await self.declare(channel)
+            await self.declare(connection)
+            queue = await queues.passive(channel, self.queues["main"])
             closed = asyncio.Event()
 
             async def on_close(*_):
@@ -145,8 +146,7 @@ async def declare_topology(settings: Settings, routing_keys) -> None:
     published before the worker first starts wait in the queue instead of being dropped."""
     connection = await aio_pika.connect(settings.amqp_url, timeout=5)
     async with connection:
-        channel = await connection.channel()
-        await Consumer(settings, None, dict.fromkeys(routing_keys)).declare(channel)
+        await Consumer(settings, None, dict.fromkeys(routing_keys)).declare(connection)
 
 
 async def replay_dead_letters(settings: Settings, limit: int = 100) -> int:
@@ -156,7 +156,7 @@ async def replay_dead_letters(settings: Settings, limit: int = 100) -> int:
     moved = 0
     async with connection:
         channel = await connection.channel(publisher_confirms=True)
-        dead = await channel.declare_queue(names["dead"], durable=True)
+        dead = await queues.passive(channel, names["dead"])
         while moved < limit:
             message = await dead.get(fail=False)
             if message is None:

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import Connection
 
+from ecars_common import housekeeping, queues
 from ecars_common.consumer import queue_names, replay_dead_letters
 from ecars_common.errors import ApiError
 from ecars_common.tokens import current_identity
@@ -53,7 +54,7 @@ async def _peek_dead_letters(settings, limit: int) -> list[dict]:
     seen = []
     async with connection:
         channel = await connection.channel()
-        queue = await channel.declare_queue(queue_names(settings)["dead"], durable=True)
+        queue = await queues.passive(channel, queue_names(settings)["dead"])
         held = []
         while len(held) < limit:
             message = await queue.get(fail=False, no_ack=False)
@@ -89,6 +90,7 @@ def blueprint(counts: Callable[[Connection], dict] | None = None) -> Blueprint:
                 checks[name] = f"indisponible : {type(exc).__name__}"
         with current_app.extensions["db"].session() as session:
             state = {"outbox": outbox_state(session, settings.schema),
+                     "housekeeping": housekeeping.counts(session, settings.schema, settings.events_retention_days),
                      "counts": counts(session) if counts else {}}
         try:
             queues = asyncio.run(_queue_depths(settings))

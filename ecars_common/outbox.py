@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
-from ecars_common.events import Envelope
+from ecars_common.events import Envelope, new_envelope
+from ecars_common.logs import request_id_var
 
 
 def notify_channel(schema: str) -> str:
@@ -103,3 +104,11 @@ def record_receipt(session: Connection, schema: str, envelope: Envelope) -> bool
         {"id": envelope.id, "type": envelope.type},
     )
     return result.rowcount == 1
+
+
+def publish(session: Connection, type: str, data: dict, *, service: str, version: int = 1) -> None:
+    """Announce a change made in `session`'s transaction: the event `type` from `service` (its schema holds the
+    outbox), correlated with the request being served. The one way a service publishes. `version`: of the event's
+    schema (events/<type>.v<version>.json)."""
+    add(session, service, new_envelope(type, data, source=service, correlation_id=request_id_var.get(),
+                                       version=version))

@@ -1,6 +1,7 @@
 """Reading a request's JSON body and the caller's address."""
 
 import re
+import uuid
 
 from flask import request
 
@@ -38,23 +39,47 @@ def unstorable_text(data) -> str | None:
     return None
 
 
+def is_uuid(value) -> bool:
+    """An id in the form the platform writes them (lower-case, hyphenated): anything else is not one of ours."""
+    try:
+        return str(uuid.UUID(value)) == value.lower()
+    except (ValueError, AttributeError, TypeError):
+        return False
+
+
+def text_problem(value, max_length: int, required: bool = True) -> str | None:
+    """What is wrong with a text a person typed (None: nothing), in the words of a field's error detail.
+    The one text rule: the other checkers below say it their way."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "obligatoire" if required else None
+    if not isinstance(value, str):
+        return "une chaîne de caractères est attendue"
+    if len(value.strip()) > max_length:
+        return f"au plus {max_length} caractères"
+    return None
+
+
+def text_into(value, where: str, errors: dict, required: bool = True, max_length: int = 1000) -> str:
+    """A text, stripped; its problem, if any, is added to `errors` under `where` (forms checking every field
+    before answering)."""
+    if (problem := text_problem(value, max_length, required)) is not None:
+        errors[where] = problem
+    return value.strip() if isinstance(value, str) else ""
+
+
 def string_field(data: dict, name: str, max_length: int = 1000, required: bool = True) -> str:
     """A string field, stripped; missing, wrong type or too long are named in the error."""
     value = data.get(name)
-    if value is None or value == "":
-        if required:
-            raise ApiError(422, "validation_failed", f"Le champ « {name} » est obligatoire.",
-                           {name: "obligatoire"})
-        return ""
-    if not isinstance(value, str):
+    problem = text_problem(value, max_length, required)
+    if problem == "obligatoire":
+        raise ApiError(422, "validation_failed", f"Le champ « {name} » est obligatoire.", {name: problem})
+    if problem is not None and problem.startswith("au plus"):
+        raise ApiError(422, "validation_failed", f"Le champ « {name} » dépasse {max_length} caractères.",
+                       {name: problem})
+    if problem is not None:
         raise ApiError(422, "validation_failed", f"Le champ « {name} » doit être une chaîne de caractères.",
-                       {name: "doit être une chaîne de caractères"})
-    value = value.strip()
-    if len(value) > max_length:
-        raise ApiError(422, "validation_failed",
-                       f"Le champ « {name} » dépasse {max_length} caractères.",
-                       {name: f"au plus {max_length} caractères"})
-    return value
+                       {name: problem})
+    return value.strip() if isinstance(value, str) else ""
 
 
 def client_address() -> str:

@@ -1,10 +1,11 @@
-"""A service's worker process: its outbox relay, its consumer if it consumes events, and its periodic jobs
-(ecars_common.schedule) if it has any."""
+"""A service's worker process: its outbox relay, its consumer if it consumes events, the housekeeping of its outbox
+and inbox (ecars_common.housekeeping), and its own periodic jobs (ecars_common.schedule) if it has any."""
 
 import asyncio
 import logging
 import signal
 
+from ecars_common import housekeeping
 from ecars_common.config import Settings
 from ecars_common.consumer import Consumer, Handler
 from ecars_common.db import Database
@@ -19,10 +20,10 @@ async def serve(settings: Settings, db: Database, handlers: dict[str, Handler], 
     tasks = [OutboxRelay(settings).run(stop)]
     if handlers:
         tasks.append(Consumer(settings, db, handlers).run(stop))
-    if jobs:
-        tasks.append(run_periodically(db, list(jobs), stop))
+    jobs = [*jobs, housekeeping.job(settings)]
+    tasks.append(run_periodically(db, jobs, stop))
     log.info("worker started: relay%s%s", f" + consumer of {sorted(handlers)}" if handlers else "",
-             f" + jobs {[job.name for job in jobs]}" if jobs else "")
+             f" + jobs {[job.name for job in jobs]}")
     await asyncio.gather(*tasks)
 
 

@@ -23,6 +23,7 @@ from gateway.ui import (
     home,
     identity,
     pages,
+    restricted,
     session_time,
     support,
 )
@@ -38,8 +39,8 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 # The web UI's areas (gateway/ui/), each a blueprint of pages.
-AREAS = (identity, account, session_time, home, contracts, campaigns, cpom, cpom_fiches, habilitations, support,
-         backoffice)
+AREAS = (identity, account, session_time, home, contracts, restricted, campaigns, cpom, cpom_fiches, habilitations,
+         support, backoffice)
 
 
 def create_app(config: Config | None = None) -> Flask:

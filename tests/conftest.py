@@ -69,7 +69,9 @@ def stack(tmp_path_factory):
         # the test buckets keep their documents under COMPLIANCE lock for a day, not the product's ten years
         # the contracts worker's calendar job (closing dates, reminders) runs every second, not every minute
         extra_env={"ECARS_CONSUMER_RETRY_DELAY": "0.2", "ECARS_LOG_LEVEL": "INFO",
-                   "ECARS_DOCUMENTS_RETENTION_DAYS": "1", "ECARS_CALENDAR_INTERVAL_SECONDS": "1"},
+                   "ECARS_DOCUMENTS_RETENTION_DAYS": "1", "ECARS_CALENDAR_INTERVAL_SECONDS": "1",
+                   # the workers purge their outbox and inbox every second (tests/integration/test_housekeeping.py)
+                   "ECARS_HOUSEKEEPING_INTERVAL_SECONDS": "1"},
     )
     try:
         stack.up(fresh_database=True)

@@ -11,7 +11,15 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from ecars_common import roles
 from ecars_common.errors import ApiError
 from gateway.ui.french import NA, french_number, human_size, moment, shown
-from gateway.ui.pages import flash_refusal, login_required, page_blueprint, require_role, upload_refused
+from gateway.ui.pages import (
+    flash_refusal,
+    login_required,
+    page_blueprint,
+    require_role,
+    upload_refusal_for,
+    upload_refused,
+    upload_refused_back,
+)
 from gateway.ui.session import (
     api_error,
     call,
@@ -72,23 +80,21 @@ def input_value(question: dict) -> str:
 
 
 def question_hint(question: dict) -> str:
+    """The question's rules as the contracts service states them (`rule`: whole number or decimals, bounds,
+    unit), its expected range, and for a date only what the native date picker does not say itself."""
     parts = []
     if question["kind"] in ("number", "percentage"):
-        parts.append("En pourcentage, exemple : 92,5" if question["kind"] == "percentage" else "Exemple : 12,5")
-        low, high = question.get("min"), question.get("max")
-        if low is not None and high is not None:
-            parts.append(f"Valeur entre {french_number(low)} et {french_number(high)}")
-        elif low is not None:
-            parts.append(f"Valeur d'au moins {french_number(low)}")
-        elif high is not None:
-            parts.append(f"Valeur d'au plus {french_number(high)}")
+        if question.get("rule"):
+            parts.append(question["rule"] + (" (en %)" if question["kind"] == "percentage" else ""))
+        parts.append("Exemple : 92,5" if question["kind"] == "percentage" else
+                     "Exemple : 12" if question.get("integer") else "Exemple : 12,5")
         low, high = question.get("expected_min"), question.get("expected_max")
         if low is not None or high is not None:
             parts.append(f"Plage attendue : {french_number(low) if low is not None else '…'} – "
                          f"{french_number(high) if high is not None else '…'} (en dehors, un commentaire est "
                          "obligatoire)")
-    elif question["kind"] == "date":
-        parts.append("Format : JJ/MM/AAAA")
+    elif question["kind"] == "date" and question.get("not_future"):
+        parts.append("Au plus tard aujourd'hui")
     if question.get("required"):
         parts.append("Obligatoire pour clore la saisie")
     return "".join(f"{part}. " for part in parts).strip()
@@ -96,7 +102,8 @@ def question_hint(question: dict) -> str:
 
 def audit_rows(indicator: dict) -> list[dict]:
     labels = {q["code"]: q["label"] for q in indicator["questions"]}
-    labels.update({"comment": indicator["comment_label"], "status": "Statut du contrat", "review": "Revue de l'ARS"})
+    labels.update({"comment": indicator["comment_label"], "status": "Statut du contrat", "review": "Revue de l'ARS",
+                   "holders": "À renseigner par"})
     return [{"at": moment(item["at"]), "by": item.get("by") or "", "field": labels.get(item["field"], item["field"]),
              "old": shown(item.get("old")), "new": shown(item.get("new")), "reason": item.get("reason") or ""}
             for item in indicator.get("audit", [])]
@@ -108,9 +115,19 @@ def load_contract(contract_id: str) -> dict:
     return ok_json(contracts_call("GET", f"/contracts/{contract_id}"))
 
 
-def contract_page(contract_id: str, refusal: dict | None = None, reason: str = "", reason_error: str = "",
-                  status: int = 200):
+def closing_refusal(contract: dict) -> dict | None:
+    """What « Clore la saisie » was refused for, read from the contract as it is now (after the redirect): the red
+    indicators (to fill), apart from the grey ones still empty (restricted to somebody else, named)."""
+    red = [i for i in contract["indicators"] if i["dot"] == "ROUGE"]
+    grey = [i for i in contract["indicators"] if i["dot"] == "GRISE" and not i.get("filled")]
+    if not (red or grey) or not contract["editable"]:
+        return None
+    return {"missing": red, "grey": grey, "fill_percentage": contract["fill_percentage"]}
+
+
+def contract_page(contract_id: str, reason: str = "", reason_error: str = "", status: int = 200):
     contract = load_contract(contract_id)
+    refusal = closing_refusal(contract) if request.args.get("cloture") == "refusee" else None
     return render_template("contracts/contract.html", contract=contract, refusal=refusal, reason=reason,
                            reason_error=reason_error), status
 
@@ -124,21 +141,22 @@ def contract_view(contract_id):
 @bp.post("/contrats/<uuid:contract_id>/clore")
 @login_required
 def contract_close(contract_id):
-    """« Clore la saisie »: refused (with what is missing) unless every required question is answered."""
+    """« Clore la saisie »: refused (with what is missing) unless every required question is answered. Either way
+    back to the contract's page (303), so that reloading it never sends the form again: a refusal is flashed, and
+    the page lists the red and grey indicators (?cloture=refusee)."""
     contract_id = str(contract_id)
     answer = contracts_call("POST", f"/contracts/{contract_id}/close")
     if answer.status_code == 200:
         flash("La saisie est close : votre rapport passe au statut « CONSULTATION » et les données des indicateurs "
               "ne sont plus modifiables.", "success")
-        return redirect(url_for("contracts.contract_view", contract_id=contract_id))
-    code, message, details = api_error(answer)
-    if code == "incomplete":
-        refusal = {"message": message, "missing": details.get("missing") or [],
-                   "fill_percentage": details.get("fill_percentage")}
-        return contract_page(contract_id, refusal=refusal, status=409)
+        return redirect(url_for("contracts.contract_view", contract_id=contract_id), 303)
+    code, message, _ = api_error(answer)
+    if code == "incomplete":  # the page lists the red and the grey indicators itself
+        return redirect(url_for("contracts.contract_view", contract_id=contract_id, cloture="refusee")
+                        + "#cloture-refusee", 303)
     if code in ("contract_closed", "read_only", "forbidden"):
         flash(message, "error")
-        return redirect(url_for("contracts.contract_view", contract_id=contract_id))
+        return redirect(url_for("contracts.contract_view", contract_id=contract_id), 303)
     raise unexpected(answer)
 
 
@@ -194,9 +212,8 @@ def indicator_page(contract_id: str, code: str, values: dict | None = None, erro
     contract = load_contract(contract_id)
     indicator = ok_json(contracts_call("GET", indicator_path(contract_id, code)))
     if values is None:
-        values = {f"q-{q['code']}": input_value(q) for q in indicator["questions"]}
-        values.update({f"na-{q['code']}": q.get("value") == NA for q in indicator["questions"]})
-        values["comment"] = indicator.get("comment") or ""
+        values = stored_values(indicator)
+    upload_error = upload_error or upload_refusal_for(f"{contract_id}/{code}")  # a refused « Ajouter document »
     reachable = [i for i in contract["indicators"] if not i["hidden"] or i["code"] == code]
     codes = [i["code"] for i in reachable]
     position = codes.index(code) if code in codes else -1
@@ -209,6 +226,35 @@ def indicator_page(contract_id: str, code: str, values: dict | None = None, erro
         upload_error=upload_error, neighbours=neighbours, groups=by_category(contract["indicators"]),
         accepted_formats=accepted_formats(),
     ), status
+
+
+def stored_values(indicator: dict) -> dict:
+    """The form's fields as the indicator is saved (field name → text)."""
+    values = {f"q-{q['code']}": input_value(q) for q in indicator["questions"]}
+    values.update({f"na-{q['code']}": q.get("value") == NA for q in indicator["questions"]})
+    values["comment"] = indicator.get("comment") or ""
+    return values
+
+
+def typed_values(indicator: dict) -> tuple[dict, dict]:
+    """(the form's fields as typed, the answers to send) from the indicator's form."""
+    values, answers = {}, {}
+    for question in indicator["questions"]:
+        typed = request.form.get(f"q-{question['code']}", "")
+        not_applicable = question.get("allow_na") and request.form.get(f"na-{question['code']}") == NA
+        values[f"q-{question['code']}"] = typed
+        values[f"na-{question['code']}"] = bool(not_applicable)
+        answers[question["code"]] = NA if not_applicable else typed
+    values["comment"] = request.form.get("comment", "")
+    return values, answers
+
+
+def send_answers(contract_id: str, code: str, values: dict, answers: dict):
+    version = request.form.get("version", "")
+    if not version.isdigit():
+        abort(400, "Le formulaire est incomplet : rechargez la page et recommencez.")
+    return contracts_call("PUT", indicator_path(contract_id, code),
+                          json={"version": int(version), "answers": answers, "comment": values["comment"]})
 
 
 @bp.get("/contrats/<uuid:contract_id>/indicateurs/<code>")
@@ -224,19 +270,8 @@ def indicator_save(contract_id, code: str):
     contract_id = str(contract_id)
     here = url_for("contracts.indicator_view", contract_id=contract_id, code=code)
     indicator = ok_json(contracts_call("GET", indicator_path(contract_id, code)))
-    values, answers = {}, {}
-    for question in indicator["questions"]:
-        typed = request.form.get(f"q-{question['code']}", "")
-        not_applicable = question.get("allow_na") and request.form.get(f"na-{question['code']}") == NA
-        values[f"q-{question['code']}"] = typed
-        values[f"na-{question['code']}"] = bool(not_applicable)
-        answers[question["code"]] = NA if not_applicable else typed
-    values["comment"] = request.form.get("comment", "")
-    version = request.form.get("version", "")
-    if not version.isdigit():
-        abort(400, "Le formulaire est incomplet : rechargez la page et recommencez.")
-    answer = contracts_call("PUT", indicator_path(contract_id, code),
-                            json={"version": int(version), "answers": answers, "comment": values["comment"]})
+    values, answers = typed_values(indicator)
+    answer = send_answers(contract_id, code, values, answers)
     if answer.status_code == 200:
         saved = answer.json()
         if saved.get("changed"):
@@ -245,7 +280,14 @@ def indicator_save(contract_id, code: str):
                   "success")
         else:
             flash("Aucune modification : l'indicateur était déjà enregistré avec ces valeurs.", "info")
-        return redirect(here)
+        return redirect(here, 303)
+    return save_refused(contract_id, code, indicator, values, answer)
+
+
+def save_refused(contract_id: str, code: str, indicator: dict, values: dict, answer, upload_error: str = ""):
+    """A refused save: the form again with what was typed and each error tied to its field (422, 409), or back
+    to the indicator (303) with the reason flashed."""
+    here = url_for("contracts.indicator_view", contract_id=contract_id, code=code)
     code_, message, details = api_error(answer)
     if code_ == "validation_failed":
         errors = {}
@@ -257,15 +299,15 @@ def indicator_save(contract_id, code: str):
                 errors["comment"] = str(text)
             else:
                 errors.setdefault("_", []).append(str(text))
-        return indicator_page(contract_id, code, values=values, errors=errors,
+        return indicator_page(contract_id, code, values=values, errors=errors, upload_error=upload_error,
                               failure={"message": message or "Certaines valeurs ne sont pas valides : rien n'a été "
                                                              "enregistré."}, status=422)
     if code_ == "stale_version":
-        return indicator_page(contract_id, code, values=values,
+        return indicator_page(contract_id, code, values=values, upload_error=upload_error,
                               failure={"message": message, "reload": here}, status=409)
     if code_ in ("contract_closed", "indicator_not_accessible", "read_only"):
         flash(message, "error")
-        return redirect(here)
+        return redirect(here, 303)
     raise unexpected(answer)
 
 
@@ -274,17 +316,33 @@ def indicator_save(contract_id, code: str):
 @bp.post("/contrats/<uuid:contract_id>/indicateurs/<code>/documents")
 @login_required
 def indicator_add_document(contract_id, code: str):
-    """« Ajouter document »: the file of the browser's form is streamed to the documents service as it is
-    read (Werkzeug has spooled the multipart part to a temporary file, never all in memory)."""
+    """« Ajouter document »: the button belongs to the indicator's form, so what was typed and not yet saved comes
+    with the file and is saved first (« Enregistrer », checked by the service): a refused value keeps the form as
+    typed, with its error, and the file is not sent. Then the file is streamed to the documents service as it is
+    read (Werkzeug has spooled the multipart part to a temporary file, never all in memory). Either way back to the
+    indicator (303), a refused file's reason under the file field."""
     contract_id = str(contract_id)
+    back = url_for("contracts.indicator_view", contract_id=contract_id, code=code) + "#documents"
     upload = request.files.get("document")
+    if "version" in request.form:
+        indicator = ok_json(contracts_call("GET", indicator_path(contract_id, code)))
+        values, answers = typed_values(indicator)
+        if values != stored_values(indicator):
+            saved = send_answers(contract_id, code, values, answers)
+            if saved.status_code != 200:
+                return save_refused(contract_id, code, indicator, values, saved, upload_error=NOT_SENT)
+            flash(f"Vos saisies sur l'indicateur « {indicator['label']} » sont enregistrées.", "success")
     if upload is None or not upload.filename:
-        return indicator_page(contract_id, code, upload_error="Sélectionnez le document à ajouter.", status=422)
+        return upload_refused_back(back, f"{contract_id}/{code}", "Sélectionnez le document à ajouter.")
     answer = send_document(f"/indicators/{contract_id}/{quote(code, safe='')}/documents", upload)
     refusal = upload_refused(answer, upload)
-    if not refusal:
-        return redirect(url_for("contracts.indicator_view", contract_id=contract_id, code=code) + "#documents")
-    return indicator_page(contract_id, code, upload_error=refusal, status=answer.status_code)
+    if refusal:
+        return upload_refused_back(back, f"{contract_id}/{code}", refusal)
+    return redirect(back, 303)
+
+
+NOT_SENT = ("Le document n'a pas été ajouté : corrigez d'abord les valeurs saisies (rien n'a été enregistré), puis "
+            "sélectionnez-le à nouveau.")
 
 
 @bp.get("/contrats/<uuid:contract_id>/documents/<uuid:document_id>")

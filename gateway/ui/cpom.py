@@ -10,7 +10,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from ecars_common import roles
 from ecars_common.errors import ApiError
 from gateway.ui.french import french_date, human_size, moment
-from gateway.ui.pages import flash_refusal, login_required, page_blueprint, upload_refused
+from gateway.ui.pages import (
+    flash_refusal,
+    login_required,
+    page_blueprint,
+    upload_refusal_for,
+    upload_refused,
+    upload_refused_back,
+)
 from gateway.ui.session import (
     api_error,
     call,
@@ -74,6 +81,7 @@ def sheet_page(cpom_id: str, refusal: dict | None = None, upload_error: str = ""
     sheet = ok_json(cpom_call("GET", f"/cpoms/{cpom_id}"))
     grid = ok_json(cpom_call("GET", f"/cpoms/{cpom_id}/grille"))
     folders, folders_problem = folders_of(cpom_id)
+    upload_error = upload_error or upload_refusal_for(cpom_id)  # a refused « Ajouter un fichier », redirected
     return render_template(
         "cpom/sheet.html", cpom=sheet, grid=grid, planning=planning(), folders=folders, folders_problem=folders_problem,
         transmissions=transmissions_of(cpom_id), refusal=refusal, upload_error=upload_error, remark=remark,
@@ -127,8 +135,10 @@ def transmit(cpom_id):
     answer = cpom_call("POST", f"/cpoms/{cpom_id}/transmissions")
     if answer.status_code == 201:
         sent = answer.json()
-        flash(f"Les informations sont transmises aux autorités publiques : version {sent['version']} "
-              f"({sent['nb_changements']} modification(s)).", "success")
+        changes = ("première transmission" if sent["version"] == 1
+                   else f"{sent['nb_changements']} modification{'s' if sent['nb_changements'] > 1 else ''}")
+        flash(f"Les informations sont transmises aux autorités publiques : version {sent['version']} ({changes}).",
+              "success")
         return to_sheet(cpom_id, "transmissions")
     code, message, details = api_error(answer)
     if code == "incomplete":
@@ -149,15 +159,16 @@ def add_document(cpom_id):
     cpom_id = str(cpom_id)
     folder_id = request.form.get("dossier", "")
     upload = request.files.get("fichier")
+    back = url_for("cpom.sheet_view", cpom_id=cpom_id, dossier=folder_id or None) + "#documents"
     if not folder_id:
-        return sheet_page(cpom_id, upload_error=NO_FOLDER, status=422)
+        return upload_refused_back(back, cpom_id, NO_FOLDER)
     if upload is None or not upload.filename:
-        return sheet_page(cpom_id, upload_error=NO_FILE, status=422)
+        return upload_refused_back(back, cpom_id, NO_FILE)
     answer = send_document(f"/cpoms/{cpom_id}/folders/{quote(folder_id, safe='')}/documents", upload)
     refusal = upload_refused(answer, upload)
-    if not refusal:
-        return redirect(url_for("cpom.sheet_view", cpom_id=cpom_id, dossier=folder_id) + "#documents")
-    return sheet_page(cpom_id, upload_error=refusal, status=answer.status_code)
+    if refusal:
+        return upload_refused_back(back, cpom_id, refusal)
+    return redirect(back, 303)
 
 
 @bp.get("/cpom/<uuid:cpom_id>/documents/<uuid:document_id>")

@@ -4,14 +4,15 @@ in Paris time, sizes in Ko/Mo/Go; and the dates people type, read back."""
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from ecars_common import values
+
 PARIS = ZoneInfo("Europe/Paris")
 NA = "NA"  # the value of a question answered « Non applicable » (the contracts service's word)
 
 
 def french_number(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).replace(".", ",")
+    """12345.5 → « 12 345,5 »: the shared rule (ecars_common.values), no float noise, no exponent."""
+    return values.french(value)
 
 
 def shown(value) -> str:

@@ -113,6 +113,15 @@ def _service_error(exc: ApiError):
     return render_template("error.html", status=exc.status, message=exc.message), exc.status
 
 
+def see_other(response):
+    """Redirect after POST, everywhere: a form's success (or a refusal shown on another page) answers 303 See Other,
+    so that the browser GETs the next page and reloading it or going Back never sends the form again. A refused
+    form shown again with what was typed answers 4xx (422, 409…), never 200."""
+    if request.method == "POST" and response.status_code in (301, 302, 307):
+        response.status_code = 303
+    return response
+
+
 def page_blueprint(name: str, **template_globals) -> Blueprint:
     """A blueprint of web pages: CSRF on its forms, an expired session back to the login page, a service
     error as a French page. `template_globals`: helpers its templates call (globals, so that macros imported
@@ -120,6 +129,7 @@ def page_blueprint(name: str, **template_globals) -> Blueprint:
     pages = Blueprint(name, __name__)
     pages.before_request(_ended_session_form)
     pages.before_request(csrf.protect)
+    pages.after_request(see_other)
     pages.register_error_handler(SessionExpired, _session_expired)
     pages.register_error_handler(ApiError, _service_error)
     if template_globals:
@@ -209,6 +219,22 @@ def upload_refused(answer, upload) -> str:
     if answer.status_code >= 500:
         raise unexpected(answer)
     return api_error(answer)[1] or "Le document n'a pas pu être ajouté."
+
+
+def upload_refused_back(url: str, at: str, message: str):
+    """A refused upload: back to the page of the form (303, so no form is sent again on reload), the reason kept
+    in the session for the file field of the form at `at` (upload_refusal_for)."""
+    session["upload_error"] = {"at": at, "message": message}
+    return redirect(url, 303)
+
+
+def upload_refusal_for(at: str) -> str:
+    """The reason upload_refused_back() left for the form at `at`, once; "" if none."""
+    left = session.get("upload_error")
+    if not left or left.get("at") != at:
+        return ""
+    session.pop("upload_error")
+    return left.get("message", "")
 
 
 # -- Paging ---------------------------------------------------------------------------------------

@@ -8,11 +8,11 @@ from sqlalchemy import Connection
 
 from ecars_common.tokens import Identity
 from services.auth import passwords, sessions, throttle
+from services.auth.audit import audit
 from services.auth.config import Config
 from services.auth.keys import KeyRing
 from services.auth.login import issue_tokens
 from services.auth.orm import refresh_tokens, users
-from services.auth.records import audit
 from services.auth.reset import ej_finess, set_password
 
 EDITABLE = ("civilite", "nom", "prenom", "fonction", "telephone")

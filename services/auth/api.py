@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from ecars_common.delegation import ask_as_caller
 from ecars_common.errors import ApiError
-from ecars_common.payload import bool_field, choice_field, client_address, json_object, string_field
+from ecars_common.payload import bool_field, choice_field, client_address, is_uuid, json_object, string_field
 from ecars_common.tokens import authenticated, current_identity
 from services.auth import account, domain, habilitations, login, passwords, reset, territory
 
@@ -291,7 +291,7 @@ def add_habilitation():
 
 
 def found_habilitation(session, habilitation_id: str) -> dict:
-    item = habilitations.find(session, habilitation_id) if domain.is_uuid(habilitation_id) else None
+    item = habilitations.find(session, habilitation_id) if is_uuid(habilitation_id) else None
     if item is None:
         raise ApiError(404, "not_found", "Habilitation introuvable.")
     return item
@@ -324,6 +324,8 @@ def change_habilitation(habilitation_id: str):
     with unit_of_work() as session:
         item = habilitations.change(session, current_identity(), managed_habilitation(session, habilitation_id),
                                     flags, client_address())
+    if item is None:  # revoked by another request meanwhile
+        raise ApiError(404, "not_found", "Habilitation introuvable.")
     return jsonify(item)
 
 

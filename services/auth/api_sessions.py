@@ -6,9 +6,9 @@ from flask import Blueprint, current_app, jsonify, request
 
 from ecars_common import roles
 from ecars_common.errors import ApiError
-from ecars_common.payload import bool_field, client_address, json_object
+from ecars_common.payload import bool_field, client_address, is_uuid, json_object
 from ecars_common.tokens import authenticated, current_identity
-from services.auth import account, domain, sessions
+from services.auth import account, sessions
 from services.auth.api import config, unit_of_work
 
 bp = Blueprint("auth_sessions", __name__)
@@ -44,7 +44,7 @@ def end_my_session(session_id: str):
     """End one of my sessions (another device, or this one)."""
     identity = current_identity()
     ended = False
-    if domain.is_uuid(session_id):
+    if is_uuid(session_id):
         with unit_of_work() as session:
             ended = sessions.end_session(session, identity.user_id, session_id, "ended_by_user", client_address())
     if not ended:
@@ -72,7 +72,7 @@ def end_sessions_of_user(user_id: str):
     if current_identity().role not in roles.SUPPORT_ROLES:
         raise ApiError(403, "forbidden", "Réservé à l'équipe support.")
     with unit_of_work() as session:
-        user = account.get_user(session, user_id) if domain.is_uuid(user_id) else None
+        user = account.get_user(session, user_id) if is_uuid(user_id) else None
         if user is None:
             raise ApiError(404, "not_found", "Utilisateur introuvable.")
         _, count = sessions.end_all_sessions(session, user_id, "ended_by_support", client_address())

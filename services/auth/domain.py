@@ -4,7 +4,6 @@ import hashlib
 import hmac
 import re
 import secrets
-import uuid
 from dataclasses import dataclass
 
 CODE_DIGITS = 6
@@ -40,11 +39,3 @@ class VerificationCodeRequested:
     prenom: str
     code: str
     expires_at: str
-
-
-def is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-        return True
-    except ValueError:
-        return False

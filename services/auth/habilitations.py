@@ -2,23 +2,28 @@
 
 A habilitation gives a user access to one EJ (interlocutor: the home list), contract or CPOM, with the
 flags « Administrateur » and « Visibilité documents confidentiels ». Each change is published, so
-the other services keep a local projection and authorise without calling auth."""
+the other services keep a local projection and authorise without calling auth. Each habilitation numbers its
+changes (`version`: 1 at the grant, +1 at each change and at the revocation, taken under the row's lock), and
+its events carry that number (`data.version`, schema v2), by which the projections ignore an event older than
+what they hold (ecars_common.projection)."""
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.dialects.postgresql import insert
 
+from ecars_common.roles import AUTHORITIES
 from ecars_common.tokens import Identity
+from services.auth.audit import audit, person, publish
 from services.auth.orm import habilitations, users
-from services.auth.records import audit, person, publish
 
 SCOPES = ("ej", "contract", "cpom")
+EVENTS_VERSION = 2  # of the auth.habilitation.* schemas: v2 carries data.version
 
 
 def can_manage(session: Connection, identity: Identity, scope_type: str, scope_id: str) -> bool:
     """Platform admins manage every access, an ARS or a CD those of its territory (checked by the caller with
     `territory.in_territory`: auth holds no territories); otherwise only an Administrateur of that scope."""
-    if identity.role in ("ars", "cd", "admin"):
+    if identity.role in AUTHORITIES:
         return True
     return session.execute(
         sa.select(habilitations.c.id).where(
@@ -54,10 +59,15 @@ def as_item(row) -> dict:
     }
 
 
-def event_data(item: dict) -> dict:
+def event_data(item: dict, version: int) -> dict:
     return {key: item[key] for key in ("user_id", "scope_type", "scope_id", "administrateur",
                                        "visibilite_documents_confidentiels")} | {"habilitation_id": item["id"],
-                                                                                "email": item["courriel"]}
+                                                                                "email": item["courriel"],
+                                                                                "version": version}
+
+
+def announce(session: Connection, type: str, item: dict, version: int) -> None:
+    publish(session, type, event_data(item, version), version=EVENTS_VERSION)
 
 
 def grant(session: Connection, by: Identity, scope_type: str, scope_id: str, contact: dict, flags: dict,
@@ -75,11 +85,12 @@ def grant(session: Connection, by: Identity, scope_type: str, scope_id: str, con
     row = session.execute(
         insert(habilitations).values(user_id=user["id"], scope_type=scope_type, scope_id=scope_id,
                                      granted_by=by.user_id, **flags)
-        .on_conflict_do_update(index_elements=["user_id", "scope_type", "scope_id"], set_=flags)
-        .returning(habilitations.c.id)
+        .on_conflict_do_update(index_elements=["user_id", "scope_type", "scope_id"],
+                               set_={**flags, "version": habilitations.c.version + 1})
+        .returning(habilitations.c.id, habilitations.c.version)
     ).one()
     item = next(i for i in listing(session, scope_type, scope_id) if i["id"] == row.id)
-    publish(session, "auth.habilitation.granted", event_data(item))
+    announce(session, "auth.habilitation.granted", item, row.version)
     audit(session, "access.granted", user["id"], address, by=by.user_id, scope_type=scope_type, scope_id=scope_id,
           **flags)
     return item, created
@@ -93,16 +104,26 @@ def find(session: Connection, habilitation_id: str) -> dict | None:
     return next(i for i in listing(session, row.scope_type, row.scope_id) if i["id"] == habilitation_id)
 
 
-def change(session: Connection, by: Identity, item: dict, flags: dict, address: str) -> dict:
-    session.execute(habilitations.update().where(habilitations.c.id == item["id"]).values(**flags))
+def change(session: Connection, by: Identity, item: dict, flags: dict, address: str) -> dict | None:
+    """The habilitation changed, or None if it was revoked meanwhile (nothing changed, nothing announced)."""
+    version = session.execute(
+        habilitations.update().where(habilitations.c.id == item["id"])
+        .values(**flags, version=habilitations.c.version + 1).returning(habilitations.c.version)).scalar()
+    if version is None:
+        return None
     item = {**item, **flags}
-    publish(session, "auth.habilitation.changed", event_data(item))
+    announce(session, "auth.habilitation.changed", item, version)
     audit(session, "access.changed", item["user_id"], address, by=by.user_id, **flags)
     return item
 
 
 def revoke(session: Connection, by: Identity, item: dict, address: str) -> None:
-    session.execute(habilitations.delete().where(habilitations.c.id == item["id"]))
-    publish(session, "auth.habilitation.revoked", event_data(item))
+    """The revocation is the habilitation's last version; its id is never used again (granting the same access
+    anew makes a new habilitation), so the projections' tombstone of it is final."""
+    version = session.execute(habilitations.delete().where(habilitations.c.id == item["id"])
+                              .returning(habilitations.c.version)).scalar()
+    if version is None:  # revoked meanwhile by another request: announced once, by that one
+        return
+    announce(session, "auth.habilitation.revoked", item, version + 1)
     audit(session, "access.revoked", item["user_id"], address, by=by.user_id, scope_type=item["scope_type"],
           scope_id=item["scope_id"])

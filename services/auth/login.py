@@ -9,10 +9,10 @@ from sqlalchemy import Connection
 
 from ecars_common.tokens import Identity
 from services.auth import passwords, sessions, throttle
+from services.auth.audit import audit, person, publish
 from services.auth.config import Config
 from services.auth.keys import KeyRing
 from services.auth.orm import refresh_tokens, users
-from services.auth.records import audit, person, publish
 from services.auth.reset import sha256, user_by_email
 
 ROTATION_GRACE_SECONDS = 30

@@ -62,6 +62,14 @@ PATHS = {
     "/logout": {"post": operation(
         "« Se déconnecter » : cette session se termine (ses jetons de rafraîchissement sont révoqués, ses jetons "
         "d'accès refusés partout en quelques secondes).", status=204)},
+    "/habilitations/snapshot": {"get": operation(
+        "Toutes les habilitations, avec leur version : ce que les projections des autres services doivent tenir "
+        "(rapprochement, ecars_common/reconcile.py). Réservé aux services (en-tête X-Ecars-Service-Key).",
+        public=True, errors=[403],
+        returns=obj({"items": array(obj({"habilitation_id": TEXT, "user_id": TEXT, "email": TEXT, "scope_type": TEXT,
+                                         "scope_id": TEXT, "administrateur": BOOL,
+                                         "visibilite_documents_confidentiels": BOOL,
+                                         "version": INT}))}, ["items"]))},
     "/token-revocations": {"get": operation(
         "Les révocations de jetons d'accès de la durée de vie d'un jeton (utilisateurs et sessions désignés par un "
         "condensé de leur identifiant) : chaque vérificateur de jetons les relit toutes les quelques secondes "

@@ -129,5 +129,8 @@ habilitations = sa.Table(
     sa.Column("visibilite_documents_confidentiels", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("granted_by", UUID(as_uuid=False)),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    # Numbers the habilitation's changes (1 at the grant, +1 at each change and at the revocation), carried by its
+    # events as data.version so that the other services' projections converge whatever the order (migration 0005)
+    sa.Column("version", sa.BigInteger, nullable=False, server_default="1"),
     sa.UniqueConstraint("user_id", "scope_type", "scope_id"),
 )

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from services.auth import domain, passwords, sessions, throttle
+from services.auth.audit import audit, person, publish
 from services.auth.config import Config
 from services.auth.orm import habilitations, reset_grants, users, verification_codes
-from services.auth.records import audit, person, publish
 
 
 def sha256(value: str) -> str:

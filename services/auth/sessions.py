@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from ecars_common.revocations import key_of
+from services.auth.audit import audit, publish
 from services.auth.orm import refresh_tokens, sessions, token_revocations, users
-from services.auth.records import audit, publish
 
 USER_AGENT_MAX = 300
 

@@ -21,9 +21,9 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.dialects.postgresql import insert
 
+from services.auth.audit import audit
 from services.auth.config import Config
 from services.auth.orm import audit_log, login_throttle
-from services.auth.records import audit
 
 
 @dataclass(frozen=True)

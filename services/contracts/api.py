@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, jsonify, request
 from ecars_common.errors import ApiError
 from ecars_common.payload import bool_field, json_object, string_field
 from ecars_common.tokens import authenticated, current_identity
-from services.contracts import campaigns, domain, evaluation, progress, template_xlsx, whole_contract
+from services.contracts import campaigns, domain, evaluation, holders, progress, template_xlsx, whole_contract
 
 bp = Blueprint("contracts", __name__)
 PAGE_SIZE = 20
@@ -201,6 +201,19 @@ def restrict_indicator(contract_id, code: str):
         result = campaigns.restrict(session, current_identity(), str(contract_id), code, lists["roles"],
                                     lists["user_ids"], hidden)
     return jsonify(result)
+
+
+@bp.put("/contracts/<uuid:contract_id>/restrictions/<code>/holders")
+@authenticated
+def reassign_indicator(contract_id, code: str):
+    """« Réattribuer » a restricted indicator: {"user_ids": [collaborators of the EJ]} (the EJ's Administrateur)."""
+    user_ids = json_object().get("user_ids")
+    if not isinstance(user_ids, list) or not 0 < len(user_ids) <= 50 or not all(
+            isinstance(v, str) and 0 < len(v) <= 100 for v in user_ids):
+        raise ApiError(422, "validation_failed", "« user_ids » doit être une liste non vide d'identifiants.",
+                       {"user_ids": "liste non vide"})
+    with unit_of_work() as session:
+        return jsonify(holders.reassign(session, current_identity(), str(contract_id), code, user_ids))
 
 
 @bp.post("/contracts/<uuid:contract_id>/accept")

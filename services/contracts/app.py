@@ -1,10 +1,10 @@
 import sqlalchemy as sa
 from flask import Flask
 
-from ecars_common import habilitations
+from ecars_common import habilitations, reconcile
 from ecars_common.app import create_service_app
 from ecars_common.db import Database
-from services.contracts import campaign_api, openapi
+from services.contracts import campaign_api, export_api, openapi
 from services.contracts.api import bp
 from services.contracts.config import Config
 
@@ -13,11 +13,12 @@ def key_counts(session) -> dict:
     by_status = dict(session.execute(sa.text(
         "SELECT status, count(*) FROM contracts.contracts GROUP BY status")).all())
     return {"contracts_by_status": by_status,
-            "campaigns": session.execute(sa.text("SELECT count(*) FROM contracts.campaigns")).scalar_one()}
+            "campaigns": session.execute(sa.text("SELECT count(*) FROM contracts.campaigns")).scalar_one(),
+            **reconcile.last_counts(session, "contracts")}
 
 
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config()
     db = Database(config.database_url, config.schema)
-    return create_service_app(config, db, [habilitations.blueprint(), bp, campaign_api.bp], openapi.DOCUMENT,
-                              counts=key_counts)
+    blueprints = [habilitations.blueprint(), bp, campaign_api.bp, export_api.bp]
+    return create_service_app(config, db, blueprints, openapi.DOCUMENT, counts=key_counts)

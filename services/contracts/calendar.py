@@ -13,10 +13,11 @@ from sqlalchemy.dialects.postgresql import insert
 
 from ecars_common.schedule import PeriodicJob
 from services.contracts import deadlines, domain, evaluation, fill, reminders
+from services.contracts.audit import change_status, publish
 from services.contracts.calendar_rows import effective_closing, with_campaign
 from services.contracts.calendar_tables import deadline_locks
 from services.contracts.config import Config
-from services.contracts.orm import audit, contracts, receipts
+from services.contracts.orm import contracts, receipts
 
 BATCH = 200
 LOCK_REASON = "Date de clôture atteinte : saisie verrouillée automatiquement."
@@ -47,13 +48,11 @@ def lock(session: Connection, contract, fill_percentage: int) -> None:
     now = datetime.now(UTC)
     session.execute(receipts.insert().values(contract_id=contract["id"], snapshot=frozen, hash=digest, closed_by=None,
                                              closed_at=now))
-    session.execute(contracts.update().where(contracts.c.id == contract["id"]).values(
-        status=domain.CONSULTATION, receipt_hash=digest, review=None, version=contracts.c.version + 1))
-    session.execute(audit.insert().values(contract_id=contract["id"], field="status", old=domain.AUTO_EVALUATION,
-                                          new=domain.CONSULTATION, reason=LOCK_REASON))
+    change_status(session, None, contract["id"], domain.AUTO_EVALUATION, domain.CONSULTATION, LOCK_REASON,
+                  receipt_hash=digest)
     session.execute(insert(deadline_locks).values(contract_id=contract["id"], closes_on=contract["closes_on"])
                     .on_conflict_do_nothing())
-    evaluation.publish(session, "contracts.entry.locked", {
+    publish(session, "contracts.entry.locked", {
         "contract_id": contract["id"], "contract_name": contract["name"], "ej_finess": contract["ej_finess"],
         "ej_raison_sociale": contract["ej_raison_sociale"], "campaign": contract["campaign_name"],
         "evaluated_year": contract["evaluated_year"], "region": contract["region"],

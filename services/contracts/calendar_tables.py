@@ -4,6 +4,7 @@ contacts' addresses (from the habilitation events) the reminders go to."""
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import UUID
 
+from ecars_common import projection
 from services.contracts.orm import contracts, metadata
 
 # One row per contract locked by its closing date: a contract reopened after it is not locked again for the
@@ -41,5 +42,6 @@ contacts = sa.Table(
     sa.Column("scope_type", sa.Text, nullable=False),
     sa.Column("scope_id", sa.Text, nullable=False),
     sa.Column("email", sa.Text, nullable=False),
+    *projection.columns(),  # ordering-proof like the habilitations (migration 0006)
     sa.Index("contacts_scope", "scope_type", "scope_id"),
 )

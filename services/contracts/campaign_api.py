@@ -5,7 +5,7 @@ from flask import Blueprint, jsonify
 
 from ecars_common.payload import json_object, string_field
 from ecars_common.tokens import authenticated, current_identity
-from services.contracts import deadlines, extensions
+from services.contracts import bulk, bulk_request, deadlines, extensions
 from services.contracts.api import calendar_fields, date_field, unit_of_work
 
 bp = Blueprint("campaign", __name__)
@@ -32,3 +32,14 @@ def extend_deadline(contract_id):
     with unit_of_work() as session:
         contract = extensions.load_for_authority(session, identity, str(contract_id))
         return jsonify(extensions.extend(session, identity, contract, new_date, reason, deadlines.today_in_paris()))
+
+
+@bp.post("/campaigns/<uuid:campaign_id>/bulk")
+@authenticated
+def bulk_action(campaign_id):
+    """{"action": "remind" | "accept" | "reopen" | "extend", "contract_ids": [...] | "filter": {...}, "reason",
+    "closes_on"}: the action done once per selected contract; the answer lists what was done and what was refused."""
+    today = deadlines.today_in_paris()
+    wanted = bulk_request.parse(json_object(), today)
+    with unit_of_work() as session:
+        return jsonify(bulk.run(session, current_identity(), str(campaign_id), wanted, today))

@@ -10,8 +10,8 @@ from sqlalchemy.dialects.postgresql import insert
 from ecars_common import habilitations, roles
 from ecars_common.errors import ApiError
 from ecars_common.tokens import Identity
-from services.contracts import access, domain, templates
-from services.contracts.evaluation import publish
+from services.contracts import access, campaign_indicators, domain
+from services.contracts.audit import change_status, publish, record
 from services.contracts.orm import audit, campaigns, contracts, receipts, restrictions
 
 AUTHORITY_ONLY = ApiError(403, "forbidden", "Réservé aux agents de l'ARS.")
@@ -45,7 +45,7 @@ def load_campaign(session: Connection, identity: Identity, campaign_id: str):
 
 def create_contract(session: Connection, identity: Identity, campaign_id: str, fields: dict) -> dict:
     campaign = load_campaign(session, identity, campaign_id)
-    required = domain.required_questions(templates.indicators_of(session, campaign_id))
+    required = domain.required_questions(campaign_indicators.indicators_of(session, campaign_id))
     row = session.execute(contracts.insert().values(campaign_id=campaign_id, required_questions=required, **fields)
                           .returning(contracts.c.id)).one()
     announce(session, {"id": row.id, "campaign_id": campaign_id, **fields}, campaign["region"])
@@ -67,7 +67,7 @@ def restrict(session: Connection, identity: Identity, contract_id: str, code: st
     contract = access.load(session, identity, contract_id)
     if not access.is_authority(identity, contract):
         raise AUTHORITY_ONLY
-    if code not in {i.code for i in templates.indicators_of(session, contract["campaign_id"])}:
+    if code not in {i.code for i in campaign_indicators.indicators_of(session, contract["campaign_id"])}:
         raise ApiError(404, "not_found", "Indicateur introuvable dans ce contrat.")
     values = {"roles": roles, "user_ids": user_ids, "hidden": hidden}
     session.execute(insert(restrictions).values(contract_id=contract_id, indicator_code=code, **values)
@@ -84,14 +84,9 @@ def review(session: Connection, identity: Identity, contract_id: str, decision: 
         raise ApiError(409, "not_closed", "Le contrat n'est pas clos : il est encore en AUTO-EVALUATION.")
     if decision == "accept":
         session.execute(contracts.update().where(contracts.c.id == contract_id).values(review="ACCEPTE"))
-        session.execute(audit.insert().values(contract_id=contract_id, field="review", old=None, new="ACCEPTE",
-                                              by_user=identity.user_id, by_email=identity.email))
+        record(session, identity, contract_id, "review", None, "ACCEPTE")
         return {"status": domain.CONSULTATION, "review": "ACCEPTE"}
-    session.execute(contracts.update().where(contracts.c.id == contract_id).values(
-        status=domain.AUTO_EVALUATION, review=None, version=contracts.c.version + 1))
-    session.execute(audit.insert().values(contract_id=contract_id, field="status", old=domain.CONSULTATION,
-                                          new=domain.AUTO_EVALUATION, by_user=identity.user_id,
-                                          by_email=identity.email, reason=reason))
+    change_status(session, identity, contract_id, domain.CONSULTATION, domain.AUTO_EVALUATION, reason)
     last_closer = session.execute(
         sa.select(audit.c.by_email).where(audit.c.contract_id == contract_id, audit.c.field == "status",
                                           audit.c.new == sa.func.to_jsonb(domain.CONSULTATION))

@@ -7,9 +7,10 @@ user is GRISE (not accessible to them), ROUGE (a required question unanswered) o
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+
+from ecars_common import values as value_rules
 
 KINDS = ("number", "percentage", "yes_no", "date", "text", "choice")
 KIND_LABELS = {"number": "nombre", "percentage": "pourcentage", "yes_no": "oui/non", "date": "date",
@@ -39,6 +40,13 @@ class Question:
     expected_max: float | None = None
     allow_na: bool = False
     choices: tuple[str, ...] = ()
+    integer: bool = False  # a count (persons, meetings): 4,5 is refused
+    unit: str = ""  # stated in the hint and the bounds' messages: « personnes », « jours », « € »
+    not_future: bool = False  # a date of an event that took place: not after today
+
+    def number_rule(self) -> value_rules.NumberRule:
+        return value_rules.NumberRule.of(self.integer, self.min, self.max, "" if self.kind == "percentage"
+                                         else self.unit)
 
 
 @dataclass(frozen=True)
@@ -139,13 +147,25 @@ def _parse_questions(raw, here: str, err) -> list[Question]:
                                  or not all(isinstance(c, str) and c.strip() for c in choices)):
             err(f"{where}.choices", "une liste de choix (textes) est attendue")
             choices = []
-        required, allow_na = item.get("required", True), item.get("allow_na", False)
-        if not isinstance(required, bool):
-            err(f"{where}.required", "true ou false")
-        if not isinstance(allow_na, bool):
-            err(f"{where}.allow_na", "true ou false")
-        questions.append(Question(code, label, kind if kind in KINDS else "text", required is True,
-                                  allow_na=allow_na is True,
+        flags = {name: item.get(name, default) for name, default in
+                 (("required", True), ("allow_na", False), ("integer", False), ("not_future", False))}
+        for name, value in flags.items():
+            if not isinstance(value, bool):
+                err(f"{where}.{name}", "true ou false")
+        if flags["integer"] is True and kind != "number":
+            err(f"{where}.integer", "seulement pour une question de type number")
+        if flags["not_future"] is True and kind != "date":
+            err(f"{where}.not_future", "seulement pour une question de type date")
+        unit = item.get("unit", "")
+        if not isinstance(unit, str) or len(unit) > 30:
+            err(f"{where}.unit", "un texte d'au plus 30 caractères est attendu")
+            unit = ""
+        for name in ("min", "max"):
+            if bounds[name] is not None and abs(bounds[name]) > value_rules.MAXIMUM:
+                err(f"{where}.{name}", f"au plus {value_rules.french(value_rules.MAXIMUM)} en valeur absolue")
+        questions.append(Question(code, label, kind if kind in KINDS else "text", flags["required"] is True,
+                                  allow_na=flags["allow_na"] is True, integer=flags["integer"] is True,
+                                  unit=unit.strip(), not_future=flags["not_future"] is True,
                                   choices=tuple(c.strip() for c in choices) if kind == "choice" else (), **bounds))
     return questions
 
@@ -189,29 +209,17 @@ class Checked:
     errors: dict = field(default_factory=dict)  # question code (or "comment") → French message
 
 
-def normalise(question: Question, raw):
-    """A typed value from what the user sent; raises ValueError with a French message."""
+def normalise(question: Question, raw, today: date | None = None):
+    """A typed value from what the user sent; raises ValueError with a French message. Numbers are checked as
+    decimals (ecars_common.values: the stated maximum, the question's bounds, whole numbers), never as floats.
+    `today` (Europe/Paris): a date that must not be in the future is checked against it."""
     if raw is None or (isinstance(raw, str) and raw.strip() == ""):
         return None
     if question.allow_na and raw == NA:
         return NA
     kind = question.kind
     if kind in ("number", "percentage"):
-        if isinstance(raw, bool):
-            raise ValueError("un nombre est attendu")
-        if isinstance(raw, str):
-            text = raw.strip().replace("\u202f", "").replace(" ", "").replace(",", ".").rstrip("%")
-            if not re.fullmatch(r"-?\d+(\.\d+)?", text):
-                raise ValueError("un nombre est attendu (exemple : 12,5)")
-            raw = float(text)
-        if not isinstance(raw, int | float) or raw != raw or raw in (float("inf"), float("-inf")):
-            raise ValueError("un nombre est attendu")
-        value = float(raw)
-        if question.min is not None and value < question.min:
-            raise ValueError(f"la valeur doit être au moins {fmt(question.min)}")
-        if question.max is not None and value > question.max:
-            raise ValueError(f"la valeur doit être au plus {fmt(question.max)}")
-        return int(value) if value.is_integer() else value
+        return value_rules.as_json(value_rules.check_number(question.number_rule(), raw))
     if kind == "yes_no":
         if isinstance(raw, bool):
             return raw
@@ -222,9 +230,12 @@ def normalise(question: Question, raw):
         if isinstance(raw, str):
             for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
                 try:
-                    return datetime.strptime(raw.strip(), pattern).date().isoformat()
+                    day = datetime.strptime(raw.strip(), pattern).date()
                 except ValueError:
-                    pass
+                    continue
+                if question.not_future and today is not None:
+                    value_rules.check_not_future(day, today)
+                return day.isoformat()
         raise ValueError("une date est attendue (JJ/MM/AAAA)")
     if kind == "choice":
         if raw not in question.choices:
@@ -238,19 +249,19 @@ def normalise(question: Question, raw):
 
 
 def fmt(number: float) -> str:
-    return (f"{number:g}").replace(".", ",")
+    return value_rules.french(number)
 
 
-def check_answers(indicator: Indicator, raw_answers: dict, comment: str) -> Checked:
+def check_answers(indicator: Indicator, raw_answers: dict, comment: str, today: date | None = None) -> Checked:
     """Validate every answer of an indicator and the rules between them; nothing is saved unless
-    `errors` is empty."""
+    `errors` is empty. `today`: for the dates that must not be in the future."""
     result = Checked()
     for code in raw_answers:
         if indicator.question(code) is None:
             result.errors[code] = "question inconnue pour cet indicateur"
     for question in indicator.questions:
         try:
-            result.values[question.code] = normalise(question, raw_answers.get(question.code))
+            result.values[question.code] = normalise(question, raw_answers.get(question.code), today)
         except ValueError as exc:
             result.errors[question.code] = f"« {question.label} » : {exc}"
     if result.errors:

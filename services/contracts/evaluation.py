@@ -12,15 +12,11 @@ from ecars_common.errors import ApiError
 from ecars_common.events import new_envelope
 from ecars_common.logs import request_id_var
 from ecars_common.tokens import Identity
-from services.contracts import access, deadlines, domain, templates
+from services.contracts import access, campaign_indicators, deadlines, domain, holders
+from services.contracts.audit import change_status, publish
 from services.contracts.orm import audit, contracts, indicator_answers, indicator_documents, receipts
 
 CLOSED = ApiError(409, "contract_closed", "Le contrat est en CONSULTATION : ses données ne sont plus modifiables.")
-
-
-def publish(session: Connection, type: str, data: dict) -> None:
-    outbox.add(session, "contracts",
-               new_envelope(type, data, source="contracts", correlation_id=request_id_var.get()))
 
 
 def answers_of(session: Connection, contract_id: str) -> dict[str, dict]:
@@ -45,28 +41,38 @@ def values_by_indicator(saved: dict[str, dict]) -> dict[str, dict]:
 def contract_view(session: Connection, identity: Identity, contract_id: str) -> dict:
     """The contract form: the blue banner (status, fill %), and every indicator with its dot."""
     contract = access.load(session, identity, contract_id)
-    return contract_view_of(session, identity, contract, templates.indicators_of(session, contract["campaign_id"]),
-                            answers_of(session, contract_id), access.restrictions_of(session, contract_id))
+    indicators = campaign_indicators.indicators_of(session, contract["campaign_id"])
+    rules, people = holders.restrictions_and_people(session, contract_id)
+    return contract_view_of(session, identity, contract, indicators, answers_of(session, contract_id), rules, people)
 
 
 def contract_view_of(session: Connection, identity: Identity, contract, indicators: list[domain.Indicator],
-                     saved: dict[str, dict], rules: dict) -> dict:
+                     saved: dict[str, dict], rules: dict, people: dict[str, dict]) -> dict:
+    """`rules` and `people`: holders.restrictions_and_people()."""
     values = values_by_indicator(saved)
     listed = []
     for indicator in indicators:
         restriction = rules.get(indicator.code)
         open_to_me = access.accessible(identity, restriction)
+        mine = values.get(indicator.code, {})
+        unanswered = [q.label for q in indicator.questions if q.required and mine.get(q.code) is None]
         listed.append({"code": indicator.code, "label": indicator.label, "category": indicator.category,
-                       "dot": domain.dot(indicator, values.get(indicator.code, {}), open_to_me),
-                       "hidden": bool(restriction and restriction["hidden"] and not open_to_me)})
+                       "dot": domain.dot(indicator, mine, open_to_me), "filled": not unanswered,
+                       "unanswered": unanswered,
+                       "hidden": bool(restriction and restriction["hidden"] and not open_to_me),
+                       "restricted": restriction is not None, "holders": holders.holders_of(restriction, people)})
+    reassigns = holders.can_reassign(identity, contract, people)
     return {**summary(contract), "fill_percentage": domain.fill_percentage(indicators, values),
             "editable": contract["status"] == domain.AUTO_EVALUATION and access.is_member(session, identity, contract),
-            "indicators": listed}
+            "indicators": listed, "can_reassign": reassigns,
+            "collaborators": [{"user_id": p["user_id"], "email": p["email"]} for p in people.values()
+                              if p["email"]] if reassigns else []}
 
 
 def summary(contract) -> dict:
     return {"id": contract["id"], "name": contract["name"], "status": contract["status"],
-            "review": contract["review"], "version": contract["version"], "receipt_hash": contract["receipt_hash"],
+            "entry_open": contract["status"] == domain.AUTO_EVALUATION, "review": contract["review"],
+            "version": contract["version"], "receipt_hash": contract["receipt_hash"],
             "ej": {"finess": contract["ej_finess"], "raison_sociale": contract["ej_raison_sociale"],
                    "adresse": contract["ej_adresse"], "telephone": contract["ej_telephone"]},
             "campaign": {"id": contract["campaign_id"], "name": contract["campaign_name"],
@@ -77,7 +83,8 @@ def summary(contract) -> dict:
 
 
 def find_indicator(session: Connection, contract, code: str) -> domain.Indicator:
-    indicator = next((i for i in templates.indicators_of(session, contract["campaign_id"]) if i.code == code), None)
+    indicators = campaign_indicators.indicators_of(session, contract["campaign_id"])
+    indicator = next((i for i in indicators if i.code == code), None)
     if indicator is None:
         raise ApiError(404, "not_found", "Indicateur introuvable dans ce contrat.")
     return indicator
@@ -115,7 +122,8 @@ def indicator_detail(session: Connection, identity: Identity, contract, indicato
         and access.is_member(session, identity, contract),
         "version": saved.get("version", 0), "comment": saved.get("comment", ""),
         "questions": [{**{k: (list(v) if isinstance(v, tuple) else v) for k, v in q.__dict__.items()},
-                       "value": values.get(q.code), "display": domain.display(q, values.get(q.code))}
+                       "value": values.get(q.code), "display": domain.display(q, values.get(q.code)),
+                       "rule": q.number_rule().hint() if q.kind in ("number", "percentage") else ""}
                       for q in indicator.questions],
         "documents": documents,
         "audit": [{"at": row["at"].isoformat(), "by": row["by_email"], "field": row["field"], "old": row["old"],
@@ -139,7 +147,7 @@ def save(session: Connection, identity: Identity, contract_id: str, code: str, r
     if not access.accessible(identity, contract if contract["restricted"] is not None else None):
         raise ApiError(403, "indicator_not_accessible", "Cet indicateur (pastille grise) n'est pas accessible "
                                                         "à votre compte : vous ne pouvez pas le modifier.")
-    checked = domain.check_answers(indicator, raw_answers, comment)
+    checked = domain.check_answers(indicator, raw_answers, comment, deadlines.today_in_paris())
     if checked.errors:
         raise ApiError(422, "validation_failed", "Certaines valeurs ne sont pas valides : rien n'a été enregistré.",
                        checked.errors)
@@ -232,7 +240,7 @@ def insert_audit_rows(when: sa.CTE) -> sa.Insert:
 
 
 def snapshot(session: Connection, contract) -> dict:
-    indicators = templates.indicators_of(session, contract["campaign_id"])
+    indicators = campaign_indicators.indicators_of(session, contract["campaign_id"])
     saved = answers_of(session, contract["id"])
     docs = documents_of(session, contract["id"])
     return {
@@ -254,22 +262,19 @@ def close(session: Connection, identity: Identity, contract_id: str) -> dict:
         raise CLOSED
     if not access.is_member(session, identity, contract):
         raise ApiError(403, "read_only", "Seul l'établissement peut clore sa saisie.")
-    indicators = templates.indicators_of(session, contract["campaign_id"])
+    indicators = campaign_indicators.indicators_of(session, contract["campaign_id"])
     values = values_by_indicator(answers_of(session, contract_id))
     absent = domain.missing(indicators, values)
     if absent:
-        raise ApiError(409, "incomplete", f"Impossible de clore la saisie : {len(absent)} indicateur(s) à "
-                                          "renseigner (pastille rouge), le remplissage doit être à 100 %.",
-                       {"missing": absent, "fill_percentage": domain.fill_percentage(indicators, values)})
+        raise holders.closing_refusal(identity, absent, access.restrictions_of(session, contract_id),
+                                      holders.collaborators(session, contract_id),
+                                      domain.fill_percentage(indicators, values))
     frozen = snapshot(session, contract)
     digest = domain.receipt_hash(frozen)
     now = datetime.now(UTC)
     session.execute(receipts.insert().values(contract_id=contract_id, snapshot=frozen, hash=digest,
                                              closed_by=identity.user_id, closed_at=now))
-    session.execute(contracts.update().where(contracts.c.id == contract_id).values(
-        status=domain.CONSULTATION, receipt_hash=digest, review=None, version=contracts.c.version + 1))
-    session.execute(audit.insert().values(contract_id=contract_id, field="status", old=domain.AUTO_EVALUATION,
-                                          new=domain.CONSULTATION, by_user=identity.user_id, by_email=identity.email))
+    change_status(session, identity, contract_id, domain.AUTO_EVALUATION, domain.CONSULTATION, receipt_hash=digest)
     publish(session, "contracts.evaluation.closed", {
         "contract_id": contract_id, "contract_name": contract["name"], "ej_finess": contract["ej_finess"],
         "ej_raison_sociale": contract["ej_raison_sociale"], "campaign": contract["campaign_name"],

@@ -10,10 +10,11 @@ from sqlalchemy import Connection
 from ecars_common.errors import ApiError
 from ecars_common.roles import CAMPAIGN_AUTHORITIES
 from ecars_common.tokens import Identity
-from services.contracts import contacts, deadlines, domain, evaluation
+from services.contracts import contacts, deadlines, domain
+from services.contracts.audit import change_status, publish, record
 from services.contracts.calendar_rows import with_campaign
 from services.contracts.campaigns import load_campaign
-from services.contracts.orm import audit, campaigns, contracts, receipts
+from services.contracts.orm import campaigns, contracts, receipts
 
 AUTHORITY_ONLY = ApiError(403, "forbidden", "Réservé aux agents de l'ARS.")
 REOPENED_BY_EXTENSION = "Saisie rouverte par la prolongation du délai : "
@@ -53,16 +54,12 @@ def extend(session: Connection, identity: Identity, contract, new_date: date, re
             raise ApiError(409, "closed_by_establishment", "L'établissement a clos sa saisie : rouvrez-la avec un "
                                                            "motif plutôt que de prolonger le délai.")
         reopened = True
-        session.execute(contracts.update().where(contracts.c.id == contract["id"]).values(
-            status=domain.AUTO_EVALUATION, review=None, version=contracts.c.version + 1))
-        session.execute(audit.insert().values(contract_id=contract["id"], field="status", old=domain.CONSULTATION,
-                                              new=domain.AUTO_EVALUATION, by_user=identity.user_id,
-                                              by_email=identity.email, reason=REOPENED_BY_EXTENSION + reason))
+        change_status(session, identity, contract["id"], domain.CONSULTATION, domain.AUTO_EVALUATION,
+                      REOPENED_BY_EXTENSION + reason)
     session.execute(contracts.update().where(contracts.c.id == contract["id"]).values(closes_on=new_date))
-    session.execute(audit.insert().values(
-        contract_id=contract["id"], field="closes_on", old=current.isoformat() if current else None,
-        new=new_date.isoformat(), by_user=identity.user_id, by_email=identity.email, reason=reason))
-    evaluation.publish(session, "contracts.deadline.extended", {
+    record(session, identity, contract["id"], "closes_on", current.isoformat() if current else None,
+           new_date.isoformat(), reason)
+    publish(session, "contracts.deadline.extended", {
         "contract_id": contract["id"], "contract_name": contract["name"], "ej_finess": contract["ej_finess"],
         "ej_raison_sociale": contract["ej_raison_sociale"], "campaign": contract["campaign_name"],
         "previous_closes_on": current.isoformat() if current else None, "closes_on": new_date.isoformat(),

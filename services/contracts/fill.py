@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
-from services.contracts import domain, templates
+from services.contracts import campaign_indicators, domain
 from services.contracts.orm import indicator_answers
 
 
@@ -36,13 +36,13 @@ def progress_of(session: Connection, contracts: list) -> dict[str, Progress]:
     values = values_of(session, [c["id"] for c in contracts])
     out = {}
     for contract in contracts:
-        indicators = templates.indicators_of(session, contract["campaign_id"])
+        indicators = campaign_indicators.indicators_of(session, contract["campaign_id"])
         mine = values[contract["id"]]
         out[contract["id"]] = Progress(domain.fill_percentage(indicators, mine), domain.missing(indicators, mine))
     return out
 
 
 def rates(session: Connection, campaign_id: str, contract_ids: list[str]) -> dict[str, int]:
-    indicators = templates.indicators_of(session, campaign_id)
+    indicators = campaign_indicators.indicators_of(session, campaign_id)
     values = values_of(session, contract_ids)
     return {contract_id: domain.fill_percentage(indicators, values[contract_id]) for contract_id in contract_ids}

@@ -16,18 +16,21 @@ from ecars_common.openapi import (
                                   query,
                                   string,
 )
-from services.contracts import campaign_openapi, progress
+from services.contracts import campaign_openapi, export_openapi, progress
 from services.contracts.domain import MAX_TEXT
 
 NUMBER = {"type": "number"}
 EJ = obj({"finess": TEXT, "raison_sociale": TEXT, "adresse": nullable(TEXT), "telephone": nullable(TEXT)},
          ["finess", "raison_sociale"])
 CAMPAIGN = obj({"id": UUID, "name": TEXT, "evaluated_year": INT, "region": TEXT}, ["id", "name", "evaluated_year"])
-SUMMARY = {"id": UUID, "name": TEXT, "status": TEXT, "review": nullable(TEXT), "version": INT,
+SUMMARY = {"id": UUID, "name": TEXT, "status": TEXT, "entry_open": BOOL, "review": nullable(TEXT), "version": INT,
            "receipt_hash": nullable(TEXT), "ej": EJ, "campaign": CAMPAIGN}
 CONTRACT = obj({**SUMMARY, "fill_percentage": NUMBER, "editable": BOOL,
                 "indicators": array(obj({"code": TEXT, "label": TEXT, "category": TEXT, "dot": TEXT,
-                                         "hidden": BOOL}, ["code", "label", "hidden"]))},
+                                         "hidden": BOOL, "filled": BOOL, "restricted": BOOL,
+                                         "unanswered": array(TEXT),
+                                         "holders": array(TEXT)}, ["code", "label", "hidden"])),
+                "can_reassign": BOOL, "collaborators": array(obj({"user_id": UUID, "email": TEXT}))},
                ["id", "name", "status", "version", "ej", "campaign", "fill_percentage", "editable", "indicators"])
 INDICATOR = obj({"contract": obj(SUMMARY, ["id", "name", "status"]), "code": TEXT, "label": TEXT, "category": TEXT,
                  "dot": TEXT, "comment_label": TEXT, "editable": BOOL, "version": INT, "comment": nullable(TEXT),
@@ -118,6 +121,11 @@ PATHS = {
         errors=[403, 409, 422],
         body=json_body(obj({"roles": array(string(100, minLength=1)), "user_ids": array(string(100, minLength=1)),
                             "hidden": BOOL})))},
+    "/contracts/<uuid:contract_id>/restrictions/<code>/holders": {"put": operation(
+        "Réattribuer un indicateur à accès restreint à des collaborateurs de l'EJ (Administrateur de l'EJ).",
+        returns=obj({"indicator_code": TEXT, "holders": array(TEXT)}, ["indicator_code", "holders"]),
+        errors=[403, 404, 409, 422],
+        body=json_body(obj({"user_ids": array(string(100, minLength=1))}, ["user_ids"])))},
     "/contracts/<uuid:contract_id>/accept": {"post": operation(
         "Accepter l'auto-évaluation close (ARS).", returns=STATUS, errors=[403, 409])},
     "/contracts/<uuid:contract_id>/reopen": {"post": operation(
@@ -130,7 +138,7 @@ PATHS = {
         errors=[403])},
 }
 
-PATHS |= campaign_openapi.PATHS
+PATHS |= campaign_openapi.PATHS | export_openapi.PATHS
 
 DOCUMENT = document("contracts", PATHS, habilitations=True,
                     description="Campagnes d'auto-évaluation, contrats et saisie des indicateurs.")

@@ -48,14 +48,6 @@ def send_due(session: Connection, today: date, offsets: tuple[int, ...]) -> int:
                for row, offset in due.values())
 
 
-def send_manual(session: Connection, contract, today: date, by_email: str) -> bool:
-    """A reminder the ARS sends by hand (`contract`: a row of calendar.contract_columns()); False if this contract
-    was already reminded by hand today."""
-    progress = fill.progress_of(session, [contract])[contract["id"]]
-    return issue(session, contract, "manual", None, today, progress, contacts.emails_of(session, [contract["id"]])
-                 [contract["id"]], by_email)
-
-
 def issue(session: Connection, contract, kind: str, offset: int | None, today: date, progress: fill.Progress,
           recipients: list[str], by_email: str = "") -> bool:
     closes_on = contract["closes_on"]

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from ecars_common.tokens import Identity
-from services.contracts import access, evaluation, templates
+from services.contracts import access, campaign_indicators, evaluation, holders
 from services.contracts.orm import audit
 
 
@@ -28,14 +28,14 @@ def history_query() -> sa.Select:
 
 def export(session: Connection, identity: Identity, contract_id: str) -> dict:
     contract = access.load(session, identity, contract_id)
-    indicators = templates.indicators_of(session, contract["campaign_id"])
+    indicators = campaign_indicators.indicators_of(session, contract["campaign_id"])
     saved = evaluation.answers_of(session, contract_id)
-    rules = access.restrictions_of(session, contract_id)
+    rules, people = holders.restrictions_and_people(session, contract_id)
     documents = evaluation.documents_of(session, contract_id)
     history: dict[str, list] = {}
     for row in session.execute(history_query(), {"contract_id": contract_id}).mappings():
         history.setdefault(row["indicator_code"], []).append(row)
-    view = evaluation.contract_view_of(session, identity, contract, indicators, saved, rules)
+    view = evaluation.contract_view_of(session, identity, contract, indicators, saved, rules, people)
     details = {indicator.code: indicator for indicator in indicators}
     view["indicators"] = [
         item if item["hidden"] else {**item, **evaluation.indicator_detail(

@@ -10,13 +10,12 @@ CPOM's competence is theirs (ARS, CD, or both for « Conjointe »); it validates
 A CPOM or EJ the caller may not see answers 404 (a stranger learns nothing of what exists); an action the
 caller's role may not do on a CPOM they see answers 403."""
 
-import uuid
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
-from ecars_common import habilitations
+from ecars_common import habilitations, payload, projection
 from ecars_common.errors import ApiError
 from ecars_common.tokens import Identity
 from services.cpom import domain
@@ -126,11 +125,12 @@ def visible_ej_condition(session: Connection, identity: Identity):
         finess = set(habilitations.scopes_of(session, SCHEMA, identity.user_id, "ej"))
         granted_cpoms = habilitations.scopes_of(session, SCHEMA, identity.user_id, "cpom")
         if granted_cpoms:
-            valid = [c for c in granted_cpoms if is_uuid(c)]
+            valid = [c for c in granted_cpoms if payload.is_uuid(c)]
             finess |= set(session.execute(sa.select(cpoms.c.ej_finess).where(cpoms.c.id.in_(valid))).scalars())
         mine = ej.c.finess.in_(sorted(finess)) if finess else sa.false()
         granted_contracts = (sa.select(contrats.c.ej_finess).join(hab, hab.c.scope_id == contrats.c.contract_id)
-                             .where(hab.c.user_id == identity.user_id, hab.c.scope_type == "contract"))
+                             .where(hab.c.user_id == identity.user_id, hab.c.scope_type == "contract",
+                                    projection.live(hab)))
         return sa.or_(mine, ej.c.finess.in_(granted_contracts))
     if role == "ars" and identity.region:
         # IN (uncorrelated subqueries), not EXISTS: PostgreSQL hashes each once for a whole list of EJs
@@ -162,11 +162,3 @@ def visible_cpom_condition(identity: Identity):
     if identity.role == "cd" and identity.departement:
         return cpoms.c.departements.any(identity.departement)
     return sa.false()
-
-
-def is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-        return True
-    except ValueError:
-        return False

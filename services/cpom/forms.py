@@ -2,6 +2,7 @@
 reason}), and the message repeats them in French so a page can show it as is."""
 
 from ecars_common.errors import ApiError
+from ecars_common.payload import text_into
 from services.cpom import domain
 
 MAX_NAME = 300
@@ -10,8 +11,9 @@ MAX_TEAM = 50
 
 def invalid(details: dict, message: str | None = None) -> ApiError:
     if message is None:
+        # a reason may be a sentence with its own full stop: one full stop at the end, never two
         message = "Les données envoyées ne sont pas valides : " + " ; ".join(
-            f"« {label(name)} » : {reason}" for name, reason in details.items()) + "."
+            f"« {label(name)} » : {str(reason).rstrip('.')}" for name, reason in details.items()) + "."
     return ApiError(422, "validation_failed", message, details)
 
 
@@ -41,17 +43,8 @@ def reject_unknown(data: dict, allowed) -> None:
 
 
 def text(data: dict, name: str, errors: dict, required: bool = True, max_length: int = MAX_NAME) -> str:
-    value = data.get(name)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            errors[name] = "obligatoire"
-        return ""
-    if not isinstance(value, str):
-        errors[name] = "une chaîne de caractères est attendue"
-        return ""
-    if len(value.strip()) > max_length:
-        errors[name] = f"au plus {max_length} caractères"
-    return value.strip()
+    """The text field `name` of a form (ecars_common.payload's text rule); its problem goes to `errors`."""
+    return text_into(data.get(name), name, errors, required, max_length)
 
 
 def choice(data: dict, name: str, errors: dict, choices) -> str:

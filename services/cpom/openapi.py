@@ -19,7 +19,7 @@ from ecars_common.openapi import (
                                   raw_body,
                                   string,
 )
-from services.cpom import domain, forms, grid
+from services.cpom import domain, forms, grid_building
 
 CODE = string(40)
 LABEL = string(domain.MAX_LABEL)
@@ -57,6 +57,7 @@ OBJECTIF = obj({"id": UUID, "code": TEXT, "libelle": TEXT, "description": nullab
                ["id", "code", "libelle", "hierarchie", "perimetre", "indicateurs", "option_og", "actions", "droits"])
 INDICATEUR = obj({"id": UUID, "code": TEXT, "libelle": TEXT, "objectif": obj({"id": UUID}, ["id"]),
                   "type": LABELLED, "categorie": LABELLED, "declinaison": LABELLED, "indications": nullable(TEXT),
+                  "regles": obj(), "regles_texte": TEXT,
                   "valeurs": array(obj({"etablissement": nullable(obj()), "renseignee": BOOL})), "droits": RIGHTS},
                  ["id", "code", "libelle", "objectif", "type", "categorie", "declinaison", "valeurs", "droits"])
 AXE_FIELDS = {"code": CODE, "libelle": LABEL}
@@ -65,7 +66,9 @@ OBJECTIF_FIELDS = {**AXE_FIELDS, "description": LONG_TEXT,
                    "elements_og": array(string(200), maxItems=domain.MAX_ELEMENTS_OG)}
 INDICATEUR_FIELDS = {**AXE_FIELDS, "type": string(enum=[c for c, _ in domain.INDICATOR_TYPES]),
                      "categorie": string(enum=[c for c, _ in domain.CATEGORIES]),
-                     "declinaison": string(enum=[c for c, _ in domain.DECLINAISONS]), "indications": LONG_TEXT}
+                     "declinaison": string(enum=[c for c, _ in domain.DECLINAISONS]), "indications": LONG_TEXT,
+                     "regles": obj({"entier": BOOL, "minimum": {"type": "number"}, "maximum": {"type": "number"},
+                                    "unite": string(30), "partie_d_un_tout": BOOL})}
 GRID_DOCUMENT = obj({"axes": array(obj({**AXE_FIELDS, "objectifs": array(obj({
     **OBJECTIF_FIELDS, "indicateurs": array(obj(INDICATEUR_FIELDS, ["code", "libelle", "type", "categorie",
                                                                     "declinaison"]))}, ["code", "libelle"]))},
@@ -172,7 +175,7 @@ PATHS = {
     f"{CPOM}/indicateurs/<uuid:indicateur_id>": {
         "get": operation("« Fiche indicateur ».", returns=INDICATEUR, errors=SEEN),
         "patch": operation("Modifier un indicateur.", returns=INDICATEUR, errors=[403, 409, 422],
-                           body=json_body(obj({k: INDICATEUR_FIELDS[k] for k in grid.INDICATEUR_COLUMNS},
+                           body=json_body(obj({k: INDICATEUR_FIELDS[k] for k in grid_building.INDICATEUR_COLUMNS},
                                               additionalProperties=False))),
     },
     f"{CPOM}/indicateurs/<uuid:indicateur_id>/valeurs": {"put": operation(

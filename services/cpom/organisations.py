@@ -10,8 +10,8 @@ from sqlalchemy.dialects.postgresql import insert
 from ecars_common.tokens import Identity
 from services.cpom import domain
 from services.cpom.access import access_to, visible_ej_condition
+from services.cpom.audit import audit
 from services.cpom.orm import contrats, cpom_etablissements, cpoms, ej, equipe, et
-from services.cpom.records import audit
 
 PAGE_SIZE = 20
 SORTS = {"etablissement": ej.c.finess, "finess": ej.c.finess, "raison_sociale": ej.c.raison_sociale,

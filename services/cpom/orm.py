@@ -173,6 +173,8 @@ indicateurs = sa.Table(
     sa.Column("categorie", sa.Text, nullable=False),
     sa.Column("declinaison", sa.Text, nullable=False),
     sa.Column("indications", sa.Text, nullable=False, server_default=""),
+    # value rules stated in the definition (migration 0006, domain.parse_regles)
+    sa.Column("regles", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
     sa.UniqueConstraint("cpom_id", "code"),
 )
 

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy.dialects.postgresql import insert
 
 from ecars_common.db import Database
-from services.cpom import domain, grid
+from services.cpom import domain, grid_building
 from services.cpom.config import Config
 from services.cpom.orm import cpom_etablissements, cpoms, ej, equipe, et
 
@@ -46,9 +46,10 @@ GRID = {"axes": [
              {"code": "ACC 010", "libelle": "Taux de projets personnalisés réévalués dans l'année", "type": "taux",
               "categorie": "accompagnement", "declinaison": "et_par_et",
               "indications": "Numérateur : projets personnalisés réévalués dans l'année. Dénominateur : personnes "
-                             "accompagnées au 31/12."},
+                             "accompagnées au 31/12.", "regles": {"partie_d_un_tout": True}},
              {"code": "ACC 011", "libelle": "Nombre de personnes accompagnées au 31/12", "type": "quantitatif",
               "categorie": "accompagnement", "declinaison": "et_par_et",
+              "regles": {"entier": True, "minimum": 0, "unite": "personnes"},
               "indications": "Dernière donnée connue (tableau de bord de la performance)."},
          ]},
         {"code": "OBJ 1.2", "libelle": "Fluidifier les parcours et prévenir les ruptures", "perimetre": "tous",
@@ -73,7 +74,8 @@ GRID = {"axes": [
         {"code": "OBJ 2.2", "libelle": "Développer les coopérations territoriales", "perimetre": "tous",
          "indicateurs": [
              {"code": "COOP 040", "libelle": "Nombre de conventions de coopération signées", "type": "quantitatif",
-              "categorie": "cooperation", "declinaison": "cpom", "indications": ""},
+              "categorie": "cooperation", "declinaison": "cpom", "indications": "",
+              "regles": {"entier": True, "minimum": 0}},
          ]},
     ]},
 ]}
@@ -101,4 +103,4 @@ def seed(db: Database, config: Config) -> None:
         for team, person in TEAM:
             positions[team] = positions.get(team, 0) + 1
             session.execute(equipe.insert().values(cpom_id=CPOM_ID, equipe=team, position=positions[team], **person))
-        grid.import_grid(session, None, CPOM_ID, GRID)
+        grid_building.import_grid(session, None, CPOM_ID, GRID)

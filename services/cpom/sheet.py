@@ -10,6 +10,7 @@ from ecars_common.errors import ApiError
 from ecars_common.tokens import Identity
 from services.cpom import domain
 from services.cpom.access import Access, access_to
+from services.cpom.audit import audit
 from services.cpom.forms import invalid
 from services.cpom.orm import (
     audit_log,
@@ -23,7 +24,6 @@ from services.cpom.orm import (
     objectifs,
     transmissions,
 )
-from services.cpom.records import audit
 
 TEAM_ORDER = ("referent", "co_referent", "autorites", "etablissement")
 

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from ecars_common.tokens import Identity
-from services.cpom import domain, grid
+from services.cpom import domain, grid_views, remarks
+from services.cpom.audit import audit, publish
 from services.cpom.orm import cpoms, ej, transmissions
-from services.cpom.records import audit, publish
 from services.cpom.sheet import authorities_to_inform, iso, planning_of, team_of
 
 
@@ -19,9 +19,9 @@ def snapshot(session: Connection, row) -> dict:
     """Everything the authorities receive: the CPOM's sheet, its ETs, every objective with its actions and
     indicators with their values (per ET of the objective's perimeter, or one for the CPOM), the remarks."""
     owner = session.execute(sa.select(ej).where(ej.c.finess == row["ej_finess"])).mappings().one()
-    loaded = grid.load(session, row["id"])
+    loaded = grid_views.load(session, row["id"])
     objectives = []
-    for o in grid.objectives_of(loaded):
+    for o in grid_views.objectives_of(loaded):
         objectives.append({
             "code": o["code"], "libelle": o["libelle"], "description": o["description"], "axe": o["axe"],
             "perimetre": o["perimetre"], "elements_og": o["elements_og"],
@@ -43,13 +43,13 @@ def snapshot(session: Connection, row) -> dict:
         "etablissements": [{k: e[k] for k in ("finess", "nom", "region", "domaine", "adresse")}
                            for e in loaded["etablissements"]],
         "objectifs": objectives,
-        "remarques": [{k: r[k] for k in ("id", "texte", "auteur", "le")} for r in grid.remarks(session, row["id"])],
+        "remarques": [{k: r[k] for k in ("id", "texte", "auteur", "le")} for r in remarks.remarks(session, row["id"])],
     }
 
 
 def missing(session: Connection, row) -> list[dict]:
-    loaded = grid.load(session, row["id"])
-    return domain.missing_items(grid.objectives_of(loaded), loaded["etablissements"])
+    loaded = grid_views.load(session, row["id"])
+    return domain.missing_items(grid_views.objectives_of(loaded), loaded["etablissements"])
 
 
 @dataclass

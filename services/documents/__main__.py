@@ -3,4 +3,5 @@ from ecars_common.cli import main
 from services.documents.config import Config
 from services.documents.storage import ensure_bucket
 
-main(Config(), handlers=lambda config: habilitations.event_handlers(config.schema), prepare=ensure_bucket)
+main(Config(), handlers=lambda config: habilitations.event_handlers(config.schema), prepare=ensure_bucket,
+     commands=habilitations.commands())

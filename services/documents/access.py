@@ -10,9 +10,9 @@ A document fetched by id is checked against its owner the same way; when it may 
 
 from sqlalchemy import Connection
 
-from ecars_common import habilitations
+from ecars_common import habilitations, payload
 from ecars_common.tokens import Identity
-from services.documents import catalogue, domain, indicators
+from services.documents import domain, metadata, permissions
 from services.documents.domain import CONFIDENTIAL_MESSAGE, Refused
 
 SCHEMA = "documents"
@@ -30,7 +30,7 @@ def cpom(session: Connection, identity: Identity, cpom_id: str):
     if found is not None:
         return found
     try:
-        sheet = indicators.cpom_sheet(cpom_id)
+        sheet = permissions.cpom_sheet(cpom_id)
     except Refused as refused:
         if refused.status == 503:
             raise
@@ -49,8 +49,8 @@ def folder(session: Connection, identity: Identity, cpom_id: str, folder_id: str
     """The folder, if the caller may use it: 404 if it is not one of this CPOM's, 403 for a confidential
     folder without the flag."""
     cpom_grant = cpom(session, identity, cpom_id)
-    catalogue.ensure_default_folders(session, cpom_id)
-    found = catalogue.find_folder(session, cpom_id, folder_id) if domain.is_uuid(folder_id) else None
+    metadata.ensure_default_folders(session, cpom_id)
+    found = metadata.find_folder(session, cpom_id, folder_id) if payload.is_uuid(folder_id) else None
     if found is None:
         raise Refused(404, "not_found", "Dossier introuvable.", {"folder_id": folder_id[:100]})
     if found["confidential"] and not sees_confidential(identity, cpom_grant):
@@ -71,7 +71,7 @@ def read_references(identity: Identity) -> None:
 
 def document(session: Connection, identity: Identity, document_id: str):
     """The document's row if the caller may see it; 404 otherwise (no hint that it exists)."""
-    row = catalogue.find(session, document_id) if domain.is_uuid(document_id) else None
+    row = metadata.find(session, document_id) if payload.is_uuid(document_id) else None
     if row is None or not may_see(session, identity, row):
         raise Refused(404, "not_found", "Document introuvable.", {"document_id": document_id[:100]})
     return row
@@ -79,13 +79,13 @@ def document(session: Connection, identity: Identity, document_id: str):
 
 def may_see(session: Connection, identity: Identity, row) -> bool:
     if row["owner_type"] == "indicator":
-        return indicators.visible(row["contract_id"], row["indicator_id"])
+        return permissions.visible(row["contract_id"], row["indicator_id"])
     if row["owner_type"] == "folder":
         try:
             cpom_grant = cpom(session, identity, row["cpom_id"])
         except Refused:
             return False
-        folder_row = catalogue.find_folder(session, row["cpom_id"], row["folder_id"])
+        folder_row = metadata.find_folder(session, row["cpom_id"], row["folder_id"])
         return folder_row is not None and (not folder_row["confidential"] or sees_confidential(identity, cpom_grant))
     if row["owner_type"] == "reference":
         return domain.may_read_references(identity.role)

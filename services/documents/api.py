@@ -12,9 +12,9 @@ import uuid
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from ecars_common.errors import ApiError, error_body
-from ecars_common.payload import json_object, string_field
+from ecars_common.payload import is_uuid, json_object, string_field
 from ecars_common.tokens import authenticated, current_identity
-from services.documents import access, catalogue, domain, indicators, storage, upload
+from services.documents import access, domain, metadata, permissions, storage, upload
 from services.documents.domain import APPEND_ONLY_MESSAGE, REPLACE_MESSAGE, Owner, Refused
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ def store(owner: Owner, still_allowed=None):
         raise
     try:
         with unit_of_work() as session:
-            item = catalogue.record(session, document_id, owner, key, config().s3_bucket, stored,
+            item = metadata.record(session, document_id, owner, key, config().s3_bucket, stored,
                                     identity.user_id, identity.email)
     except Exception:
         # The object is in S3 (and locked) but has no row: it stays invisible. Logged for the support team.
@@ -116,7 +116,7 @@ def store(owner: Owner, still_allowed=None):
 # -- indicator attachments (contracts) ---------------------------------------------------------------
 
 def indicator_owner(contract_id: str, indicator_id: str) -> Owner:
-    if not domain.is_uuid(contract_id):
+    if not is_uuid(contract_id):
         raise Refused(404, "not_found", "Contrat introuvable.", {"contract_id": contract_id[:100]})
     return Owner("indicator", contract_id=contract_id.lower(), indicator_id=domain.scope_id(indicator_id, "Indicateur"))
 
@@ -126,17 +126,17 @@ def indicator_owner(contract_id: str, indicator_id: str) -> Owner:
 def add_to_indicator(contract_id: str, indicator_id: str):
     """« Ajouter document » in the block « Documents de l'indicateur » (guide 000 §5)."""
     owner = indicator_owner(contract_id, indicator_id)
-    indicators.may_add(owner.contract_id, owner.indicator_id)
-    return store(owner, lambda: indicators.may_add(owner.contract_id, owner.indicator_id))
+    permissions.may_add(owner.contract_id, owner.indicator_id)
+    return store(owner, lambda: permissions.may_add(owner.contract_id, owner.indicator_id))
 
 
 @bp.get("/indicators/<contract_id>/<indicator_id>/documents")
 @authenticated
 def list_indicator(contract_id: str, indicator_id: str):
     owner = indicator_owner(contract_id, indicator_id)
-    indicators.may_read(owner.contract_id, owner.indicator_id)
+    permissions.may_read(owner.contract_id, owner.indicator_id)
     with unit_of_work() as session:
-        return jsonify({"items": catalogue.listing(session, owner)})
+        return jsonify({"items": metadata.listing(session, owner)})
 
 
 # -- CPOM folders ------------------------------------------------------------------------------------
@@ -149,8 +149,8 @@ def cpom_folders(cpom_id: str):
     identity = current_identity()
     with unit_of_work() as session:
         cpom_grant = access.cpom(session, identity, cpom_id)
-        catalogue.ensure_default_folders(session, cpom_id)
-        tree = catalogue.folder_tree(session, cpom_id, access.sees_confidential(identity, cpom_grant))
+        metadata.ensure_default_folders(session, cpom_id)
+        tree = metadata.folder_tree(session, cpom_id, access.sees_confidential(identity, cpom_grant))
     return jsonify({"items": tree})
 
 
@@ -170,9 +170,9 @@ def add_cpom_folder(cpom_id: str):
         raise Refused(403, "forbidden", "Seules l'ARS et le conseil départemental peuvent créer des dossiers.")
     with unit_of_work() as session:
         access.cpom(session, identity, cpom_id)  # an authority of the CPOM's territory, not any ARS or CD
-        catalogue.ensure_default_folders(session, cpom_id)
+        metadata.ensure_default_folders(session, cpom_id)
         parent = access.folder(session, identity, cpom_id, parent_id) if parent_id else None
-        folder = catalogue.add_folder(session, cpom_id, parent, name, identity.user_id)
+        folder = metadata.add_folder(session, cpom_id, parent, name, identity.user_id)
     if folder is None:
         raise ApiError(409, "folder_exists", f"Un dossier « {name} » existe déjà à cet endroit.", {"name": name})
     return jsonify(folder), 201
@@ -194,7 +194,7 @@ def list_folder(cpom_id: str, folder_id: str):
     cpom_id = domain.scope_id(cpom_id, "CPOM")
     with unit_of_work() as session:
         folder = access.folder(session, current_identity(), cpom_id, folder_id)
-        return jsonify({"items": catalogue.listing(session, Owner("folder", cpom_id=cpom_id,
+        return jsonify({"items": metadata.listing(session, Owner("folder", cpom_id=cpom_id,
                                                                   folder_id=folder["id"]))})
 
 
@@ -215,7 +215,7 @@ def list_references(region: str):
     region = domain.region_name(region)
     access.read_references(current_identity())
     with unit_of_work() as session:
-        return jsonify({"items": catalogue.listing(session, Owner("reference", region=region))})
+        return jsonify({"items": metadata.listing(session, Owner("reference", region=region))})
 
 
 # -- one document ------------------------------------------------------------------------------------
@@ -224,7 +224,7 @@ def list_references(region: str):
 @authenticated
 def document_metadata(document_id: str):
     with unit_of_work() as session:
-        return jsonify(catalogue.public(access.document(session, current_identity(), document_id)))
+        return jsonify(metadata.public(access.document(session, current_identity(), document_id)))
 
 
 @bp.get("/documents/<document_id>/content")

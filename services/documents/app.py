@@ -2,7 +2,7 @@ import sqlalchemy as sa
 from flask import Flask
 from prometheus_client import Counter
 
-from ecars_common import habilitations
+from ecars_common import habilitations, reconcile
 from ecars_common.app import create_service_app
 from ecars_common.db import Database
 from services.documents import openapi, storage
@@ -15,7 +15,8 @@ def key_counts(session) -> dict:
                                   "FROM documents.documents")).one()
     by_owner = dict(session.execute(sa.text(
         "SELECT owner_type, count(*) FROM documents.documents GROUP BY owner_type")).all())
-    return {"documents_stored": row.documents, "bytes_stored": int(row.bytes), "documents_by_owner": by_owner}
+    return {"documents_stored": row.documents, "bytes_stored": int(row.bytes), "documents_by_owner": by_owner,
+            **reconcile.last_counts(session, "documents")}
 
 
 def create_app(config: Config | None = None) -> Flask:

@@ -3,9 +3,10 @@ do what. No Flask, SQLAlchemy or S3 here."""
 
 import re
 import unicodedata
-import uuid
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
+
+from ecars_common.roles import AUTHORITIES
 
 # Guide 000 §5: « Les formats de documents acceptés sont : txt, xls, xlsx, xlm, xlsm, doc, docx, pdf, ppt,
 # ppts, zip, jpg, jpeg, tiff, gif, odt, odg, odp, ods, odf, dot, et dotx. »
@@ -63,7 +64,6 @@ DEFAULT_FOLDERS = [
     ("confidentiels", "Documents confidentiels", True),
 ]
 
-AUTHORITY_ROLES = ("ars", "cd", "admin")
 
 
 class Refused(Exception):
@@ -179,13 +179,6 @@ def region_name(value: str) -> str:
     return region
 
 
-def is_uuid(value: str) -> bool:
-    try:
-        return str(uuid.UUID(value)) == value.lower()
-    except (ValueError, AttributeError, TypeError):
-        return False
-
-
 def stored_key(owner: Owner, document_id: str) -> str:
     """The S3 object key: derived from ids only, never from what the user typed."""
     return f"{owner.type}/{document_id}"
@@ -194,7 +187,7 @@ def stored_key(owner: Owner, document_id: str) -> str:
 # -- who may do what ---------------------------------------------------------------------------------
 
 def is_authority(role: str) -> bool:
-    return role in AUTHORITY_ROLES
+    return role in AUTHORITIES
 
 
 def may_reach_scope(role: str, grant) -> bool:

@@ -19,8 +19,11 @@ TEMPLATES = {"contracts.reminder.issued": "reminder", "contracts.deadline.extend
 def email_the_contacts(session: Connection, envelope: Envelope, mailer: Mailer, config: Config,
                        failures: Database | None = None) -> None:
     context = {**envelope.data, "platform_url": config.platform_url}
+    template = TEMPLATES[envelope.type]
+    # a reminder the ARS sends by hand may come before any closing date was set
+    subject = "reminder_undated" if template == "reminder" and not envelope.data.get("closes_on_label") else None
     for recipient in dict.fromkeys(envelope.data["recipients"]):
-        message = emails.render(TEMPLATES[envelope.type], recipient, config.mail_from, context)
+        message = emails.render(template, recipient, config.mail_from, context, subject)
         deliver(session, envelope, mailer, message, failures)
 
 

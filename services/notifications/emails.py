@@ -32,15 +32,17 @@ SUBJECTS = {
     "evaluation_reopened": "e-CARS – Saisie rouverte : {contract_name}",
     "cpom_transmitted": "e-CARS – CPOM transmis : {cpom_name} (transmission n° {version})",
     "reminder": "e-CARS – Rappel : clôture de la saisie le {closes_on_label} ({contract_name})",
+    "reminder_undated": "e-CARS – Rappel : auto-évaluation en cours de saisie ({contract_name})",
     "deadline_extended": "e-CARS – Délai de saisie prolongé au {closes_on_label} ({contract_name})",
 }
 
 
 
-def render(template: str, to: str, mail_from: str, context: dict) -> EmailMessage:
+def render(template: str, to: str, mail_from: str, context: dict, subject: str | None = None) -> EmailMessage:
+    """`subject`: another key of SUBJECTS than the template's own (a variant of the same email)."""
     context = {**context, "support": SUPPORT}
     message = EmailMessage()
-    message["Subject"] = SUBJECTS[template].format(**context)
+    message["Subject"] = SUBJECTS[subject or template].format(**context)
     message["From"] = mail_from
     message["To"] = to
     message["Message-ID"] = make_msgid(domain="e-cars.fr")

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from docx.document import Document
 
+from ecars_common import values
 from ecars_common.french import paris_moment
 from services.reporting import word_page
 from services.reporting.docx_tables import add_facts, add_table
@@ -26,7 +27,7 @@ def _opening(snapshot: dict, title: str, landscape: bool, edited_at: datetime | 
 
 
 def french_number(number) -> str:
-    return "" if number is None else str(number).replace(".", ",")
+    return "" if number is None else values.french(number)
 
 
 def value_text(value: dict) -> str:

@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from tests.conftest import unique
 from tests.support import cpom as cpom_support
 from tests.support.contracts import GOOD_ANSWERS, TEMPLATE, grant_ej, make_contract, new_finess, save
+from tests.support.db import rows
 from tests.support.identity import PASSWORD, active_user, bearer
 from tests.unit.test_contract_templates import GOOD, workbook
 
@@ -55,7 +56,7 @@ def open_indicator(page: Page, label: str) -> None:
     expect(page.locator("#indicateur-titre")).to_contain_text(label)
 
 
-def press_save(page: Page, expected_status: int = 302) -> None:
+def press_save(page: Page, expected_status: int = 303) -> None:
     with page.expect_response(lambda r: r.request.method == "POST" and "/indicateurs/" in r.url) as sent:
         page.get_by_role("button", name="Enregistrer").click()
     assert sent.value.status == expected_status
@@ -142,7 +143,8 @@ def test_the_establishment_fills_closes_and_exports_its_self_evaluation(page: Pa
     page.goto(f"/contrats/{setup.contract_id}")
     with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/clore")) as sent:
         page.get_by_role("button", name="Clore la saisie").click()
-    assert sent.value.status == 409
+    assert sent.value.status == 303  # redirected: reloading the page never sends « Clore la saisie » again
+    expect(page).to_have_url(re.compile(rf"/contrats/{setup.contract_id}\?cloture=refusee#cloture-refusee$"))
     refusal = page.locator("#cloture-refusee")
     expect(refusal).to_contain_text("Impossible de clore la saisie")
     for label in INDICATOR_LABELS[1:]:
@@ -161,6 +163,8 @@ def test_the_establishment_fills_closes_and_exports_its_self_evaluation(page: Pa
     press_save(page)
     saved_ok(page, "Convention soins palliatifs")
     open_indicator(page, "Date de la dernière évaluation")
+    expect(control(page, "Réalisé")).to_have_attribute("type", "date")
+    expect(page.locator("[data-question='REALISE']")).not_to_contain_text("JJ/MM/AAAA")  # the picker shows its format
     control(page, "Réalisé").fill("2023-03-15")
     control(page, "Précisions").fill("Évaluation externe")
     press_save(page)
@@ -247,7 +251,7 @@ def test_a_grey_indicator_cannot_be_edited(page: Page, gateway, stack, setup):
     csrf = page.locator("input[name=csrf_token]").first.get_attribute("value")
     forged = page.request.post(f"/contrats/{setup.contract_id}/indicateurs/SOI01",
                                form={"csrf_token": csrf, "version": "0", "q-REALISE": "oui"}, max_redirects=0)
-    assert forged.status == 302
+    assert forged.status == 303
     page.goto(f"/contrats/{setup.contract_id}/indicateurs/SOI01")
     expect(page.locator(".fr-alert--error")).to_contain_text("pastille grise")
     assert api_indicator(gateway, setup, "SOI01")["version"] == 0
@@ -255,6 +259,52 @@ def test_a_grey_indicator_cannot_be_edited(page: Page, gateway, stack, setup):
     answer = page.goto(f"/contrats/{setup.contract_id}/indicateurs/PIL01")
     assert answer.status == 403
     expect(page.get_by_role("alert")).to_contain_text("n'est pas accessible")
+
+
+def test_the_administrateur_sees_who_holds_a_grey_indicator_and_reassigns_it(page: Page, gateway, stack, setup):
+    admin_email, _ = active_user(stack)
+    answer = httpx.post(f"{gateway}/api/auth/habilitations", headers=bearer(setup.ars), json={
+        "scope_type": "ej", "scope_id": setup.finess, "civilite": "Mme", "nom": "ADMIN", "prenom": "Alice",
+        "fonction": "Directrice", "email": admin_email, "administrateur": True})
+    assert answer.status_code == 201, answer.text
+    [holder] = rows(stack, "SELECT id FROM auth.users WHERE email = %s", setup.member_email)
+    answer = httpx.put(setup.url(gateway, "/restrictions/SOI01"), headers=bearer(setup.ars),
+                       json={"user_ids": [str(holder["id"])], "roles": [], "hidden": False})
+    assert answer.status_code == 200, answer.text
+    for code, answers in GOOD_ANSWERS.items():
+        if code != "SOI01":
+            assert save(gateway, setup, code, answers).status_code == 200
+    log_in(page, admin_email)
+    page.goto(f"/contrats/{setup.contract_id}/indicateurs")
+    expect(indicator_row(page, "SOI01")).to_contain_text(f"Non accessible – à renseigner par {setup.member_email}")
+
+    # « Clore la saisie »: the grey indicator is named as grey, with who must fill it, never as red
+    page.goto(f"/contrats/{setup.contract_id}")
+    page.get_by_role("button", name="Clore la saisie").click()
+    refusal = page.locator("#cloture-refusee")
+    expect(refusal.locator("#indicateurs-gris")).to_contain_text(
+        f"Convention soins palliatifs – à renseigner par {setup.member_email}")
+    expect(refusal.locator("#indicateurs-manquants")).to_have_count(0)
+    expect(refusal).not_to_contain_text("pastille rouge")
+
+    # « Indicateurs à accès restreint »: who holds it, and « Réattribuer » to another collaborator
+    row = page.locator("#acces-restreint tr[data-code='SOI01']")
+    expect(row.locator(".ecars-holders")).to_have_text(setup.member_email)
+    page.get_by_label("Collaborateur qui renseignera « Convention soins palliatifs »").select_option(label=admin_email)
+    with page.expect_response(lambda r: r.request.method == "POST" and "/attribution" in r.url) as sent:
+        row.get_by_role("button", name="Réattribuer").click()
+    assert sent.value.status == 303
+    expect(page.locator(".fr-alert--success")).to_contain_text(f"désormais à renseigner par {admin_email}")
+    expect(row.locator(".ecars-holders")).to_have_text(admin_email)
+    page.goto(f"/contrats/{setup.contract_id}/indicateurs")
+    expect(indicator_row(page, "SOI01")).to_have_attribute("data-dot", "ROUGE")
+
+    # the one who held it sees no « Réattribuer »: not an Administrateur
+    page.context.clear_cookies()
+    log_in(page, setup.member_email)
+    page.goto(f"/contrats/{setup.contract_id}")
+    expect(page.locator("#acces-restreint")).to_contain_text(admin_email)
+    expect(page.get_by_role("button", name="Réattribuer")).to_have_count(0)
 
 
 # -- 3. « Documents de l'indicateur » -------------------------------------------------------------
@@ -274,13 +324,33 @@ def test_a_document_is_added_to_an_indicator_and_a_forbidden_format_is_refused(p
     expect(documents).to_contain_text("txt, xls, xlsx, xlm, xlsm, doc, docx, pdf, ppt, ppts, zip, jpg, jpeg, tiff, "
                                       "gif, odt, odg, odp, ods, odf, dot, dotx")
 
+    # what was typed but not saved is not thrown away by « Ajouter document »: a refused value stays as typed,
+    # with its error, and the file is not sent…
+    control(page, "Réalisé").fill("beaucoup")
+    control(page, "Commentaire évalué 2023").fill("Voir le rapport joint")
+    page.locator("#document").set_input_files(files=[{"name": "avant.txt", "mimeType": "text/plain",
+                                                      "buffer": b"avant"}])
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/documents")) as sent:
+        page.get_by_role("button", name="Ajouter document").click()
+    assert sent.value.status == 422
+    expect(control(page, "Réalisé")).to_have_value("beaucoup")
+    expect(control(page, "Commentaire évalué 2023")).to_have_value("Voir le rapport joint")
+    expect(error_of(page, "document")).to_contain_text("corrigez d'abord les valeurs saisies")
+    expect(page.locator("#liste-documents")).not_to_contain_text("avant.txt")
+    # … and a right one is saved with the document
+    control(page, "Réalisé").fill("42")
     content = "Rapport d'activité 2023 : 42 personnes accompagnées.\n".encode()
     page.locator("#document").set_input_files(files=[{"name": "Rapport d'activité.txt", "mimeType": "text/plain",
                                                       "buffer": content}])
     with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/documents")) as sent:
         page.get_by_role("button", name="Ajouter document").click()
-    assert sent.value.status == 302, sent.value.text()
-    expect(page.locator(".fr-alert--success")).to_contain_text("« Rapport d'activité.txt » a été ajouté")
+    assert sent.value.status == 303, sent.value.text()
+    expect(page.locator(".fr-alert--success").first).to_contain_text("Vos saisies sur l'indicateur")
+    expect(page.locator(".fr-alert--success").nth(1)).to_contain_text("« Rapport d'activité.txt » a été ajouté")
+    expect(control(page, "Réalisé")).to_have_value("42")
+    expect(control(page, "Commentaire évalué 2023")).to_have_value("Voir le rapport joint")
+    saved = api_indicator(gateway, setup, "ACC01")
+    assert saved["questions"][0]["value"] == 42 and saved["comment"] == "Voir le rapport joint"
     expect(page.locator("#liste-documents")).to_contain_text("Rapport d'activité.txt")
     with page.expect_download() as download:
         page.locator("#liste-documents").get_by_role("link", name="Rapport d'activité.txt").click()
@@ -289,8 +359,13 @@ def test_a_document_is_added_to_an_indicator_and_a_forbidden_format_is_refused(p
 
     page.locator("#document").set_input_files(files=[{"name": "outil.exe", "mimeType": "application/octet-stream",
                                                       "buffer": b"MZ\x90\x00" + b"\x00" * 64}])
-    page.get_by_role("button", name="Ajouter document").click()
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/documents")) as sent:
+        page.get_by_role("button", name="Ajouter document").click()
+    assert sent.value.status == 303  # a refused file too: the page after it is a GET, safe to reload
+    expect(page).to_have_url(re.compile(r"/indicateurs/ACC01#documents$"))
     expect(error_of(page, "document")).to_contain_text("Le format « .exe » n'est pas accepté")
+    page.reload()
+    expect(page.locator("#document-erreur")).to_have_count(0)  # said once, not sent again
     expect(page.locator("#liste-documents")).not_to_contain_text("outil.exe")
     page.screenshot(path="/tmp/ecars-documents.png", full_page=True)
 

@@ -127,7 +127,7 @@ def test_the_gestionnaire_fills_in_its_cpom_and_transmits_it(page: Page, gateway
     expect(page.get_by_text("Tous les établissements du CPOM")).to_be_visible()
     for number in range(1, 6):
         page.get_by_label(re.compile(r"^Nouvelle action")).fill(f"Action numéro {number}")
-        press(page, "Enregistrer", "/objectifs/", 302)
+        press(page, "Enregistrer", "/objectifs/", 303)
         expect(page.locator(".fr-alert--success")).to_contain_text("La fiche objectif est enregistrée.")
     expect(page.locator("#actions > li")).to_have_count(5)
     page.get_by_label(re.compile(r"^Nouvelle action")).fill("Une sixième action")
@@ -148,11 +148,14 @@ def test_the_gestionnaire_fills_in_its_cpom_and_transmits_it(page: Page, gateway
     page.locator(f"#denominateur-{first}").fill("0")
     press(page, "Enregistrer", "/indicateurs/", 422)
     expect(page.locator(f"#denominateur-{first}-erreur")).to_have_text(ZERO_DENOMINATOR)
+    failure = page.get_by_role("alert").filter(has_text="Les données envoyées ne sont pas valides")
+    expect(failure).to_contain_text("le taux ne peut pas être calculé.")
+    expect(failure).not_to_contain_text("calculé..")  # one full stop, never two
     expect(page.locator(f"#numerateur-{first}")).to_have_value("1")
     page.locator(f"#denominateur-{first}").fill("8")
     page.locator(f"#numerateur-{second}").fill("1")
     page.locator(f"#denominateur-{second}").fill("3")
-    press(page, "Enregistrer", "/indicateurs/", 302)
+    press(page, "Enregistrer", "/indicateurs/", 303)
     expect(page.locator(f"[data-etablissement='{first}'] [data-taux]")).to_have_text("12,50 %")
     expect(page.locator(f"[data-etablissement='{second}'] [data-taux]")).to_have_text("33,33 %")
     page.screenshot(path="/tmp/cpom_indicator.png", full_page=True)
@@ -160,7 +163,7 @@ def test_the_gestionnaire_fills_in_its_cpom_and_transmits_it(page: Page, gateway
     # « Remarques » at the end of the grid
     page.goto(f"/cpom/{cpom['id']}#remarques")
     page.get_by_label("Remarque", exact=True).fill("Nous proposons d'ajouter un objectif sur la prévention.")
-    press(page, "Enregistrer", "/remarques", 302)
+    press(page, "Enregistrer", "/remarques", 303)
     expect(page.locator("#liste-remarques")).to_contain_text("Nous proposons d'ajouter un objectif sur la prévention.")
     expect(page.locator("#liste-remarques")).to_contain_text(setting["email"])
 
@@ -182,17 +185,19 @@ def test_the_gestionnaire_fills_in_its_cpom_and_transmits_it(page: Page, gateway
     put(gateway, headers, cpom["id"], f"/indicateurs/{codes['SOIN 1']['id']}/valeurs",
         {"valeurs": [{"etablissement": first, "valeur": True}]})
     page.goto(f"/cpom/{cpom['id']}")
-    press(page, "Transmettre les informations", "/transmettre", 302)
-    expect(page.locator(".fr-alert--success")).to_contain_text("version 1")
+    press(page, "Transmettre les informations", "/transmettre", 303)
+    expect(page.locator(".fr-alert--success")).to_contain_text("version 1 (première transmission)")
+    expect(page.locator(".fr-alert--success")).not_to_contain_text("modification")
+    expect(page.locator("#transmissions [data-version='1'] summary")).to_contain_text("(première transmission)")
     expect(page.locator("#transmissions [data-version='1']")).to_contain_text("Version 1")
-    press(page, "Transmettre les informations", "/transmettre", 302)  # nothing changed since
+    press(page, "Transmettre les informations", "/transmettre", 303)  # nothing changed since
     expect(page.get_by_role("status").filter(has_text="Rien n'a changé")).to_contain_text(
         "Rien n'a changé depuis la transmission n° 1.")
 
     # a new remark, transmitted as version 2: the history shows what changed
     page.get_by_label("Remarque", exact=True).fill("Le diagnostic est joint dans « Documents ».")
-    press(page, "Enregistrer", "/remarques", 302)
-    press(page, "Transmettre les informations", "/transmettre", 302)
+    press(page, "Enregistrer", "/remarques", 303)
+    press(page, "Transmettre les informations", "/transmettre", 303)
     expect(page.locator(".fr-alert--success")).to_contain_text("version 2")
     history = page.locator("#transmissions [data-version='2']")
     history.locator("summary").click()
@@ -227,7 +232,7 @@ def test_documents_of_the_cpom(page: Page, browser, gateway, stack, setting):
     expect(add).to_be_enabled()
     page.locator("#fichier").set_input_files({"name": "diagnostic partagé.txt", "mimeType": "text/plain",
                                               "buffer": "Diagnostic de l'établissement\n".encode()})
-    press(page, "Ajouter un fichier", "/documents", 302)
+    press(page, "Ajouter un fichier", "/documents", 303)
     expect(page.locator(".fr-alert--success")).to_contain_text("« diagnostic partagé.txt » a été ajouté")
     diagnostic = documents.locator("[data-folder='Diagnostic']")
     expect(diagnostic).to_contain_text("(1 document)")
@@ -239,8 +244,11 @@ def test_documents_of_the_cpom(page: Page, browser, gateway, stack, setting):
     # the server refuses an upload without a folder (the button is only greyed out in the browser)
     refused = page.request.post(f"/cpom/{cpom['id']}/documents", multipart={
         "csrf_token": page.locator("#ajout-fichier input[name=csrf_token]").input_value(),
-        "fichier": {"name": "x.txt", "mimeType": "text/plain", "buffer": b"x"}})
-    assert refused.status == 422 and "abord le dossier dans lequel" in refused.text()
+        "fichier": {"name": "x.txt", "mimeType": "text/plain", "buffer": b"x"}}, max_redirects=0)
+    assert refused.status == 303  # back to the sheet: a reload never sends the file again
+    assert refused.headers["location"].endswith(f"/cpom/{cpom['id']}#documents")
+    page.goto(refused.headers["location"])
+    expect(page.locator("#documents")).to_contain_text("abord le dossier dans lequel")
 
     # a user with « Visibilité documents confidentiels » sees the confidential folder
     trusted_email, trusted_id = active_user(stack)
@@ -263,13 +271,13 @@ def test_the_ars_moves_the_status_and_gives_its_validation(page: Page, gateway, 
     expect(page.get_by_role("button", name="Transmettre les informations")).to_have_count(0)  # the gestionnaire's
     expect(page.get_by_role("button", name="Donner la validation CD")).to_have_count(0)  # the CD's
     page.get_by_label("Nouveau statut").select_option(label="2 Lancement")
-    press(page, "Changer le statut", "/statut", 302)
+    press(page, "Changer le statut", "/statut", 303)
     expect(page.locator(".fr-alert--success")).to_contain_text("« 2 Lancement »")
     expect(page.locator("#fiche-cpom")).to_contain_text("Statut : 2 Lancement")
-    press(page, "Donner la validation ARS", "/validation", 302)
+    press(page, "Donner la validation ARS", "/validation", 303)
     expect(page.locator("#validation-ars")).to_contain_text("Validation ARS : Oui")
     expect(page.locator("#validation-cd")).to_contain_text("Validation CD : Non")
-    press(page, "Retirer la validation ARS", "/validation", 302)
+    press(page, "Retirer la validation ARS", "/validation", 303)
     expect(page.locator("#validation-ars")).to_contain_text("Validation ARS : Non")
     # the ARS sees every folder, « Documents confidentiels » included
     expect(page.locator("#documents .ecars-folder__label", has_text="Documents confidentiels")).to_be_visible()

@@ -44,7 +44,7 @@ from tests.support.kustomize import containers, pod_spec
 
 VERSIONS = (k8s_schemas.OLDEST_KUBERNETES, kubernetes_validate.latest_version())
 CREDENTIALS = {"ECARS_DATABASE_URL", "ECARS_AMQP_URL", "ECARS_S3_ACCESS_KEY", "ECARS_S3_SECRET_KEY",
-               "ECARS_AUTH_CODE_SECRET", "ECARS_GATEWAY_SECRET"}
+               "ECARS_AUTH_CODE_SECRET", "ECARS_GATEWAY_SECRET", "ECARS_SERVICE_KEY"}
 WEB_PORT = {"web": "0.0.0.0:8000", "gateway": "0.0.0.0:8080"}  # what boot.sh binds, checked below
 
 

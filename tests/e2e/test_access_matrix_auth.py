@@ -74,6 +74,10 @@ ROUTES = service_routes(SERVICE) + [
     # read by every token verifier on the internal network; through the gateway, a token is needed
     Route("GET", "/token-revocations", "/token-revocations", {"ej_member": 200, "support": 200},
           service_open=True),
+    # for the other services' reconciliation, with the service key: no person may read it, whatever their token
+    Route("GET", "/habilitations/snapshot", "/habilitations/snapshot",
+          {"ej_member": (403, "forbidden"), "ars": (403, "forbidden"), "support": (403, "forbidden")},
+          service_open=True),
     Route("GET", "/me/habilitations", "/me/habilitations", {"ej_member": SEES, "other_ej": BLIND},
           listed="finess"),
     Route("GET", "/habilitations", lambda w: f"/habilitations?scope_type=ej&scope_id={w.ids['finess']}", MANAGERS),

@@ -96,6 +96,14 @@ ROUTES = service_routes(SERVICE) + [
     # each call asks a later date than the one before, so the ARS's every try is a real extension
     Route("POST", "/contracts/<uuid:contract_id>/deadline", "/contracts/{contract}/deadline",
           {"ars": 200, "ars_other_region": 404, "ej_collaborator": 403, **ARS_ONLY}, send=deadline_body),
+    Route("POST", "/campaigns/<uuid:campaign_id>/bulk", "/campaigns/{campaign}/bulk",
+          {"ars": 200, "ars_other_region": 404, **ARS_ONLY},
+          send=lambda w: {"json": {"action": "accept", "contract_ids": [w.ids["contract"]]}}),
+    Route("GET", "/campaigns/<uuid:campaign_id>/export", "/campaigns/{campaign}/export?format=csv",
+          {"ars": 200, "ars_other_region": 404, **ARS_ONLY}),
+    Route("GET", "/campaigns/<uuid:campaign_id>/attachments", "/campaigns/{campaign}/attachments",
+          {"ars": 200, "ars_other_region": 404, **ARS_ONLY}),
+    Route("GET", "/contracts/<uuid:contract_id>/attachments", "/contracts/{contract}/attachments", READ),
     Route("GET", "/territoire/clotures", "/territoire/clotures", {
         "ars": SEES, "ars_other_region": BLIND, **ARS_ONLY}, listed="closed"),
 ]

@@ -55,7 +55,7 @@ def test_saving_turns_the_dot_green_and_raises_the_percentage(gateway, setup, st
 @pytest.mark.parametrize("code, answers, comment, field, words", [
     ("ACC01", {"REALISE": "douze"}, "", "REALISE", "nombre"),
     ("ACC01", {"REALISE": -1}, "", "REALISE", "au moins 0"),
-    ("ACC01", {"REALISE": 10001}, "", "REALISE", "au plus 10000"),
+    ("ACC01", {"REALISE": 10001}, "", "REALISE", "au plus 10\u202f000"),
     ("ACC02", {"REALISE": 120}, "", "REALISE", "au plus 100"),
     ("ACC02", {"REALISE": 50}, "", "comment", "hors de la plage attendue"),
     ("SOI01", {"REALISE": "peut-être"}, "", "REALISE", "oui ou non"),

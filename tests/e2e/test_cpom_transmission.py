@@ -182,7 +182,11 @@ def test_the_backoffice_queue_is_declared_durable_with_its_dead_letter_queue(sta
             await channel.declare_queue(f"{BACKOFFICE_QUEUE}.dead", passive=True)
             # declaring it again with the documented arguments is accepted (a mismatch would close the channel)
             await channel.declare_queue(BACKOFFICE_QUEUE, durable=True, arguments={
-                "x-dead-letter-exchange": "", "x-dead-letter-routing-key": f"{BACKOFFICE_QUEUE}.dead"})
+                "x-queue-type": "quorum", "x-delivery-limit": 10, "x-overflow": "reject-publish",
+                "x-dead-letter-exchange": "", "x-dead-letter-routing-key": f"{BACKOFFICE_QUEUE}.dead",
+                "x-dead-letter-strategy": "at-least-once"})
+            await channel.declare_queue(f"{BACKOFFICE_QUEUE}.dead", durable=True, arguments={
+                "x-queue-type": "quorum", "x-delivery-limit": 10000, "x-overflow": "reject-publish"})
 
     asyncio.run(check())
 

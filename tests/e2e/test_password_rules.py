@@ -134,7 +134,7 @@ def test_password_fields_are_masked_and_leave_paste_and_password_managers_alone(
     login_page = browser.get("/connexion").text
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', login_page).group(1)
     assert browser.post("/connexion", data={"email": email, "password": PASSWORD, "csrf_token": csrf}
-                        ).status_code == 302
+                        ).status_code == 303
     account_page = browser.get("/mon-compte").text
     fields = {}
     for page in (login_page, account_page):

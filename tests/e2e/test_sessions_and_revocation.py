@@ -211,11 +211,11 @@ def test_a_cookie_copied_before_se_deconnecter_no_longer_opens_a_page(stack, gat
     browser = httpx.Client(base_url=gateway)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', browser.get("/connexion").text).group(1)
     signed_in = browser.post("/connexion", data={"email": email, "password": PASSWORD, "csrf_token": csrf})
-    assert signed_in.status_code == 302
+    assert signed_in.status_code == 303
     assert browser.get("/accueil").status_code == 200
     copied = dict(browser.cookies)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', browser.get("/accueil").text).group(1)
-    assert browser.post("/deconnexion", data={"csrf_token": csrf}).status_code == 302
+    assert browser.post("/deconnexion", data={"csrf_token": csrf}).status_code == 303
 
     for page in ("/accueil", "/mon-compte"):
         replay = httpx.get(f"{gateway}{page}", cookies=copied)

@@ -189,7 +189,9 @@ def test_a_zero_denominator_is_refused_with_a_message():
 
 def test_values_of_each_type():
     errors = {}
-    assert domain.parse_value("quantitatif", {"valeur": "1 000"}, "a", errors) == {}
+    # « 1 000 » is a number the French way, as the self-evaluation reads it (one set of rules: ecars_common.values)
+    assert domain.parse_value("quantitatif", {"valeur": "1 000"}, "a", errors) == {"valeur_nombre": Decimal(1000)}
+    assert domain.parse_value("quantitatif", {"valeur": "mille"}, "a", errors) == {}
     assert domain.parse_value("quantitatif", {"valeur": 12.5}, "b", errors) == {"valeur_nombre": Decimal("12.5")}
     assert domain.parse_value("oui_non", {"valeur": "oui"}, "c", errors) == {}
     assert domain.parse_value("oui_non", {"valeur": False}, "d", errors) == {"valeur_booleen": False}

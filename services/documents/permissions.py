@@ -10,8 +10,6 @@ from ecars_common.delegation import ask_as_caller, error_of
 from ecars_common.errors import ApiError
 from services.documents.domain import Refused
 
-AUTO_EVALUATION = "AUTO-EVALUATION"
-
 
 def indicator(contract_id: str, indicator_id: str) -> dict:
     """The contracts service's view of the indicator for the caller; its refusal (401, 403, 404) as is."""
@@ -48,7 +46,7 @@ def may_add(contract_id: str, indicator_id: str) -> None:
     view = indicator(contract_id, indicator_id)
     if view.get("editable"):
         return
-    if view.get("contract", {}).get("status") not in (None, AUTO_EVALUATION):
+    if view.get("contract", {}).get("entry_open") is False:  # contracts says whether its entry is open
         raise Refused(409, "contract_closed", "La saisie de ce contrat est close : aucun document ne peut plus y "
                                               "être ajouté.", {"contract_id": contract_id})
     raise Refused(403, "read_only", "Votre compte peut consulter cet indicateur mais pas y ajouter de documents.",

@@ -1,11 +1,15 @@
 """What every auth use case leaves behind: the security audit trail and the events it publishes."""
 
+from functools import partial
+
 from sqlalchemy import Connection
 
 from ecars_common import outbox
-from ecars_common.events import new_envelope
 from ecars_common.logs import request_id_var
 from services.auth.orm import audit_log
+
+# The events a use case publishes, in its transaction: ecars_common.outbox.publish, from auth.
+publish = partial(outbox.publish, service="auth")
 
 
 def audit(session: Connection, action: str, user_id: str | None, client_address: str, **details) -> None:
@@ -15,9 +19,6 @@ def audit(session: Connection, action: str, user_id: str | None, client_address:
                                   request_id=request_id_var.get(), details=details)
     )
 
-
-def publish(session: Connection, type: str, data: dict) -> None:
-    outbox.add(session, "auth", new_envelope(type, data, source="auth", correlation_id=request_id_var.get()))
 
 
 def person(user) -> dict:

@@ -1,5 +1,6 @@
-"""The ARS back-office's queue: `backoffice.transmissions`, durable, bound to the transmissions of CPOM
-information and the closing of self-evaluations, with its dead-letter queue. Declared by the cpom
+"""The ARS back-office's queue: `backoffice.transmissions`, a quorum queue bound to the transmissions of CPOM
+information and the closing of self-evaluations, with its dead-letter queue (ecars_common.queues: the arguments,
+and the migration of the classic queue of earlier releases). Declared by the cpom
 service at `migrate` (ahead of any publication, so nothing is dropped while no back-office is connected).
 The contract is docs/backoffice.md."""
 
@@ -7,7 +8,7 @@ import asyncio
 
 import aio_pika
 
-from ecars_common.amqp import declare_exchange
+from ecars_common import queues
 from ecars_common.config import Settings
 
 ROUTING_KEYS = ("cpom.information.transmitted", "contracts.evaluation.closed")
@@ -20,19 +21,19 @@ def queue_names(settings: Settings) -> dict[str, str]:
 
 def queue_arguments(settings: Settings) -> dict:
     """Whoever declares the queue again (the back-office itself) must use these same arguments."""
-    return {"x-dead-letter-exchange": "", "x-dead-letter-routing-key": queue_names(settings)["dead"]}
+    return queues.arguments(dead_letter_to=queue_names(settings)["dead"])
+
+
+def specs(settings: Settings) -> list[queues.Spec]:
+    names = queue_names(settings)
+    return [queues.dead_letter_spec(names["dead"]),
+            queues.Spec(names["main"], queue_arguments(settings), ROUTING_KEYS)]
 
 
 async def declare(settings: Settings) -> None:
-    names = queue_names(settings)
     connection = await aio_pika.connect(settings.amqp_url, timeout=5)
     async with connection:
-        channel = await connection.channel()
-        exchange = await declare_exchange(channel, settings.exchange)
-        await channel.declare_queue(names["dead"], durable=True)
-        queue = await channel.declare_queue(names["main"], durable=True, arguments=queue_arguments(settings))
-        for routing_key in ROUTING_KEYS:
-            await queue.bind(exchange, routing_key)
+        await queues.ensure(connection, settings.exchange, specs(settings))
 
 
 def prepare(settings: Settings) -> None:

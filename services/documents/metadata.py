@@ -7,8 +7,6 @@ from sqlalchemy import Connection
 from sqlalchemy.dialects.postgresql import insert
 
 from ecars_common import outbox
-from ecars_common.events import new_envelope
-from ecars_common.logs import request_id_var
 from services.documents.domain import DEFAULT_FOLDERS, Owner
 from services.documents.orm import documents, folders
 from services.documents.upload import Stored
@@ -35,11 +33,11 @@ def record(session: Connection, document_id: str, owner: Owner, key: str, bucket
         detected_type=stored.detected.kind, size=stored.size, sha256=stored.sha256, uploaded_by=user_id,
         uploaded_by_email=email or "",
     ).returning(*documents.c)).mappings().one()
-    outbox.add(session, "documents", new_envelope("documents.document.added", {
+    outbox.publish(session, "documents.document.added", {
         "document_id": document_id, **owner.event_data(), "name": stored.name, "size": stored.size,
         "sha256": stored.sha256, "content_type": stored.detected.content_type, "uploaded_by": user_id,
         "uploaded_at": row["uploaded_at"].isoformat(),
-    }, source="documents", correlation_id=request_id_var.get()))
+    }, service="documents")
     return public(row)
 
 

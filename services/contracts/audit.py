@@ -1,0 +1,31 @@
+"""What every contracts use case leaves behind: the contract's history (audit rows, shown on the indicator
+sheet and to the authority) and the events it publishes."""
+
+from functools import partial
+
+from sqlalchemy import Connection
+
+from ecars_common import outbox
+from ecars_common.tokens import Identity
+from services.contracts.orm import audit as audit_rows
+from services.contracts.orm import contracts
+
+# The events a use case publishes, in its transaction: ecars_common.outbox.publish, from contracts.
+publish = partial(outbox.publish, service="contracts")
+
+
+def record(session: Connection, identity: Identity | None, contract_id: str, field: str, old, new,
+           reason: str | None = None) -> None:
+    """One change of the contract: who (None: the platform itself, e.g. the closing date), which field, from, to."""
+    session.execute(audit_rows.insert().values(
+        contract_id=contract_id, field=field, old=old, new=new, reason=reason,
+        by_user=identity.user_id if identity else None, by_email=identity.email if identity else None))
+
+
+def change_status(session: Connection, identity: Identity | None, contract_id: str, old: str, new: str,
+                  reason: str | None = None, **values) -> None:
+    """The contract moves from `old` to `new` (closed, reopened, locked at its closing date): a new version, no
+    authority review any more, `values` set with it, and the change in its history."""
+    session.execute(contracts.update().where(contracts.c.id == contract_id).values(
+        status=new, review=None, version=contracts.c.version + 1, **values))
+    record(session, identity, contract_id, "status", old, new, reason)

@@ -1,0 +1,22 @@
+"""Indexes by which the worker purges the outbox rows sent and the inbox rows received past the retention
+(ecars_common.housekeeping).
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+from alembic import op
+
+from ecars_common import housekeeping
+
+revision = "0002"
+down_revision = "0001"
+S = "reporting"
+
+
+def upgrade() -> None:
+    housekeeping.create_indexes(op, S)
+
+
+def downgrade() -> None:
+    housekeeping.drop_indexes(op, S)
