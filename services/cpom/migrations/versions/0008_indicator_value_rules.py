@@ -2,16 +2,16 @@
 rules the self-evaluation shares (ecars_common.values): {"entier", "minimum", "maximum", "unite"} for a
 quantitatif, {"partie_d_un_tout"} for a taux (never above 100 %). Empty: the shared maximum only.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 """
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-revision = "0006"
-down_revision = "0005"
+revision = "0008"
+down_revision = "0007"
 
 
 def upgrade() -> None:
