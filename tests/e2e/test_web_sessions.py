@@ -31,7 +31,7 @@ def web_sign_in(gateway: str, email: str, user_agent: str = CHROME, follow: str 
     if follow:
         form["suivant"] = follow
     answer = browser.post("/connexion", data=form)
-    assert answer.status_code == 302, answer.text
+    assert answer.status_code == 303, answer.text
     return browser
 
 
@@ -65,7 +65,7 @@ def test_the_cookie_holds_a_new_random_id_at_each_sign_in_and_the_tokens_stay_se
     assert "HttpOnly" in header and "SameSite=Lax" in header and "Path=/" in header
     assert "Expires" not in header and "Domain" not in header
     answer = browser.post("/connexion", data={"email": email, "password": PASSWORD, "csrf_token": csrf_of(page.text)})
-    assert answer.status_code == 302
+    assert answer.status_code == 303
     signed_in = cookie(browser)
     assert signed_in != anonymous  # no fixation (ASVS 5.0 7.2.4)
     assert re.fullmatch(r"[A-Za-z0-9_-]{43}", signed_in)  # 32 random bytes: 256 bits (7.2.3)
@@ -164,7 +164,7 @@ def test_a_password_change_in_mon_compte_closes_the_other_web_sessions_and_keeps
     answer = here.post("/mon-compte/mot-de-passe", data={
         "csrf_token": csrf_of(page.text), "current_password": PASSWORD, "password": "Autre-Secret-2026?x",
         "confirmation": "Autre-Secret-2026?x"})
-    assert answer.status_code == 302 and answer.headers["location"] == "/mon-compte"
+    assert answer.status_code == 303 and answer.headers["location"] == "/mon-compte"
     assert [row["id"] for row in sessions_of(stack, user_id)] == [stored(stack, cookie(here))["id"]]
     assert sent_back_to_login(other)
     after = here.get("/mon-compte")
@@ -184,7 +184,7 @@ def test_the_wrong_current_password_that_locks_the_account_ends_this_web_session
     answer = browser.post("/mon-compte/mot-de-passe", data={
         "csrf_token": csrf_of(page), "current_password": "pas-le-bon-1A!", "password": "Autre-Secret-2026?x",
         "confirmation": "Autre-Secret-2026?x"})
-    assert answer.status_code == 302 and answer.headers["location"] == "/connexion"
+    assert answer.status_code == 303 and answer.headers["location"] == "/connexion"
     assert "Trop de tentatives infructueuses" in browser.get("/connexion").text
     assert stored(stack, kept) is None and sessions_of(stack, user_id) == []
     assert sent_back_to_login(httpx.Client(base_url=gateway, cookies={"ecars_session": kept}))
@@ -206,7 +206,7 @@ def test_asking_the_time_left_is_not_activity_and_prolonger_la_session_is(stack,
     assert browser.get("/session/etat").json()["remaining"] > IDLE - 30
     # without the script, the button is a plain form: back to the page
     plain = browser.post("/session/prolonger", data={"csrf_token": csrf, "suivant": "/mon-compte"})
-    assert plain.status_code == 302 and plain.headers["location"] == "/mon-compte"
+    assert plain.status_code == 303 and plain.headers["location"] == "/mon-compte"
     assert browser.post("/session/prolonger", data={"csrf_token": "faux"}).status_code == 400
     assert browser.post("/session/prolonger", data={"csrf_token": csrf, "suivant": "https://ailleurs.example"}
                         ).headers["location"] == "/accueil"
@@ -230,7 +230,7 @@ def test_a_form_sent_after_the_timeout_is_kept_and_offered_back_after_signing_in
     sent = browser.post("/mon-compte/informations", headers={"Referer": f"{gateway}/mon-compte"}, data={
         "csrf_token": csrf, "civilite": "M.", "nom": "LEGRAND", "prenom": "Étienne", "fonction": "Directeur",
         "telephone": "", "current_password": "jamais-garde"})
-    assert sent.status_code == 302 and sent.headers["location"] == "/connexion?suivant=/mon-compte"
+    assert sent.status_code == 303 and sent.headers["location"] == "/connexion?suivant=/mon-compte"
     login = browser.get(sent.headers["location"])
     assert "ce que vous aviez saisi a été conservé" in login.text
     assert "LEGRAND" not in login.text  # offered on its page, once signed in
@@ -270,7 +270,7 @@ def test_mon_compte_lists_each_device_and_ends_one_or_all(stack, gateway):
                      user_id, FIREFOX)
     assert re.search(r"\d{2}/\d{2}/\d{4} à \d{2}:\d{2}", page)
     ended = here.post(f"/mon-compte/sessions/{firefox['id']}/fermer", data={"csrf_token": csrf_of(page)})
-    assert ended.status_code == 302
+    assert ended.status_code == 303
     assert sent_back_to_login(other)  # its web session was deleted with it
     page = here.get(ended.headers["location"]).text
     assert "La session a été fermée." in page and "Firefox sous Windows" not in page
@@ -280,13 +280,13 @@ def test_mon_compte_lists_each_device_and_ends_one_or_all(stack, gateway):
     web_sign_in(gateway, stranger)
     [theirs] = rows(stack, "SELECT id FROM auth.sessions WHERE user_id = %s", stranger_id)
     refused = here.post(f"/mon-compte/sessions/{theirs['id']}/fermer", data={"csrf_token": csrf_of(page)})
-    assert refused.status_code == 302
+    assert refused.status_code == 303
     assert rows(stack, "SELECT ended_at FROM auth.sessions WHERE id = %s", theirs["id"]) == [{"ended_at": None}]
     assert here.post(f"/mon-compte/sessions/{firefox['id']}/fermer", data={}).status_code == 400
 
     again = web_sign_in(gateway, email, FIREFOX)
     page = here.get("/mon-compte").text
     everywhere = here.post("/mon-compte/sessions/fermer-toutes", data={"csrf_token": csrf_of(page)})
-    assert everywhere.status_code == 302 and everywhere.headers["location"] == "/connexion"
+    assert everywhere.status_code == 303 and everywhere.headers["location"] == "/connexion"
     assert "Vous avez été déconnecté de tous les appareils." in here.get("/connexion").text
     assert sent_back_to_login(again) and sessions_of(stack, user_id) == []
