@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 BENCHES = ["word_bench", "events_bench", "gateway_bench", "writes_bench", "login_bench", "load_bench",
-           "hotpaths_bench", "documents_bench"]
+           "hotpaths_bench", "documents_bench", "scale_bench"]
 
 
 def main() -> int:

@@ -155,9 +155,8 @@ async def replay_dead_letters(settings: Settings, limit: int = 100) -> int:
     connection = await aio_pika.connect(settings.amqp_url, timeout=5)
     moved = 0
     async with connection:
-        channel = await connection.channel(publisher_confirms=True)
-        dead = await queues.passive(channel, names["dead"])
-        while moved < limit:
+        channel, dead = await queues.existing(connection, names["dead"])
+        while dead is not None and moved < limit:
             message = await dead.get(fail=False)
             if message is None:
                 break

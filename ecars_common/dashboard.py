@@ -53,10 +53,9 @@ async def _peek_dead_letters(settings, limit: int) -> list[dict]:
     connection = await aio_pika.connect(settings.amqp_url, timeout=3)
     seen = []
     async with connection:
-        channel = await connection.channel()
-        queue = await queues.passive(channel, queue_names(settings)["dead"])
+        _, queue = await queues.existing(connection, queue_names(settings)["dead"])
         held = []
-        while len(held) < limit:
+        while queue is not None and len(held) < limit:
             message = await queue.get(fail=False, no_ack=False)
             if message is None:
                 break

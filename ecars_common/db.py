@@ -83,3 +83,8 @@ def ping_idle_connections(engine: Engine) -> None:
             engine.dialect.do_ping(dbapi_connection)
         except Exception as error:  # the pool then discards it and checks out another (up to 3 tries)
             raise exc.DisconnectionError() from error
+
+
+def contains_pattern(text_: str) -> str:
+    """An ILIKE pattern matching `text_` anywhere, its own % _ and \\ taken literally (search boxes)."""
+    return "%" + text_.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

@@ -40,3 +40,10 @@ def run_env() -> None:
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()
+
+
+def create_extension(op, name: str) -> None:
+    """CREATE EXTENSION IF NOT EXISTS, safe when two services' migrations run at once (`make run` migrates every
+    service in parallel): the second waits for the first's transaction, then finds the extension there."""
+    op.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))").bindparams(name=f"extension {name}"))
+    op.execute(f"CREATE EXTENSION IF NOT EXISTS {name}")

@@ -21,7 +21,8 @@ _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 class RecentTraffic:
     """What this process served lately, for the support dashboard: request times and statuses over the
-    last five minutes, and the last server errors with their request ids."""
+    last five minutes, and the server errors of those five minutes with their request ids (one window for the
+    count and the list, so that they agree)."""
 
     WINDOW = 300
 
@@ -37,15 +38,15 @@ class RecentTraffic:
             while self.requests and self.requests[0][0] < now - self.WINDOW:
                 self.requests.popleft()
             if status >= 500:
-                self.errors.appendleft({"at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
-                                        "status": status, "method": method, "path": path,
-                                        "request_id": request_id, "message": message})
+                self.errors.appendleft((now, {"at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
+                                              "status": status, "method": method, "path": path,
+                                              "request_id": request_id, "message": message}))
 
     def summary(self) -> dict:
         with self.lock:
             cutoff = time.time() - self.WINDOW
             recent = [status for at, status in self.requests if at >= cutoff]
-            errors = list(self.errors)
+            errors = [error for at, error in self.errors if at >= cutoff]
         failed = sum(1 for status in recent if status >= 500)
         return {"window_seconds": self.WINDOW, "requests": len(recent),
                 "requests_per_minute": round(len(recent) / (self.WINDOW / 60), 2),

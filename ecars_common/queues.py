@@ -77,6 +77,16 @@ async def passive(channel: AbstractChannel, name: str) -> AbstractQueue:
     return await channel.declare_queue(name, passive=True)
 
 
+async def existing(connection: AbstractConnection, name: str) -> tuple[AbstractChannel, AbstractQueue | None]:
+    """A new channel and the queue `name` on it, or None if no such queue (a service that consumes no events has
+    no dead-letter queue: the failed passive declaration closed the first channel, the one returned is fresh)."""
+    channel = await connection.channel(publisher_confirms=True)
+    try:
+        return channel, await passive(channel, name)
+    except aio_pika.exceptions.ChannelNotFoundEntity:
+        return await connection.channel(publisher_confirms=True), None
+
+
 async def migrate(connection: AbstractConnection, exchange_name: str, spec: Spec) -> int:
     """Replace the queue `spec.name` (other arguments: a classic queue, or a quorum queue without a delivery limit) by
     the quorum queue `spec`, keeping every message. A quorum queue `<name>.migrating` takes the bindings first, then

@@ -13,6 +13,7 @@ from gateway import csrf, proxy, upstream
 from gateway.auth_sessions import background_closer
 from gateway.config import Config
 from gateway.ui import (
+    accessibility,
     account,
     backoffice,
     campaigns,
@@ -40,7 +41,7 @@ SECURITY_HEADERS = {
 }
 # The web UI's areas (gateway/ui/), each a blueprint of pages.
 AREAS = (identity, account, session_time, home, contracts, restricted, campaigns, cpom, cpom_fiches, habilitations,
-         support, backoffice)
+         support, backoffice, accessibility)
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -73,6 +74,7 @@ def create_app(config: Config | None = None) -> Flask:
         app.register_blueprint(area.bp)
     app.context_processor(pages.signed_in_user)
     app.jinja_env.globals["csrf_token"] = csrf.token
+    app.jinja_env.globals["tutorials_url"] = config.tutorials_url
 
     @app.get("/static/dsfr/<path:filename>")
     def dsfr(filename: str):

@@ -5,6 +5,8 @@ from pathlib import Path
 from ecars_common.config import SERVICES, Settings, env, env_int
 
 ROOT = Path(__file__).resolve().parent.parent
+# The e-CARS channel found by its name among YouTube's channels: its address is not in the guides.
+TUTORIALS_URL = "https://www.youtube.com/results?search_query=%22e-CARS%22&sp=EgIQAg%253D%253D"
 
 
 @dataclass
@@ -27,6 +29,9 @@ class Config(Settings):
     dsfr_dist: Path = field(
         default_factory=lambda: Path(env("ECARS_DSFR_DIST", str(ROOT / "node_modules/@gouvfr/dsfr/dist")))
     )
+
+    # « Documents de référence » links to the tutorials of guide 004: the videos of the « chaîne Youtube e-CARS ».
+    tutorials_url: str = field(default_factory=lambda: env("ECARS_TUTORIALS_URL", TUTORIALS_URL))
 
     def upstreams(self) -> dict[str, str]:
         return {name: self.service_url(name) for name in SERVICES}

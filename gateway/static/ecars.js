@@ -323,3 +323,22 @@
     start();
   }
 })();
+
+// After a refused save, the keyboard and the screen reader start at the error summary (RGAA 11.10, 11.11): it
+// says what was refused and links to each field in error.
+(function () {
+  "use strict";
+
+  function start() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) {
+      summary.focus();
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

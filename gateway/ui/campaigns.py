@@ -2,6 +2,8 @@
 indicators (every error of the template named by row and column), the region's progress table, « Ajouter un
 contrat » for an EJ."""
 
+from urllib.parse import urlencode
+
 from flask import flash, redirect, render_template, request, session, url_for
 
 from ecars_common import roles
@@ -105,17 +107,52 @@ def campaign_create():
     raise unexpected(answer)
 
 
+# « Suivi des contrats »: what the ARS may ask the contracts service for, passed on as typed (it checks them).
+PROGRESS_PARAMETERS = ("page", "sort", "status", "fill_min", "fill_max", "departement", "search")
+FILTER_LABELS = {"status": "Statut", "fill_min": "Remplissage minimal (%)", "fill_max": "Remplissage maximal (%)",
+                 "departement": "Département", "search": "Rechercher (nom ou FINESS)", "sort": "Tri", "page": "Page"}
+PROGRESS_COLUMNS = (("name", "Contrat"), ("ej_raison_sociale", "Etablissement (EJ)"), ("departement", "Département"),
+                    ("status", "Statut"), (None, "Revue"), ("fill_percentage", "Remplissage"))
+
+
 def campaign_page(campaign_id: str, contract: dict | None = None, errors: dict | None = None, status: int = 200):
-    progress = ok_json(contracts_call("GET", f"/campaigns/{campaign_id}/progress"))
+    """One page of the campaign's contracts, filtered, sorted and counted by the contracts service; criteria it
+    refuses are shown by their fields (422) above the campaign's unfiltered first page."""
+    wanted = {name: request.args.get(name, "").strip() for name in PROGRESS_PARAMETERS}
+    wanted = {name: value for name, value in wanted.items() if value}
+    path = f"/campaigns/{campaign_id}/progress"
+    answer = contracts_call("GET", f"{path}?{urlencode(wanted)}")
+    filter_errors = {}
+    if answer.status_code == 422:
+        code, message, details = api_error(answer)
+        filter_errors = field_errors(details, FILTER_LABELS) or {"_": message}
+        answer, status = contracts_call("GET", path), 422
+    progress = ok_json(answer)
+    if progress["page"] > progress["pages"]:
+        return redirect(url_for("campaigns.campaign_view", campaign_id=campaign_id,
+                                **{**wanted, "page": progress["pages"]}))
+    sort = wanted.get("sort", progress["sort"]) if not filter_errors else progress["sort"]
+    criteria = {name: value for name, value in wanted.items() if name not in ("page", "sort")}
+
+    def sort_url(key: str) -> str:
+        return url_for("campaigns.campaign_view", campaign_id=campaign_id, **criteria,
+                       sort=f"-{key}" if sort == key else key)
+
+    def page_url(number: int) -> str:
+        return url_for("campaigns.campaign_view", campaign_id=campaign_id, **criteria, sort=sort, page=number)
+
     contract = contract or {"referent_email": (session.get("user") or {}).get("email", "")}
     return render_template("contracts/campaign.html", progress=progress, contract=contract, errors=errors or {},
-                           adding=bool(errors) or request.args.get("ajouter") == "1"), status
+                           adding=bool(errors) or request.args.get("ajouter") == "1", criteria=criteria,
+                           filter_errors=filter_errors, sort=sort, sort_url=sort_url, page_url=page_url,
+                           columns=PROGRESS_COLUMNS), status
 
 
 @bp.get("/campagnes/<uuid:campaign_id>")
 @login_required
 def campaign_view(campaign_id):
-    """The region's progress table: every contract of the campaign with its status and fill percentage."""
+    """The region's progress table: one page of the campaign's contracts with their status and fill percentage,
+    filtered (status, fill-rate range, département, name or FINESS) and sorted by the contracts service."""
     require_authority()
     return campaign_page(str(campaign_id))
 

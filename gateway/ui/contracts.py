@@ -10,12 +10,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from ecars_common import roles
 from ecars_common.errors import ApiError
-from gateway.ui.french import NA, french_number, human_size, moment, shown
+from gateway.ui.french import human_size, moment
+from gateway.ui.indicator_form import accepted_formats, audit_rows, question_hint, stored_values, typed_values
 from gateway.ui.pages import (
     flash_refusal,
     login_required,
     page_blueprint,
     require_role,
+    runs_campaigns,
     upload_refusal_for,
     upload_refused,
     upload_refused_back,
@@ -25,7 +27,6 @@ from gateway.ui.session import (
     call,
     download_document,
     ok_json,
-    referential,
     send_document,
     unexpected,
     word_document,
@@ -41,7 +42,23 @@ STATUS_TEXT = {
     "CONSULTATION": "vous pouvez accéder aux éléments constitutifs de votre rapport d'auto-évaluation MAIS vous "
                     "ne pouvez apporter aucune modification.",
 }
+# The same statuses for a reader who may not fill the contract in (the ARS, a CD): what they can do with it.
+READER_STATUS_TEXT = {
+    "AUTO-EVALUATION": "l'établissement renseigne les indicateurs ; vous pouvez les consulter MAIS vous ne pouvez "
+                       "apporter aucune modification.",
+    "CONSULTATION": "la saisie est close ; vous pouvez consulter le rapport d'auto-évaluation de l'établissement "
+                    "MAIS vous ne pouvez apporter aucune modification.",
+}
 ARS_ONLY = "Réservé aux agents de l'ARS."
+
+
+def status_text(contract: dict) -> str:
+    """The banner's sentence: what the reader may do with the contract at its status."""
+    if contract["status"] == "AUTO-EVALUATION" and not contract.get("editable"):
+        return READER_STATUS_TEXT["AUTO-EVALUATION"]
+    if contract["status"] == "CONSULTATION" and runs_campaigns():  # the ARS or CD that reviews it
+        return READER_STATUS_TEXT["CONSULTATION"]
+    return STATUS_TEXT.get(contract["status"], "")
 
 
 def dot_info(dot: str) -> tuple[str, str, str]:
@@ -49,64 +66,11 @@ def dot_info(dot: str) -> tuple[str, str, str]:
     return DOTS.get(dot, DOTS["ROUGE"])
 
 
-bp = page_blueprint("contracts", dot_info=dot_info, status_text=STATUS_TEXT, human_size=human_size)
+bp = page_blueprint("contracts", dot_info=dot_info, status_text=status_text, human_size=human_size)
 
 
 def contracts_call(method: str, path: str, json=None):
     return call("contracts", method, path, json=json)
-
-
-def accepted_formats() -> list[str]:
-    """The extensions the documents service accepts (GET /formats), for the hint and the file picker; none
-    shown when it cannot say (its own check still applies)."""
-    try:
-        return [item["extension"] for item in referential("documents", "/formats")["items"]]
-    except ApiError:
-        return []
-
-
-# -- An indicator's questions, as its form shows them ---------------------------------------------
-
-def input_value(question: dict) -> str:
-    """What the question's control holds when the page opens (the stored value, typed the French way)."""
-    value = question.get("value")
-    if value is None or value == NA:
-        return ""
-    if question["kind"] == "yes_no":
-        return "oui" if value else "non"
-    if question["kind"] in ("number", "percentage"):
-        return french_number(value)
-    return str(value)
-
-
-def question_hint(question: dict) -> str:
-    """The question's rules as the contracts service states them (`rule`: whole number or decimals, bounds,
-    unit), its expected range, and for a date only what the native date picker does not say itself."""
-    parts = []
-    if question["kind"] in ("number", "percentage"):
-        if question.get("rule"):
-            parts.append(question["rule"] + (" (en %)" if question["kind"] == "percentage" else ""))
-        parts.append("Exemple : 92,5" if question["kind"] == "percentage" else
-                     "Exemple : 12" if question.get("integer") else "Exemple : 12,5")
-        low, high = question.get("expected_min"), question.get("expected_max")
-        if low is not None or high is not None:
-            parts.append(f"Plage attendue : {french_number(low) if low is not None else '…'} – "
-                         f"{french_number(high) if high is not None else '…'} (en dehors, un commentaire est "
-                         "obligatoire)")
-    elif question["kind"] == "date" and question.get("not_future"):
-        parts.append("Au plus tard aujourd'hui")
-    if question.get("required"):
-        parts.append("Obligatoire pour clore la saisie")
-    return "".join(f"{part}. " for part in parts).strip()
-
-
-def audit_rows(indicator: dict) -> list[dict]:
-    labels = {q["code"]: q["label"] for q in indicator["questions"]}
-    labels.update({"comment": indicator["comment_label"], "status": "Statut du contrat", "review": "Revue de l'ARS",
-                   "holders": "À renseigner par"})
-    return [{"at": moment(item["at"]), "by": item.get("by") or "", "field": labels.get(item["field"], item["field"]),
-             "old": shown(item.get("old")), "new": shown(item.get("new")), "reason": item.get("reason") or ""}
-            for item in indicator.get("audit", [])]
 
 
 # -- The contract's form --------------------------------------------------------------------------
@@ -226,27 +190,6 @@ def indicator_page(contract_id: str, code: str, values: dict | None = None, erro
         upload_error=upload_error, neighbours=neighbours, groups=by_category(contract["indicators"]),
         accepted_formats=accepted_formats(),
     ), status
-
-
-def stored_values(indicator: dict) -> dict:
-    """The form's fields as the indicator is saved (field name → text)."""
-    values = {f"q-{q['code']}": input_value(q) for q in indicator["questions"]}
-    values.update({f"na-{q['code']}": q.get("value") == NA for q in indicator["questions"]})
-    values["comment"] = indicator.get("comment") or ""
-    return values
-
-
-def typed_values(indicator: dict) -> tuple[dict, dict]:
-    """(the form's fields as typed, the answers to send) from the indicator's form."""
-    values, answers = {}, {}
-    for question in indicator["questions"]:
-        typed = request.form.get(f"q-{question['code']}", "")
-        not_applicable = question.get("allow_na") and request.form.get(f"na-{question['code']}") == NA
-        values[f"q-{question['code']}"] = typed
-        values[f"na-{question['code']}"] = bool(not_applicable)
-        answers[question["code"]] = NA if not_applicable else typed
-    values["comment"] = request.form.get("comment", "")
-    return values, answers
 
 
 def send_answers(contract_id: str, code: str, values: dict, answers: dict):

@@ -3,7 +3,7 @@ from the cpom service (sheet, status, validations, grid, remarks, transmissions)
 « Documents de référence ») and the reporting service (the Word documents). The EJ's CPOM parts are on its page
 (gateway/ui/home.py); the « fiche Objectif » and « fiche indicateur »: gateway/ui/cpom_fiches.py."""
 
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
@@ -71,6 +71,13 @@ def folders_of(cpom_id: str) -> tuple[list[dict], str]:
     return fill(answer.json()["items"]), ""
 
 
+def manages_accesses(cpom_id: str) -> bool:
+    """« Gérer les accès » is shown to those the auth service lets manage the CPOM's accesses (an Administrateur,
+    the ARS or CD of its territory), not to those it would then refuse."""
+    answer = call("auth", "GET", "/habilitations?" + urlencode({"scope_type": "cpom", "scope_id": cpom_id}))
+    return answer.status_code == 200
+
+
 def transmissions_of(cpom_id: str) -> list[dict]:
     answer = cpom_call("GET", f"/cpoms/{cpom_id}/transmissions")
     return answer.json()["items"] if answer.status_code == 200 else []
@@ -84,6 +91,7 @@ def sheet_page(cpom_id: str, refusal: dict | None = None, upload_error: str = ""
     upload_error = upload_error or upload_refusal_for(cpom_id)  # a refused « Ajouter un fichier », redirected
     return render_template(
         "cpom/sheet.html", cpom=sheet, grid=grid, planning=planning(), folders=folders, folders_problem=folders_problem,
+        manages_accesses=manages_accesses(cpom_id),
         transmissions=transmissions_of(cpom_id), refusal=refusal, upload_error=upload_error, remark=remark,
         remark_error=remark_error, human_size=human_size, selected_folder=request.values.get("dossier", ""),
         objectives=[o for axe in grid["axes"] for o in axe["objectifs"]],

@@ -1,12 +1,11 @@
 """Values as the pages show them, the French way: numbers with a decimal comma, dates JJ/MM/AAAA, moments
-in Paris time, sizes in Ko/Mo/Go; and the dates people type, read back."""
+in Paris time (ecars_common/french.py, as the emails and the Word documents show them), sizes in Ko/Mo/Go; and
+the dates people type, read back."""
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-from ecars_common import values
+from ecars_common import french, values
 
-PARIS = ZoneInfo("Europe/Paris")
 NA = "NA"  # the value of a question answered « Non applicable » (the contracts service's word)
 
 
@@ -29,7 +28,7 @@ def shown(value) -> str:
         return french_number(value)
     text = str(value)
     try:
-        return date.fromisoformat(text).strftime("%d/%m/%Y") if len(text) == 10 else text
+        return french.french_date(text) if len(text) == 10 else text
     except ValueError:
         return text
 
@@ -39,11 +38,14 @@ def french_date(iso: str | None) -> str:
     return shown(iso) if iso else ""
 
 
-def moment(iso: str) -> str:
+def moment(iso: str | None) -> str:
+    """An instant of a service (ISO 8601, UTC) as « 02/12/2026 à 09h08 », Paris time; nothing for none."""
+    if not iso:
+        return ""
     try:
-        return datetime.fromisoformat(iso).astimezone(PARIS).strftime("%d/%m/%Y à %H:%M")
+        return french.paris_moment(iso)
     except (TypeError, ValueError):
-        return iso or ""
+        return str(iso)
 
 
 def human_size(size) -> str:

@@ -1,37 +1,38 @@
-"""« Gestion des Contrats » (/accueil, guide 000 §2 and guide 004): the EJs of the person's self-evaluation
-contracts and CPOMs, read from both services and merged; then the EJ's page, « LISTE DES CONTRATS » with its
-CPOM parts (« Liste de mes CPOM », contacts, établissements). Someone with neither sees the EJs of their
-habilitations."""
+"""« Gestion des Contrats » (/accueil, guide 000 §2 and guide 004): the EJs the person may see, one page of the EJ
+referential (cpom's GET /ej: its EJs, those of the CPOMs and those of the self-evaluation contracts, each with
+whether it has contracts and CPOMs); then the EJ's page, « LISTE DES CONTRATS » with its CPOM parts (« Liste de
+mes CPOM », contacts, établissements). Someone the referential shows no EJ sees the EJs of their habilitations."""
 
 from urllib.parse import quote, urlencode
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 
 from ecars_common.errors import ApiError
 from gateway.ui.french import french_date, moment
-from gateway.ui.pages import PAGE_SIZE, login_required, page_blueprint, page_count, paginate, runs_campaigns
-from gateway.ui.session import call, ok_json
+from gateway.ui.pages import login_required, page_blueprint, page_count, paginate, runs_campaigns
+from gateway.ui.session import call, ok_json, unexpected
 
 bp = page_blueprint("home", french_date=french_date, moment=moment)
 
-EJ_SORTS = ("raison_sociale", "adresse", "telephone")  # the columns of the list, both services sort by
-LIST_PAGES = 50  # at most this many pages of 20 EJs are read from each service for the home list
+EJ_SORTS = ("raison_sociale", "adresse", "telephone")  # the columns of the list, the referential sorts by
+SEARCH_MAX = 100  # characters of « Rechercher », as the referential accepts
+EJ_NOT_FOUND = "Entité juridique introuvable."
 
 
 @bp.get("/accueil")
 @login_required
 def home_page():
-    listing = contracts_home()  # the EJs with contracts or CPOMs, when the person has some
+    listing = contracts_home()  # the EJs the referential shows the person, when it shows some
     if listing is not None:
         return listing
     answer = call("auth", "GET", "/me/habilitations")
     finess = sorted({item["scope_id"] for item in ok_json(answer)["items"] if item["scope_type"] == "ej"})
-    # The EJ's name, address and phone come from the referential service, not there yet.
+    # EJs the referential does not hold (yet): their FINESS only.
     establishments = [{"finess": number, "nom": "", "adresse": "", "telephone": ""} for number in finess]
     return render_template("accueil.html", **paginate(establishments))
 
 
-# -- The EJs of the contracts and of the CPOMs ---------------------------------------------------
+# -- One page of the EJ referential -------------------------------------------------------------
 
 def ej_sort() -> str:
     sort = request.args.get("sort", "raison_sociale")
@@ -39,84 +40,53 @@ def ej_sort() -> str:
 
 
 def contracts_home():
-    """The home page's list of EJs; None when the person has none (and runs no campaigns): /accueil then
+    """The home page's list of EJs: one call to the referential for the page shown, sorted and searched there;
+    None when it shows the person no EJ at all (and they run no campaigns), or cannot answer: /accueil then
     lists their EJ habilitations."""
     sort = ej_sort()
     page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and int(page) >= 1 else 1
-    items = merged_ejs(sort)
-    if items is None:
-        return None
-    listing = {"items": items[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], "page": page,
-               "pages": page_count(len(items)), "total": len(items)}
-    if not listing["total"] and not runs_campaigns():
-        return None
-    if page > listing["pages"]:
-        return redirect(url_for("home.home_page", sort=sort, page=listing["pages"]))
-
-    def sort_url(key: str) -> str:
-        return url_for("home.home_page", sort=f"-{key}" if sort == key else key)
-
-    def page_url(number: int) -> str:
-        return url_for("home.home_page", sort=sort, page=number)
-
-    return render_template("contracts/accueil.html", listing=listing, sort=sort, sort_url=sort_url,
-                           page_url=page_url)
-
-
-def _all_pages(service: str, path: str, sort: str) -> list[dict] | None:
-    items, page, pages = [], 1, 1
-    while page <= min(pages, LIST_PAGES):
-        answer = call(service, "GET", f"{path}?" + urlencode({"sort": sort, "page": page}))
-        if answer.status_code != 200:
-            return None
-        listing = answer.json()
-        items += listing["items"]
-        pages = int(listing.get("pages") or 1)
-        page += 1
-    return items
-
-
-def merged_ejs(sort: str) -> list[dict] | None:
-    """The EJs of GET /ej of the contracts and of the cpom services (deduplicated by FINESS), in the contracts
-    list's shape and sorted by `sort` (raison_sociale, adresse, telephone; « - » descending). None when neither
-    answers; a warning is flashed for the one that does not."""
+    page = int(page) if page.isdigit() and 1 <= int(page) <= 100000 else 1
+    search = " ".join(request.args.get("q", "").split())
+    errors = {}
+    if len(search) > SEARCH_MAX:
+        errors["q"] = f"La recherche compte au plus {SEARCH_MAX} caractères."
+        search = search[:SEARCH_MAX]
     try:
-        contracts = _all_pages("contracts", "/ej", sort)
+        answer = call("cpom", "GET", "/ej?" + urlencode({"sort": sort, "page": page, "q": search}))
     except ApiError:
-        contracts = None
-    try:
-        cpoms = _all_pages("cpom", "/ej", sort)
-    except ApiError:
-        cpoms = None
-    if contracts is None and cpoms is None:
+        answer = None
+    if answer is None or answer.status_code >= 500:
         flash("La liste des contrats est momentanément indisponible.", "warning")
         return None
-    if contracts is None:
-        flash("La liste des contrats d'auto-évaluation est momentanément indisponible.", "warning")
-    if cpoms is None:
-        flash("La liste des CPOM est momentanément indisponible.", "warning")
-    found: dict[str, dict] = {item["ej_finess"]: dict(item) for item in contracts or []}
-    for item in cpoms or []:
-        known = found.setdefault(item["finess"], {"ej_finess": item["finess"]})
-        for key in ("raison_sociale", "adresse", "telephone"):
-            if not known.get(f"ej_{key}"):
-                known[f"ej_{key}"] = item.get(key)
-    key = sort.lstrip("-")
-    return sorted(found.values(), key=lambda e: ((e.get(f"ej_{key}") or "").casefold(), e["ej_finess"]),
-                  reverse=sort.startswith("-"))
+    if answer.status_code != 200:
+        raise unexpected(answer)
+    listing = answer.json()
+    listing["pages"] = page_count(listing["total"])
+    if not listing["total"] and not search and not runs_campaigns():
+        return None
+    if page > listing["pages"]:
+        return redirect(url_for("home.home_page", sort=sort, page=listing["pages"], q=search or None))
+
+    def sort_url(key: str) -> str:
+        return url_for("home.home_page", sort=f"-{key}" if sort == key else key, q=search or None)
+
+    def page_url(number: int) -> str:
+        return url_for("home.home_page", sort=sort, page=number, q=search or None)
+
+    return render_template("contracts/accueil.html", listing=listing, sort=sort, sort_url=sort_url,
+                           page_url=page_url, search=search, errors=errors), 422 if errors else 200
 
 
 # -- The EJ's page: « LISTE DES CONTRATS » and its CPOM parts ------------------------------------
 
 def ej_of_cpom(finess: str) -> dict | None:
     """The cpom service's EJ (« Liste de mes CPOM », contacts, établissements), None when it does not know it
-    (or does not show it to this person) or is unavailable."""
+    (or does not show it to this person); `{}` when it is unavailable."""
     try:
         answer = call("cpom", "GET", f"/ej/{quote(finess, safe='')}")
     except ApiError:
         flash("Les CPOM de cette entité juridique sont momentanément indisponibles.", "warning")
-        return None
+        return {}
     return answer.json() if answer.status_code == 200 else None
 
 
@@ -126,6 +96,8 @@ def ej_page(finess: str):
     cpom_ej = ej_of_cpom(finess)
     answer = call("contracts", "GET", f"/ej/{quote(finess, safe='')}/contracts")
     items = [] if cpom_ej and answer.status_code != 200 else ok_json(answer)["items"]
+    if not items and cpom_ej is None:  # neither service knows it, or shows it to this person
+        abort(404, EJ_NOT_FOUND)
     ej = {"finess": finess}
     if items:
         first = call("contracts", "GET", f"/contracts/{items[0]['id']}")

@@ -5,10 +5,46 @@ from flask import abort, flash, redirect, render_template, url_for
 
 from ecars_common import roles
 from ecars_common.config import SERVICES
+from gateway.ui.french import human_size
 from gateway.ui.pages import login_required, page_blueprint, require_role
 from gateway.ui.session import api_error, call
 
 bp = page_blueprint("support")
+
+# The dashboards' keys (GET /api/<service>/dashboard, ecars_common/dashboard.py and each service's key_counts)
+# as the support team reads them.
+CHECK_LABELS = {"database": "Base de données (PostgreSQL)", "broker": "Courtier de messages (RabbitMQ)",
+                "s3": "Stockage des documents (S3)", "smtp": "Serveur d'envoi des emails (SMTP)"}
+COUNT_LABELS = {
+    "users": "Comptes", "awaiting_first_login": "Comptes en attente de première connexion",
+    "accounts_locked": "Comptes bloqués", "addresses_locked": "Adresses IP bloquées",
+    "accounts_slowed_from_an_address": "Comptes ralentis depuis une adresse",
+    "failed_logins_last_hour": "Connexions échouées dans l'heure",
+    "sessions_used_last_day": "Sessions utilisées dans les dernières 24 heures",
+    "contracts_by_status": "Contrats d'auto-évaluation par statut", "campaigns": "Campagnes",
+    "cpoms_by_status": "CPOM par statut", "transmissions": "Transmissions de CPOM", "ej": "Entités juridiques",
+    "documents_stored": "Documents conservés", "bytes_stored": "Volume des documents conservés",
+    "documents_by_owner": "Documents par rattachement", "emails_by_status": "Emails par état d'envoi",
+}
+VALUE_LABELS = {"indicator": "indicateur d'auto-évaluation", "folder": "dossier de CPOM",
+                "reference": "document de référence", "sent": "envoyé", "failed": "en échec", "pending": "en attente"}
+
+
+def key_figures(counts: dict) -> list[tuple[str, str | list[tuple[str, int]]]]:
+    """The service's key counts as (French label, figure or [(French label, figure)…])."""
+    figures = []
+    for key, value in counts.items():
+        label = COUNT_LABELS.get(key, key.replace("_", " ").capitalize())
+        if isinstance(value, dict):
+            value = [(VALUE_LABELS.get(name, name), number) for name, number in sorted(value.items())] or "aucun"
+        elif key == "bytes_stored":
+            value = human_size(value)
+        figures.append((label, value))
+    return figures
+
+
+def check_state(state: str) -> str:
+    return "disponible" if state == "ok" else state
 
 
 def require_support(service: str | None = None) -> None:
@@ -35,7 +71,11 @@ def dashboard(service: str):
         return render_template("support.html", services=SERVICES, service=service, board=None,
                                failure=message, dead_letters=[]), answer.status_code
     dead = call(service, "GET", "/dashboard/dead-letters?limit=20")
-    return render_template("support.html", services=SERVICES, service=service, board=answer.json(), failure=None,
+    board = answer.json()
+    return render_template("support.html", services=SERVICES, service=service, board=board, failure=None,
+                           checks=[(CHECK_LABELS.get(name, name), state, check_state(state))
+                                   for name, state in board["checks"].items()],
+                           figures=key_figures(board.get("counts") or {}),
                            dead_letters=dead.json().get("items", []) if dead.status_code == 200 else [])
 
 

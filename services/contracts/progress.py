@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
+from ecars_common.db import contains_pattern
 from ecars_common.errors import ApiError
 from ecars_common.tokens import Identity
 from services.contracts import domain
@@ -87,8 +88,7 @@ class Query:
         if self.departement is not None:
             where.append(contracts.c.ej_departement == self.departement)
         if self.search is not None:
-            escaped = self.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            where.append(SEARCH.ilike(f"%{escaped}%"))
+            where.append(SEARCH.ilike(contains_pattern(self.search)))
         return where
 
     def as_dict(self) -> dict:

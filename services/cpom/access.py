@@ -127,22 +127,24 @@ def visible_ej_condition(session: Connection, identity: Identity):
         if granted_cpoms:
             valid = [c for c in granted_cpoms if payload.is_uuid(c)]
             finess |= set(session.execute(sa.select(cpoms.c.ej_finess).where(cpoms.c.id.in_(valid))).scalars())
-        mine = ej.c.finess.in_(sorted(finess)) if finess else sa.false()
-        granted_contracts = (sa.select(contrats.c.ej_finess).join(hab, hab.c.scope_id == contrats.c.contract_id)
-                             .where(hab.c.user_id == identity.user_id, hab.c.scope_type == "contract",
-                                    projection.live(hab)))
-        return sa.or_(mine, ej.c.finess.in_(granted_contracts))
+        # the EJs of their granted contracts read here too, so that the list is primary-key lookups (an OR with a
+        # subquery made PostgreSQL read the whole referential for a user of 3 EJs)
+        finess |= set(session.execute(
+            sa.select(contrats.c.ej_finess).join(hab, hab.c.scope_id == contrats.c.contract_id)
+            .where(hab.c.user_id == identity.user_id, hab.c.scope_type == "contract", projection.live(hab))).scalars())
+        return ej.c.finess.in_(sorted(finess)) if finess else sa.false()
     if role == "ars" and identity.region:
-        # IN (uncorrelated subqueries), not EXISTS: PostgreSQL hashes each once for a whole list of EJs
-        return sa.or_(ej.c.finess.in_(sa.select(et.c.ej_finess).where(et.c.region == identity.region)),
-                      ej.c.finess.in_(sa.select(contrats.c.ej_finess).where(contrats.c.region == identity.region)))
+        # the regions of its ETs and contracts, kept on the EJ (index ej_regions): reading the region's ETs and
+        # contracts at each view cost the whole region
+        return ej.c.regions.contains([identity.region])
     if role == "cd" and identity.departement:
         dep = identity.departement
+        # uncorrelated (a query that already joins cpoms, the territory view, keeps its own), each on an index:
+        # et_departement_ej, cpoms_departements (GIN: @>, which « = ANY » cannot use)
         return sa.or_(ej.c.departement == dep,
-                      sa.exists().where(et.c.ej_finess == ej.c.finess, et.c.departement == dep),
-                      # correlated on ej only: a query that already joins cpoms (territory view) keeps its own
-                      sa.exists().where(cpoms.c.ej_finess == ej.c.finess, cpoms.c.departements.any(dep))
-                      .correlate(ej))
+                      ej.c.finess.in_(sa.select(et.c.ej_finess).where(et.c.departement == dep).correlate(None)),
+                      ej.c.finess.in_(sa.select(cpoms.c.ej_finess).where(cpoms.c.departements.contains([dep]))
+                                      .correlate(None)))
     return sa.false()
 
 
@@ -160,5 +162,5 @@ def visible_cpom_condition(identity: Identity):
                     sa.exists().where(et.c.ej_finess == cpoms.c.ej_finess, et.c.region == identity.region)
                     .correlate(cpoms)))
     if identity.role == "cd" and identity.departement:
-        return cpoms.c.departements.any(identity.departement)
+        return cpoms.c.departements.contains([identity.departement])  # on index cpoms_departements
     return sa.false()

@@ -100,7 +100,8 @@ PATHS = {
         errors=[422],
         parameters=[query("sort", string(enum=[p + s for s in ("etablissement", "raison_sociale", "adresse",
                                                               "telephone") for p in ("", "-")])),
-                    query("page", string(pattern="^[0-9]+$"), description="entier de 1 à 100000")])},
+                    query("page", string(pattern="^[0-9]+$"), description="entier de 1 à 100000"),
+                    query("q", string(100), description="une partie du FINESS ou de la raison sociale")])},
     "/ej/<finess>": {"get": operation(
         "La page d'un EJ : ses ET et ses CPOM visibles.", returns=obj({"finess": TEXT}, ["finess"]))},
     "/cpoms": {"post": operation(

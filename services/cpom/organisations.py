@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.dialects.postgresql import insert
 
+from ecars_common.db import contains_pattern
 from ecars_common.tokens import Identity
 from services.cpom import domain
 from services.cpom.access import access_to, visible_ej_condition
@@ -27,6 +28,10 @@ def upsert(table: sa.Table, columns: tuple[str, ...]) -> sa.Insert:
 
 UPSERT_EJ = upsert(ej, ("raison_sociale", "adresse", "telephone", "departement"))
 UPSERT_ET = upsert(et, ("ej_finess", "nom", "region", "domaine", "adresse", "departement"))
+# The regions that see each EJ (`ej.regions`, index ej_regions): those of its ETs and of its contracts.
+REFRESH_REGIONS = sa.text(
+    "UPDATE cpom.ej SET regions = ARRAY(SELECT region FROM cpom.et WHERE et.ej_finess = ej.finess UNION "
+    "SELECT region FROM cpom.contrats WHERE contrats.ej_finess = ej.finess ORDER BY 1) WHERE finess = ANY(:finess)")
 
 
 @dataclass
@@ -79,6 +84,9 @@ def import_csv(session: Connection, identity: Identity, rows: list[domain.CsvRow
         session.execute(UPSERT_EJ, ej_values)
     if et_values:
         session.execute(UPSERT_ET, et_values)
+        # the EJs of the file's ETs, and those an ET left
+        touched = {row["ej_finess"] for row in et_values} | {existing_et[f] for f in et_finess if f in existing_et}
+        session.execute(REFRESH_REGIONS, {"finess": sorted(touched)})
     audit(session, identity, "organisations.imported", **counts)
     return ImportOutcome(counts=counts)
 
@@ -92,23 +100,33 @@ def ej_item(row) -> dict:
 # The home list's flags, read for the rows of the page only (each an index lookup).
 HAS_CONTRACTS = sa.exists().where(contrats.c.ej_finess == ej.c.finess).label("a_des_contrats")
 HAS_CPOMS = sa.exists().where(cpoms.c.ej_finess == ej.c.finess).label("a_des_cpom")
+# « Rechercher » by name or FINESS: the expression of index ej_search (migration 0006; a literal space, as a bound
+# one would not match the index)
+SEARCH = ej.c.finess + sa.literal_column("' '") + ej.c.raison_sociale
+SEARCH_MAX = 100
 
 
-def list_ej(session: Connection, identity: Identity, sort: str, descending: bool, page: int) -> dict:
+def list_ej(session: Connection, identity: Identity, sort: str, descending: bool, page: int,
+            search: str | None = None) -> dict:
     """« Gestion des Contrats »: the EJs the caller may see — interlocutor of, holder of a CPOM or a contract of,
-    or, for an authority, those of its region / département —, sorted (case-insensitively, by an index of
-    migration 0005), 20 per page, each with whether it has self-evaluation contracts and CPOMs. Two statements
-    (the count, the page) whatever the size of the region."""
+    or, for an authority, those of its region / département —, whose FINESS or name holds `search` (any case),
+    sorted (case-insensitively, by an index of migration 0005), 20 per page, each with whether it has
+    self-evaluation contracts and CPOMs. Two statements (the count, the page) whatever the size of the region."""
     condition = visible_ej_condition(session, identity)
+    if search:
+        condition = sa.and_(condition, SEARCH.ilike(contains_pattern(search)))
     total = session.execute(sa.select(sa.func.count()).select_from(ej).where(condition)).scalar_one()
     column = SORTS[sort] if sort in ("etablissement", "finess") else sa.func.lower(SORTS[sort])
     order = [column.desc() if descending else column.asc(), ej.c.finess]
-    rows = session.execute(sa.select(ej, HAS_CONTRACTS, HAS_CPOMS).where(condition).order_by(*order)
-                           .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).mappings()
+    # the page first, then its flags: flags in the same SELECT were computed for every row OFFSET skips too
+    shown = (sa.select(ej.c.finess).where(condition).order_by(*order).limit(PAGE_SIZE)
+             .offset((page - 1) * PAGE_SIZE).subquery())
+    rows = session.execute(sa.select(ej, HAS_CONTRACTS, HAS_CPOMS).where(ej.c.finess.in_(sa.select(shown.c.finess)))
+                           .order_by(*order)).mappings()
     return {"items": [{**ej_item(row), "a_des_contrats": row["a_des_contrats"], "a_des_cpom": row["a_des_cpom"]}
                       for row in rows],
             "page": page, "pages": -(-total // PAGE_SIZE),
-            "par_page": PAGE_SIZE, "total": total, "tri": f"{'-' if descending else ''}{sort}",
+            "par_page": PAGE_SIZE, "total": total, "tri": f"{'-' if descending else ''}{sort}", "q": search or "",
             "colonnes": [{"cle": "etablissement", "libelle": "Etablissement (EJ)"},
                          {"cle": "adresse", "libelle": "Adresse"}, {"cle": "telephone", "libelle": "Téléphone"}]}
 

@@ -34,6 +34,9 @@ ej = sa.Table(
     sa.Column("telephone", sa.Text, nullable=False, server_default=""),
     sa.Column("departement", sa.Text, nullable=False),  # from the FINESS number
     _at(), _at("updated_at"),
+    # The regions that see the EJ: those of its ETs and of its self-evaluation contracts, kept by the import and
+    # the contracts' events (migration 0006), so that an ARS's list is one indexed condition.
+    sa.Column("regions", ARRAY(sa.Text), nullable=False, server_default="{}"),
 )
 
 et = sa.Table(

@@ -5,6 +5,8 @@ import os
 import pytest
 from playwright.sync_api import sync_playwright
 
+from tests.support.axe import AXE_SOURCE, AxeReport, CheckedBrowser
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -41,7 +43,7 @@ def browser(stack):
     try:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            yield browser
+            yield CheckedBrowser(browser)
         finally:
             browser.close()
     finally:
@@ -50,10 +52,20 @@ def browser(stack):
 
 @pytest.fixture
 def page(browser, gateway):
+    """A page of a fresh context; axe (tests/support/axe.py) checks every page this test visits, in this context
+    and in any other it opens with `browser.new_context()`, and the test fails on any violation."""
+    if not AXE_SOURCE.is_file():
+        pytest.fail(f"{AXE_SOURCE} is missing: the browser tests need npm's axe-core (`make install`).",
+                    pytrace=False)
+    browser.report, browser.contexts = AxeReport(origin=gateway.rstrip("/")), []
     context = browser.new_context(locale="fr-FR", base_url=gateway)
     context.set_default_timeout(10_000)
-    page = context.new_page()
     try:
-        yield page
+        yield context.new_page()
     finally:
-        context.close()
+        try:
+            for opened in browser.contexts:
+                opened.close()
+        finally:
+            report, browser.report = browser.report, None
+    report.assert_clean()

@@ -64,7 +64,8 @@ def press(page: Page, name: str, url_part: str, status: int) -> None:
     assert sent.value.status == status, sent.value.status
 
 
-def test_the_gestionnaire_fills_in_its_cpom_and_transmits_it(page: Page, gateway, stack, setting):
+def test_the_gestionnaire_fills_in_its_cpom_and_transmits_it(page: Page, browser, gateway, stack, setting):
+    """Guide 004 from the EJ list to « Transmettre les informations », axe on every page (tests/support/axe.py)."""
     org, cpom, codes = setting["org"], setting["cpom"], setting["codes"]
     ej_label = f"{org['finess']} - CCAS TEST {org['finess']}"
     log_in(page, setting["email"])
@@ -103,8 +104,8 @@ def test_the_gestionnaire_fills_in_its_cpom_and_transmits_it(page: Page, gateway
     expect(page.locator("#validation")).to_contain_text("Validation ARS : Non")
     expect(page.locator("#equipe")).to_contain_text("Réfèrent : arsmedico2 ars")
     expect(page.locator("#equipe-etablissement")).to_contain_text("jeromerenaud@gmail.com")
-    expect(page.get_by_role("link", name="Gérer les accès")).to_have_attribute("href",
-                                                                              f"/habilitations/cpom/{cpom['id']}")
+    # « Gérer les accès »: only for whom may manage the accesses (this gestionnaire is no Administrateur)
+    expect(page.get_by_role("link", name="Gérer les accès")).to_have_count(0)
     expect(page.get_by_role("button", name="Changer le statut")).to_have_count(0)  # the gestionnaire may not
     page.screenshot(path="/tmp/cpom_sheet.png", full_page=True)
 
@@ -135,6 +136,13 @@ def test_the_gestionnaire_fills_in_its_cpom_and_transmits_it(page: Page, gateway
     field = page.locator("#nouvelle_action")
     expect(field).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#nouvelle_action-erreur")).to_have_text(SIXTH_ACTION)
+    # the refused save's summary has the focus, with a link to the field; the field's name is its label alone
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text(SIXTH_ACTION)
+    expect(summary.get_by_role("link", name="Nouvelle action")).to_have_attribute("href", "#nouvelle_action")
+    expect(field).to_have_accessible_name("Nouvelle action")
+    expect(field).to_have_accessible_description(f"{SIXTH_ACTION} 5 action(s) sur 5 au plus.")
     expect(page.locator("#actions > li")).to_have_count(5)
     page.screenshot(path="/tmp/cpom_objective.png", full_page=True)
 
@@ -151,6 +159,7 @@ def test_the_gestionnaire_fills_in_its_cpom_and_transmits_it(page: Page, gateway
     failure = page.get_by_role("alert").filter(has_text="Les données envoyées ne sont pas valides")
     expect(failure).to_contain_text("le taux ne peut pas être calculé.")
     expect(failure).not_to_contain_text("calculé..")  # one full stop, never two
+    expect(page.locator("[data-error-summary]")).to_be_focused()
     expect(page.locator(f"#numerateur-{first}")).to_have_value("1")
     page.locator(f"#denominateur-{first}").fill("8")
     page.locator(f"#numerateur-{second}").fill("1")
@@ -202,6 +211,21 @@ def test_the_gestionnaire_fills_in_its_cpom_and_transmits_it(page: Page, gateway
     history = page.locator("#transmissions [data-version='2']")
     history.locator("summary").click()
     expect(history).to_contain_text("Remarque ajoutée")
+
+    # « Documents de référence »: the tutorials of the « chaîne Youtube e-CARS »; then the accessibility statement
+    page.get_by_role("link", name="Documents de référence").click()
+    expect(page.get_by_role("link", name="Tutoriels vidéo : chaîne YouTube e-CARS")).to_have_attribute(
+        "target", "_blank")
+    page.get_by_role("link", name="Accessibilité : partiellement conforme").click()
+    expect(page.get_by_role("heading", name="Déclaration d'accessibilité")).to_be_visible()
+    page.goto("/accueil")
+
+    # axe read every page of the walk, each as it was left
+    checked = {re.sub(r"[0-9a-f-]{36}", "<id>", url.split("#")[0].removeprefix(gateway))
+               for url in browser.report.checked}
+    for step in ("/accueil", f"/ej/{org['finess']}", "/cpom/<id>", "/cpom/<id>/objectifs/<id>",
+                 "/cpom/<id>/indicateurs/<id>", "/cpom/<id>/documents-de-reference", "/accessibilite"):
+        assert step in checked, (step, checked)
 
 
 def user_headers(gateway, email: str) -> dict:
@@ -270,6 +294,8 @@ def test_the_ars_moves_the_status_and_gives_its_validation(page: Page, gateway, 
     page.goto(f"/cpom/{cpom['id']}")
     expect(page.get_by_role("button", name="Transmettre les informations")).to_have_count(0)  # the gestionnaire's
     expect(page.get_by_role("button", name="Donner la validation CD")).to_have_count(0)  # the CD's
+    expect(page.get_by_role("link", name="Gérer les accès")).to_have_attribute("href",
+                                                                              f"/habilitations/cpom/{cpom['id']}")
     page.get_by_label("Nouveau statut").select_option(label="2 Lancement")
     press(page, "Changer le statut", "/statut", 303)
     expect(page.locator(".fr-alert--success")).to_contain_text("« 2 Lancement »")

@@ -114,3 +114,26 @@ def test_every_ej_of_a_4000_ej_region_is_reachable_from_the_home_list(gateway, s
     assert [e["raison_sociale"] for e in page_51["items"]] == [e["raison_sociale"] for e in reached[1000:1020]]
     descending = home(gateway, ars.tokens, sort="-raison_sociale")
     assert descending["items"][0]["raison_sociale"] == mine[-1][1]
+
+
+def test_an_ars_sees_the_ejs_its_region_s_ets_belong_to_now(gateway, stack):
+    """The regions an EJ keeps follow its ETs: an ET moved to another EJ by an import takes its region along."""
+    ars = user(stack, gateway, role="ars", region="Corse")
+    first, second = new_finess("22"), new_finess("22")
+    moving = new_finess("22")
+    csv = [HEADER, f"EJ;{first};PREMIERE EJ {first};1 RUE A;;;;", f"EJ;{second};SECONDE EJ {second};2 RUE B;;;;",
+           f"ET;{moving};ET MOBILE;1 COURS NAPOLEON;;{first};Corse;Médico-social"]
+    answer = httpx.post(api(gateway, "/organisations/import"), headers={**ars.headers, "Content-Type": "text/csv"},
+                        content=("\n".join(csv) + "\n").encode())
+    assert answer.status_code == 200, answer.text
+    seen = {e["finess"] for e in every_ej(gateway, ars.tokens)}
+    assert first in seen and second not in seen
+    moved = httpx.post(api(gateway, "/organisations/import"), headers={**ars.headers, "Content-Type": "text/csv"},
+                       content=f"{HEADER}\nET;{moving};ET MOBILE;1 COURS NAPOLEON;;{second};Corse;Médico-social\n"
+                       .encode())
+    assert moved.status_code == 200, moved.text
+    seen = {e["finess"] for e in every_ej(gateway, ars.tokens)}
+    assert second in seen and first not in seen
+    assert rows(stack, "SELECT finess, regions FROM cpom.ej WHERE finess IN (%s, %s) ORDER BY finess", first,
+                second) == sorted([{"finess": first, "regions": []}, {"finess": second, "regions": ["Corse"]}],
+                                  key=lambda r: r["finess"])

@@ -59,6 +59,17 @@ def wait_for_access(gateway: str, tokens: dict, contract_id: str, timeout: float
     raise AssertionError("the contracts service never learnt of the habilitation")
 
 
+def wait_for_referential(gateway: str, tokens: dict, finess: str, timeout: float = 15) -> None:
+    """Until the EJ referential (cpom, the home list's source) shows the EJ to the user: it learns of a
+    contract and of a habilitation by events."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if httpx.get(f"{gateway}/api/cpom/ej/{finess}", headers=bearer(tokens)).status_code == 200:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the EJ referential never learnt of the contract or of the habilitation")
+
+
 def grant_ej(gateway: str, ars_tokens: dict, finess: str, email: str) -> None:
     answer = httpx.post(f"{gateway}/api/auth/habilitations", headers=bearer(ars_tokens), json={
         "scope_type": "ej", "scope_id": finess, "civilite": "Mme", "nom": "MEMBRE", "prenom": "Eve",
@@ -84,6 +95,7 @@ def make_contract(gateway: str, stack, template: dict = TEMPLATE, region: str = 
     grant_ej(gateway, ars, finess, member_email)
     member = sign_in(gateway, member_email)
     wait_for_access(gateway, member, contract.json()["id"])
+    wait_for_referential(gateway, member, finess)
     return ContractSetup(contract.json()["id"], campaign.json()["id"], finess, ars, member, member_email, ars_email)
 
 

@@ -33,6 +33,15 @@ def sign_in(gateway: str, email: str, password: str = PASSWORD) -> dict:
     return answer.json()
 
 
+def web_session(gateway: str, email: str, password: str = PASSWORD) -> httpx.Client:
+    """A client signed in to the web UI (« Se connecter », its session cookie kept)."""
+    browser = httpx.Client(base_url=gateway, timeout=30)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', browser.get("/connexion").text).group(1)
+    answer = browser.post("/connexion", data={"email": email, "password": password, "csrf_token": csrf})
+    assert answer.status_code == 302, answer.text
+    return browser
+
+
 def bearer(tokens: dict) -> dict:
     return {"Authorization": f"Bearer {tokens['access_token']}"}
 

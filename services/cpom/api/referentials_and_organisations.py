@@ -72,10 +72,13 @@ def import_organisations():
 @authenticated
 def list_ej():
     """« Gestion des Contrats »: ?sort=etablissement|raison_sociale|adresse|telephone (prefix - for
-    descending) &page=1…"""
+    descending) &page=1… &q=part of the FINESS or of the name"""
     sort = request.args.get("sort", "etablissement") or "etablissement"
     page = request.args.get("page", "1") or "1"
+    search = " ".join(request.args.get("q", "").split())
     errors = {}
+    if len(search) > organisations.SEARCH_MAX:
+        errors["q"] = f"au plus {organisations.SEARCH_MAX} caractères"
     if sort.lstrip("-") not in organisations.SORTS:
         errors["sort"] = "valeurs possibles : " + ", ".join(organisations.SORTS) + " (préfixe - : ordre décroissant)"
     if not page.isdigit() or not 1 <= int(page) <= 100000:
@@ -84,7 +87,7 @@ def list_ej():
         raise forms.invalid(errors)
     with unit_of_work() as session:
         return jsonify(organisations.list_ej(session, current_identity(), sort.lstrip("-"), sort.startswith("-"),
-                                             int(page)))
+                                             int(page), search or None))
 
 
 @bp.get("/ej/<finess>")

@@ -11,6 +11,8 @@ Revises: 0003
 import sqlalchemy as sa
 from alembic import op
 
+from ecars_common.migrations import create_extension
+
 revision = "0004"
 down_revision = "0003"
 S = "contracts"
@@ -83,7 +85,7 @@ def upgrade() -> None:
     op.drop_index("contracts_campaign", "contracts", schema=S)  # the indexes above all start with campaign_id
     op.drop_index("contracts_ej", "contracts", schema=S)  # contracts_ej_created starts with ej_finess
     # Search by name or FINESS (ILIKE '%…%'): trigrams. pg_trgm is a trusted extension (no superuser needed).
-    op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    create_extension(op, "pg_trgm")
     op.execute(f"CREATE INDEX contracts_search ON {S}.contracts USING gin "
                "((ej_finess || ' ' || ej_raison_sociale) gin_trgm_ops)")
     # An indicator's history (newest first), and the export's history of every indicator at once.

@@ -1,0 +1,77 @@
+"""The plans of the region-scale lists (bench/README.md « Region scale »): each list's statements, as the services
+run them, captured in this process (the services' own functions on the bench database), then run again under
+EXPLAIN ANALYZE. What to look for: every filter and sort on an index, and a LIMIT that stops after the page."""
+
+from collections.abc import Callable
+
+import psycopg
+from sqlalchemy import Connection, create_engine, event
+
+from bench.scale_seed import Region
+from deploy.localstack import Stack
+from ecars_common.tokens import Identity
+from services.contracts import progress
+from services.cpom import organisations
+
+
+def captured(engine, run: Callable[[Connection], object]) -> list[tuple[str, object]]:
+    seen = []
+
+    def hook(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", hook)
+    try:
+        with engine.begin() as conn:
+            run(conn)
+    finally:
+        event.remove(engine, "before_cursor_execute", hook)
+    return seen
+
+
+def user_id(stack: Stack, email: str) -> str:
+    with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{stack.database}") as conn:
+        return str(conn.execute("SELECT id FROM auth.users WHERE email = %s", (email,)).fetchone()[0])
+
+
+def cases(stack: Stack, region: Region) -> list[tuple[str, Callable[[Connection], object]]]:
+    ars = Identity(user_id(stack, region.ars_email), region.ars_email, "ars", region=region.name)
+    cd = Identity(user_id(stack, region.ars_email), "cd@e-cars.test", "cd", departement=region.departements[0])
+    member = Identity(user_id(stack, region.member_email), region.member_email, "etablissement")
+    campaign = region.campaign_id
+    middle = region.finess(region.size // 2)
+    return [
+        ("cpom GET /ej?sort=raison_sociale&page=100 (ARS: the home list, page 100)",
+         lambda c: organisations.list_ej(c, ars, "raison_sociale", False, 100)),
+        (f"cpom GET /ej?q={middle} (ARS: « Rechercher » a FINESS)",
+         lambda c: organisations.list_ej(c, ars, "raison_sociale", False, 1, middle)),
+        (f"cpom GET /ej?sort=-adresse (CD of département {region.departements[0]})",
+         lambda c: organisations.list_ej(c, cd, "adresse", True, 1)),
+        ("cpom GET /ej (établissement user, 3 EJ)",
+         lambda c: organisations.list_ej(c, member, "raison_sociale", False, 1)),
+        ("contracts GET /campaigns/<id>/progress (page 1, by EJ name)",
+         lambda c: progress.progress(c, ars, campaign, progress.Query())),
+        ("contracts …/progress?page=200&sort=fill_percentage",
+         lambda c: progress.progress(c, ars, campaign, progress.Query(page=200, sort="fill_percentage"))),
+        ("contracts …/progress?status=AUTO-EVALUATION&fill_min=20&fill_max=80&departement=…&sort=-fill_percentage",
+         lambda c: progress.progress(c, ars, campaign, progress.Query(
+             sort="fill_percentage", descending=True, status="AUTO-EVALUATION", fill_min=20, fill_max=80,
+             departement=region.departements[0]))),
+        ("contracts …/progress?search=CAEN",
+         lambda c: progress.progress(c, ars, campaign, progress.Query(search="CAEN"))),
+    ]
+
+
+def explain(stack: Stack, region: Region) -> None:
+    engine = create_engine(stack.database_url)
+    print(f"\nEXPLAIN ANALYZE at {region.size} EJs (TIMING OFF: row counts and the total time)")
+    for title, run in cases(stack, region):
+        print(f"\n### {title}")
+        for statement, parameters in captured(engine, run):
+            if statement.startswith(("SELECT cpom.habilitations", "SELECT contracts.campaigns")):
+                continue  # the caller's grants and the campaign: index lookups
+            with engine.begin() as conn:
+                plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) " + statement, parameters)
+                print("\n".join("    " + row[0] for row in plan))
+            print()
+    engine.dispose()
