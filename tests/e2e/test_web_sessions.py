@@ -268,7 +268,7 @@ def test_mon_compte_lists_each_device_and_ends_one_or_all(stack, gateway):
     assert "Chrome sous Linux" in page and "Firefox sous Windows" in page and "Cet appareil" in page
     [firefox] = rows(stack, "SELECT id FROM auth.sessions WHERE user_id = %s AND user_agent = %s AND ended_at IS NULL",
                      user_id, FIREFOX)
-    assert re.search(r"\d{2}/\d{2}/\d{4} à \d{2}:\d{2}", page)
+    assert re.search(r"\d{2}/\d{2}/\d{4} à \d{2}h\d{2}", page)
     ended = here.post(f"/mon-compte/sessions/{firefox['id']}/fermer", data={"csrf_token": csrf_of(page)})
     assert ended.status_code == 303
     assert sent_back_to_login(other)  # its web session was deleted with it
