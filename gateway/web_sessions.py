@@ -20,7 +20,7 @@ from datetime import datetime
 
 import jwt
 import sqlalchemy as sa
-from flask import Flask, Request, Response, request
+from flask import Flask, Request, Response
 from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
 
@@ -41,6 +41,10 @@ FIND = sa.select(web_sessions.c.data, web_sessions.c.user_id, web_sessions.c.cre
                  web_sessions.c.last_seen_at, sa.func.now().label("now")).where(
     web_sessions.c.id == sa.bindparam("key"))
 DELETE = web_sessions.delete().where(web_sessions.c.id == sa.bindparam("key"))
+# An ended session keeps its row, emptied, until the purge: its cookie still says whose it was (a form sent with it
+# is kept for that person) and that it ended (« Votre session a expiré »), while it opens nothing.
+EMPTY = web_sessions.update().where(web_sessions.c.id == sa.bindparam("key")).values(
+    data=sa.text("'{}'::jsonb"), auth_session_id=None)
 
 
 def key_of_cookie(value: str) -> str:
@@ -119,8 +123,8 @@ class ServerSessions(SessionInterface):
         with self.db.session() as connection:
             row = connection.execute(FIND, {"key": key}).first()
             reason = self.ended_reason(row) if row is not None else "unknown"
-            if row is not None and reason:
-                connection.execute(DELETE, {"key": key})
+            if row is not None and reason and row.data:
+                connection.execute(EMPTY, {"key": key})
         if reason:
             session = WebSession()
             session.ended, session.ended_reason = True, reason
@@ -135,6 +139,8 @@ class ServerSessions(SessionInterface):
 
     def ended_reason(self, row) -> str:
         """Why a stored session is over ("" while it is not): timed out, or its tokens revoked by auth."""
+        if row.user_id and not row.data:
+            return "ended"  # emptied when it ended
         if (row.now - row.last_seen_at).total_seconds() >= self.idle_seconds:
             return "idle"
         if (row.now - row.created_at).total_seconds() >= self.absolute_seconds:
@@ -155,7 +161,7 @@ class ServerSessions(SessionInterface):
                 connection.execute(DELETE, {"key": key_of_cookie(session.sid)})
             session.sid = None
         if not session:
-            if session.ended or session.renewing or self.cookie in request.cookies:
+            if session.renewing:
                 response.delete_cookie(self.cookie, path="/", secure=self.secure, httponly=True, samesite="Lax")
             return
         claims = session.get("claims") or {}

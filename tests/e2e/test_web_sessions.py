@@ -13,7 +13,7 @@ from gateway.app import create_app
 from gateway.config import Config
 from tests.support.db import rows
 from tests.support.identity import PASSWORD, active_user, bearer, password_hash, sign_in
-from tests.support.web_sessions import age, sessions_of, stored
+from tests.support.web_sessions import age, opens_nothing, sessions_of, stored
 
 FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
 CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36"
@@ -108,7 +108,7 @@ def test_after_the_idle_timeout_or_the_absolute_lifetime_the_session_is_over(sta
         age(stack, kept, idle_seconds=idle, since_sign_in_seconds=lifetime)
         answer = browser.get("/mon-compte")
         assert answer.status_code == 302 and answer.headers["location"] == "/connexion?suivant=/mon-compte"
-        assert stored(stack, kept) is None
+        assert opens_nothing(stack, kept)
         assert "Votre session a expiré, reconnectez-vous." in browser.get(answer.headers["location"]).text
 
 
@@ -226,6 +226,7 @@ def test_a_form_sent_after_the_timeout_is_kept_and_offered_back_after_signing_in
     browser = web_sign_in(gateway, email)
     csrf = csrf_of(browser.get("/mon-compte").text)
     age(stack, cookie(browser), idle_seconds=IDLE + 1)
+    assert browser.get("/session/etat").status_code == 401  # the page's script learns it: the cookie stays
     sent = browser.post("/mon-compte/informations", headers={"Referer": f"{gateway}/mon-compte"}, data={
         "csrf_token": csrf, "civilite": "M.", "nom": "LEGRAND", "prenom": "Étienne", "fonction": "Directeur",
         "telephone": "", "current_password": "jamais-garde"})
@@ -267,7 +268,7 @@ def test_mon_compte_lists_each_device_and_ends_one_or_all(stack, gateway):
     assert "Chrome sous Linux" in page and "Firefox sous Windows" in page and "Cet appareil" in page
     [firefox] = rows(stack, "SELECT id FROM auth.sessions WHERE user_id = %s AND user_agent = %s AND ended_at IS NULL",
                      user_id, FIREFOX)
-    assert re.search(r"\d{2}/\d{2}/\d{4} à \d{2}:\d{2}", page)
+    assert re.search(r"\d{2}/\d{2}/\d{4} à \d{2}h\d{2}", page)
     ended = here.post(f"/mon-compte/sessions/{firefox['id']}/fermer", data={"csrf_token": csrf_of(page)})
     assert ended.status_code == 303
     assert sent_back_to_login(other)  # its web session was deleted with it

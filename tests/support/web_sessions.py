@@ -20,6 +20,12 @@ def stored(stack, cookie_value: str) -> dict | None:
                             ).fetchone()
 
 
+def opens_nothing(stack, cookie_value: str) -> bool:
+    """The cookie's session is over: no row, or one emptied when it ended (kept until the purge, to say whose)."""
+    row = stored(stack, cookie_value)
+    return row is None or row["data"] == {}
+
+
 def change_data(stack, cookie_value: str, **values) -> None:
     with connect(stack) as conn:
         conn.execute("UPDATE gateway.web_sessions SET data = data || %s::jsonb WHERE id = %s",
@@ -35,5 +41,7 @@ def age(stack, cookie_value: str, idle_seconds: int = 0, since_sign_in_seconds: 
 
 
 def sessions_of(stack, user_id: str) -> list[dict]:
+    """The user's open web sessions (those holding tokens)."""
     with connect(stack) as conn:
-        return conn.execute("SELECT * FROM gateway.web_sessions WHERE user_id = %s", (user_id,)).fetchall()
+        return conn.execute("SELECT * FROM gateway.web_sessions WHERE user_id = %s AND data ? 'access_token'",
+                            (user_id,)).fetchall()
