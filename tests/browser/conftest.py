@@ -3,7 +3,7 @@
 import os
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from tests.support.axe import AXE_SOURCE, AxeReport, CheckedBrowser
 
@@ -19,6 +19,11 @@ CHROMIUM_ARGS = [
     # ECARS_TEST_SLOT=1 puts the gateway on 10080, a port Chromium refuses by default (ERR_UNSAFE_PORT)
     "--explicitly-allowed-ports=10080",
 ]
+
+
+# A link followed or a form sent waits for axe to read the page it leaves (tests/support/axe.py): on this shared
+# two-core machine that can take seconds, so assertions wait as long as actions do.
+expect.set_options(timeout=10_000)
 
 
 def pytest_collection_modifyitems(config, items):

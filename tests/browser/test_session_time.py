@@ -112,7 +112,7 @@ def test_mon_compte_lists_the_devices_and_ends_the_session_of_another(page: Page
         expect(mine).to_contain_text("Chrome sous Linux")
         expect(mine).to_contain_text("Cet appareil")
         theirs = table.get_by_role("row", name=re.compile("Firefox sous Windows"))
-        expect(theirs).to_contain_text(re.compile(r"\d{2}/\d{2}/\d{4} à \d{2}h\d{2}"))
+        expect(theirs).to_contain_text(re.compile(r"\d{2}/\d{2}/\d{4} à \d{2}h\d{2}"))  # Paris time, French
         theirs.get_by_role("button", name=re.compile(r"^Fermer cette session \(Firefox sous Windows")).click()
         expect(page.get_by_role("status")).to_have_text("La session a été fermée.")
         expect(table.get_by_role("row")).to_have_count(2)

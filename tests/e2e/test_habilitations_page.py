@@ -49,7 +49,7 @@ def test_a_new_contact_joins_the_equipe_etablissement(gateway, setting):
         added = ars.post(f"{here}/ajouter", data={
             "csrf_token": csrf_of(form), "civilite": "Mme", "nom": "DURAND", "prenom": "Léa", "fonction": "Cadre",
             "email": "lea.durand@ehpad.test"})
-        assert added.status_code == 302, added.text
+        assert added.status_code == 303, added.text
         sheet = ars.get(f"/cpom/{cpom['id']}").text
     team = re.search(r'id="equipe-etablissement"(.*?)</table>', sheet, re.S).group(1)
     assert "DURAND Léa" in team and "lea.durand@ehpad.test" in team

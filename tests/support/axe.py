@@ -72,8 +72,8 @@ def _checked_before_leaving(page: Page, report: AxeReport) -> Page:
 class CheckedContext:
     """A browser context whose every page is checked by axe, the last ones when it closes."""
 
-    def __init__(self, context: BrowserContext, report: AxeReport):
-        self._context, self._report, self._closed = context, report, False
+    def __init__(self, context: BrowserContext, report: AxeReport, own_report: bool = False):
+        self._context, self._report, self._closed, self._own_report = context, report, False, own_report
         context.expose_binding("ecarsAxeReport", report.record)
         settings = json.dumps({"origin": report.origin, "tags": WCAG_21_AA})
         context.add_init_script(path=AXE_SOURCE)
@@ -95,6 +95,8 @@ class CheckedContext:
                 self._report.check(page)
         finally:
             self._context.close(**kwargs)
+        if self._own_report:
+            self._report.assert_clean()
 
 
 class CheckedBrowser:
@@ -110,7 +112,11 @@ class CheckedBrowser:
         return getattr(self._browser, name)
 
     def new_context(self, **kwargs) -> CheckedContext:
-        assert self.report is not None, "a browser test opens its contexts within the `page` fixture's test"
-        context = CheckedContext(self._browser.new_context(**kwargs), self.report)
-        self.contexts.append(context)
-        return context
+        """Outside the `page` fixture (a test's own context fixture), the context has its report to itself and
+        fails when it closes."""
+        if self.report is not None:
+            context = CheckedContext(self._browser.new_context(**kwargs), self.report)
+            self.contexts.append(context)
+            return context
+        return CheckedContext(self._browser.new_context(**kwargs), AxeReport(origin=kwargs["base_url"].rstrip("/")),
+                              own_report=True)
