@@ -64,6 +64,7 @@ def press(page: Page, name: str, url_part: str, status: int) -> None:
     assert sent.value.status == status, sent.value.status
 
 
+@pytest.mark.timeout(900)  # guide 004 end to end, axe on each page
 def test_the_gestionnaire_fills_in_its_cpom_and_transmits_it(page: Page, browser, gateway, stack, setting):
     """Guide 004 from the EJ list to « Transmettre les informations », axe on every page (tests/support/axe.py)."""
     org, cpom, codes = setting["org"], setting["cpom"], setting["codes"]

@@ -8,6 +8,7 @@ person sees at each step."""
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from ecars_common import demo
@@ -53,6 +54,7 @@ def fill_indicator(page: Page, code: str) -> None:
     expect(page.locator(".fr-alert--success")).to_contain_text("est enregistré (pastille verte")
 
 
+@pytest.mark.timeout(900)  # the whole guide, axe on each page: longer than the suite's 300 s per test
 def test_guide_000_from_the_first_login_to_consultation_on_the_demo_data(page: Page, stack, mailbox):
     # as seeded: nothing filled yet, and Claire has no password (her first login renews it)
     assert rows(stack, "SELECT status, filled_questions FROM contracts.contracts WHERE id = %s", CONTRACT_ID) == [
