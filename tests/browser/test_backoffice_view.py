@@ -3,7 +3,7 @@
 import httpx
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_identity_journeys import sign_in
+from tests.browser.test_identity_journeys import sign_in, sign_out
 from tests.support.contracts import GOOD_ANSWERS, make_contract, save
 from tests.support.identity import PASSWORD, active_user, bearer
 
@@ -25,13 +25,13 @@ def test_the_ars_follows_the_closings_of_its_region_and_others_may_not(page: Pag
     expect(page).to_have_url(f"{gateway}/contrats/{setup.contract_id}")
 
     other = active_user(stack, role="ars", region="Occitanie")[0]
-    page.get_by_role("button", name="Se déconnecter").click()
+    sign_out(page)
     sign_in(page, other, PASSWORD)
     expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
     page.goto(f"{gateway}/suivi-des-transmissions")
     expect(page.get_by_text(f"EJ {setup.finess}")).to_have_count(0)
 
-    page.get_by_role("button", name="Se déconnecter").click()
+    sign_out(page)
     sign_in(page, setup.member_email, PASSWORD)
     expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
     assert page.goto(f"{gateway}/suivi-des-transmissions").status == 403

@@ -42,6 +42,12 @@ def sign_in(page: Page, email: str, password: str) -> None:
     page.get_by_role("button", name="Se connecter").click()
 
 
+def sign_out(page: Page) -> None:
+    """« Se déconnecter », then wait for « Se connecter » to be shown: the next navigation must not cut this one."""
+    page.get_by_role("button", name="Se déconnecter").click()
+    expect(page).to_have_url(re.compile(r"/connexion$"))
+
+
 def latest_code(mailbox, email: str, count: int) -> str:
     mail = mailbox.wait_for(email, count)[-1]
     match = CODE.search(mail["text"])

@@ -2,7 +2,7 @@
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_identity_journeys import sign_in
+from tests.browser.test_identity_journeys import sign_in, sign_out
 from tests.support.identity import PASSWORD, active_user
 
 
@@ -19,7 +19,7 @@ def test_support_reads_each_service_dashboard_and_others_are_refused(page: Page,
     expect(page.locator("#outbox-unsent")).to_have_text("0")
     expect(page.get_by_role("button", name="Rejouer les lettres mortes")).to_be_visible()
 
-    page.get_by_role("button", name="Se déconnecter").click()
+    sign_out(page)
     member, _ = active_user(stack)
     sign_in(page, member, PASSWORD)
     expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
