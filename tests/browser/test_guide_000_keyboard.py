@@ -1,14 +1,16 @@
 """Guide 000 with the keyboard only: the établissement user's first login (« Renouveler le mot de passe », the
 code from the mailbox) → « Gestion des Contrats » → the EJ → the contract → « SAISIR LES INDICATEURS » →
-indicators of three kinds (a number, « Oui / Non », a list of choices) filled → « Clore la saisie » refused, naming
-the grey indicator and who holds it → that collaborator signs in and fills it (two numbers) → « Clore la saisie »
-→ CONSULTATION. Every link, field and button is reached with Tab (or Shift+Tab), activated
+indicators of four kinds (a number, a percentage, « Oui / Non », a list of choices) filled → « Clore la saisie »
+refused, naming the grey indicator and who holds it → that collaborator signs in and fills it (two numbers) →
+« Clore la saisie » → CONSULTATION. Every link, field and button is reached with Tab (or Shift+Tab), activated
 with Enter or Space, and typed into with the keyboard: never a click, never a fill. A control Tab never reaches is
 an accessibility defect, and `tab_to` says which.
 
-It runs on a contract of its own (the demo walk, tests/browser/test_guide_000_demo.py, closes the seeded one):
-the template of tests/support/contracts.py, with PIL02 restricted to a second collaborator of the EJ and ACC02
-and PAR01 saved through the API. axe-core checks every page visited (the `page` fixture)."""
+It runs on a contract of its own (the demo walk, tests/browser/test_guide_000_demo.py, closes the seeded one in
+the same stack): the template of tests/support/contracts.py, with PIL02 restricted to a second collaborator of the
+EJ, and PAR01 (a date) saved through the API — the order of a date input's day / month / year segments follows
+Chromium's own locale, not the page's, so the keys to type differ from one machine to the next. axe-core checks
+every page visited (the `page` fixture)."""
 
 import re
 
@@ -20,7 +22,7 @@ from tests.support.contracts import GOOD_ANSWERS, grant_ej, make_contract, save,
 from tests.support.db import create_user, rows
 from tests.support.identity import PASSWORD, bearer, latest_code, sign_in
 
-BY_KEYBOARD = ("ACC01", "SOI01", "PIL01", "PIL02")
+BY_KEYBOARD = ("ACC01", "ACC02", "SOI01", "PIL01", "PIL02")
 RESTRICTED = "PIL02"
 # what has the focus, for the failure message: « button#id « its text » »
 DESCRIBE_FOCUS = """() => {
@@ -126,6 +128,11 @@ def test_guide_000_walked_with_the_keyboard_only_from_the_first_login_to_consult
     type_into(page, page.locator("[id='question-REALISE']"), "42")
     save_indicator(page)
 
+    # a percentage, with its decimal comma: typed; the next indicator by « Indicateur suivant »
+    follow(page, page.get_by_role("link", name=re.compile(r"^Indicateur suivant")), base + "/indicateurs/ACC02$")
+    type_into(page, page.locator("[id='question-REALISE']"), "92,5")
+    save_indicator(page)
+
     # « Oui / Non »: Tab reaches the group, the arrows move within it, Space checks
     follow(page, page.locator(".ecars-side [data-code='SOI01'] a"), base + "/indicateurs/SOI01$")
     yes, no = page.locator("[id='question-REALISE-oui']"), page.locator("[id='question-REALISE-non']")
@@ -186,7 +193,8 @@ def test_guide_000_walked_with_the_keyboard_only_from_the_first_login_to_consult
     [receipt] = rows(stack, "SELECT snapshot FROM contracts.receipts WHERE contract_id = %s", setup.contract_id)
     frozen = {item["code"]: item["answers"] for item in receipt["snapshot"]["indicators"]}
     assert {code: frozen[code] for code in BY_KEYBOARD} == {
-        "ACC01": {"REALISE": 42}, "SOI01": {"REALISE": True}, "PIL01": {"REALISE": "Non engagée"},
+        "ACC01": {"REALISE": 42}, "ACC02": {"REALISE": 92.5}, "SOI01": {"REALISE": True},
+        "PIL01": {"REALISE": "Non engagée"},
         "PIL02": {"FORMES": 10, "EFFECTIF": 25}}
     follow(page, page.get_by_role("link", name="CONSULTER LES INDICATEURS"), base + "/indicateurs$")
     follow(page, page.locator("#liste-indicateurs [data-code='ACC01'] a"), base + "/indicateurs/ACC01$")
