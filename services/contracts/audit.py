@@ -15,10 +15,11 @@ publish = partial(outbox.publish, service="contracts")
 
 
 def record(session: Connection, identity: Identity | None, contract_id: str, field: str, old, new,
-           reason: str | None = None) -> None:
-    """One change of the contract: who (None: the platform itself, e.g. the closing date), which field, from, to."""
+           reason: str | None = None, indicator_code: str | None = None) -> None:
+    """One change of the contract (or of one of its indicators): who (None: the platform itself, e.g. the closing
+    date), which field, from, to."""
     session.execute(audit_rows.insert().values(
-        contract_id=contract_id, field=field, old=old, new=new, reason=reason,
+        contract_id=contract_id, indicator_code=indicator_code, field=field, old=old, new=new, reason=reason,
         by_user=identity.user_id if identity else None, by_email=identity.email if identity else None))
 
 

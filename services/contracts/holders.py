@@ -7,12 +7,11 @@ refusal names grey indicators apart from red ones, with who must fill them (clos
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
-from ecars_common import outbox
 from ecars_common.errors import ApiError
 from ecars_common.tokens import Identity
-from services.contracts import access, domain
+from services.contracts import access, audit, domain
 from services.contracts.calendar_tables import contacts
-from services.contracts.orm import audit, contracts, habilitations, restrictions
+from services.contracts.orm import contracts, habilitations, restrictions
 
 NO_LONGER_THERE = "un compte qui n'a pas ou plus accès à l'EJ"
 NOT_ADMINISTRATEUR = ApiError(403, "not_administrateur", "Seul un Administrateur de l'EJ peut réattribuer un "
@@ -113,9 +112,8 @@ def reassign(session: Connection, identity: Identity, contract_id: str, code: st
     before, after = holders_of(restriction, people), holders_of({**restriction, "user_ids": chosen}, people)
     session.execute(restrictions.update().where(restrictions.c.contract_id == contract_id,
                                                 restrictions.c.indicator_code == code).values(user_ids=chosen))
-    session.execute(audit.insert().values(contract_id=contract_id, indicator_code=code, field="holders", old=before,
-                                          new=after, by_user=identity.user_id, by_email=identity.email))
-    outbox.publish(session, "contracts.indicator.reassigned", {
+    audit.record(session, identity, contract_id, "holders", before, after, indicator_code=code)
+    audit.publish(session, "contracts.indicator.reassigned", {
         "contract_id": contract_id, "indicator_code": code, "user_ids": chosen,
-        "previous_user_ids": list(restriction["user_ids"]), "by_user_id": identity.user_id}, service="contracts")
+        "previous_user_ids": list(restriction["user_ids"]), "by_user_id": identity.user_id})
     return {"indicator_code": code, "holders": after}
