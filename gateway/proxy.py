@@ -193,7 +193,7 @@ class ApiRelay:
         if method == "HEAD" or status in NO_BODY or status < 200:
             upstream.release(answer)  # nothing to read: the connection goes back to the pool now
             return status, headers, []
-        if length.isdigit() and int(length) <= SMALL:
+        if length.isascii() and length.isdigit() and int(length) <= SMALL:
             try:
                 data = answer.read(decode_content=False)
             finally:

@@ -194,7 +194,7 @@ def indicator_page(contract_id: str, code: str, values: dict | None = None, erro
 
 def send_answers(contract_id: str, code: str, values: dict, answers: dict):
     version = request.form.get("version", "")
-    if not version.isdigit():
+    if not (version.isascii() and version.isdigit()):
         abort(400, "Le formulaire est incomplet : rechargez la page et recommencez.")
     return contracts_call("PUT", indicator_path(contract_id, code),
                           json={"version": int(version), "answers": answers, "comment": values["comment"]})

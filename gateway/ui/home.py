@@ -45,7 +45,7 @@ def contracts_home():
     lists their EJ habilitations."""
     sort = ej_sort()
     page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 1 <= int(page) <= 100000 else 1
+    page = int(page) if page.isascii() and page.isdigit() and 1 <= int(page) <= 100000 else 1
     search = " ".join(request.args.get("q", "").split())
     errors = {}
     if len(search) > SEARCH_MAX:

@@ -50,7 +50,7 @@ def list_ejs():
     """« Gestion des contrats »: sortable (raison_sociale, adresse, telephone), 20 per page."""
     sort = request.args.get("sort", "raison_sociale")
     page = request.args.get("page", "1")
-    if not page.isdigit() or int(page) < 1:
+    if not (page.isascii() and page.isdigit()) or int(page) < 1:
         raise ApiError(422, "validation_failed", "« page » doit être un entier positif.", {"page": "entier ≥ 1"})
     with unit_of_work() as session:
         rows, total = campaigns.my_ejs(session, current_identity(), sort.lstrip("-"), sort.startswith("-"),

@@ -28,7 +28,7 @@ def thresholds(args) -> dict:
         low, high = LIMITS[name]
         if not raw:
             out[name] = default
-        elif raw.isdigit() and low <= int(raw) <= high:
+        elif raw.isascii() and raw.isdigit() and low <= int(raw) <= high:
             out[name] = int(raw)
         else:
             errors[name] = f"un entier entre {low} et {high} est attendu"

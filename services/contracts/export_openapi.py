@@ -30,3 +30,6 @@ PATHS = {
         "une archive ZIP nommée par EJ et indicateur (ARS).", "application/zip", errors=(403, 422),
         parameters=[query("contract_id", array(UUID)), *FILTERS])},
 }
+
+# The campaign export answers XLSX or CSV, as ?format= asks: both media types are described.
+PATHS["/campaigns/<uuid:campaign_id>/export"]["get"]["responses"]["200"]["content"]["text/csv"] = {"schema": BINARY}

@@ -50,7 +50,7 @@ class Query:
             raw = args.get(name, "").strip()
             if not raw:
                 return None
-            if not raw.isdigit() or not low <= int(raw) <= high:
+            if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
                 errors[name] = f"un entier entre {low} et {high} est attendu"
                 return None
             return int(raw)

@@ -106,11 +106,14 @@ ROUTES = service_routes(SERVICE) + [
     Route("GET", "/contracts/<uuid:contract_id>/attachments", "/contracts/{contract}/attachments", READ),
     Route("GET", "/campaigns/<uuid:campaign_id>/figures", "/campaigns/{campaign}/figures",
           {"ars": 200, "ars_other_region": 404, **ARS_ONLY}),
-    # « Réattribuer » a grey indicator: the EJ's Administrateur only (ej_member), to a collaborator of the EJ
+    # « Réattribuer » a grey indicator: the EJ's Administrateur only (ej_member). Tried on an indicator that is not
+    # restricted, so the world's grey indicators keep their holders for the other modules (the reassignment itself:
+    # tests/e2e/test_restricted_indicators.py)
     Route("PUT", "/contracts/<uuid:contract_id>/restrictions/<code>/holders",
-          "/contracts/{contract}/restrictions/ACC02/holders",
-          {"ej_member": 200, "ej_collaborator": (403, "not_administrateur"), "ars": (403, "not_administrateur"),
-           **STRANGERS}, send=lambda w: {"json": {"user_ids": [w.user_ids["ej_collaborator"]]}}),
+          "/contracts/{contract}/restrictions/ACC01/holders",
+          {"ej_member": (404, "not_restricted"), "ej_collaborator": (403, "not_administrateur"),
+           "ars": (403, "not_administrateur"), **STRANGERS},
+          send=lambda w: {"json": {"user_ids": [w.user_ids["ej_collaborator"]]}}),
     Route("GET", "/territoire/clotures", "/territoire/clotures", {
         "ars": SEES, "ars_other_region": BLIND, **ARS_ONLY}, listed="closed"),
 ]

@@ -81,7 +81,7 @@ def list_ej():
         errors["q"] = f"au plus {organisations.SEARCH_MAX} caractères"
     if sort.lstrip("-") not in organisations.SORTS:
         errors["sort"] = "valeurs possibles : " + ", ".join(organisations.SORTS) + " (préfixe - : ordre décroissant)"
-    if not page.isdigit() or not 1 <= int(page) <= 100000:
+    if not (page.isascii() and page.isdigit()) or not 1 <= int(page) <= 100000:
         errors["page"] = "un entier ≥ 1 est attendu"
     if errors:
         raise forms.invalid(errors)

@@ -24,7 +24,7 @@ def finess_problem(value) -> str | None:
         return "un numéro FINESS ne contient que des chiffres (ou 2A / 2B pour la Corse)"
     if finess_departement(value) is None:
         return f"le département « {value[:2] if value[:2] != '97' else value[:4]} » n'existe pas dans FINESS"
-    if value.isdigit() and not luhn_ok(value):
+    if value.isascii() and value.isdigit() and not luhn_ok(value):
         return "la clé de contrôle (dernier chiffre, algorithme de Luhn) est fausse"
     return None
 

@@ -35,7 +35,7 @@ def parse_planning_value(name: str, raw) -> tuple[object, str | None]:
     if raw is None or raw == "":
         return None, None
     if name == "annee_dialogue_gestion":
-        if isinstance(raw, str) and raw.strip().isdigit():
+        if isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit():
             raw = int(raw.strip())
         if isinstance(raw, bool) or not isinstance(raw, int):
             return None, "une année (nombre entier) est attendue"
