@@ -1,4 +1,14 @@
 // Progressive enhancements of the e-CARS pages; every page works without them.
+// Each enhancement below starts once the page is parsed (the script is deferred, but may be loaded otherwise).
+function whenReady(start) {
+  "use strict";
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+}
+
 (function () {
   "use strict";
 
@@ -89,11 +99,7 @@
     document.querySelectorAll("[data-password-rules]").forEach(watch);
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
-    start();
-  }
+  whenReady(start);
 })();
 
 // Contracts: « Non applicable » greys out the answer it replaces (the server ignores that answer anyway).
@@ -120,11 +126,7 @@
     });
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
-    start();
-  }
+  whenReady(start);
 })();
 
 // CPOM « Documents »: « Ajouter un fichier » stays greyed out until a folder is selected (the server refuses too).
@@ -144,11 +146,7 @@
     sync();
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
-    start();
-  }
+  whenReady(start);
 })();
 
 // The session's time (gateway/templates/_session_time.html, gateway/ui/session_time.py): two minutes before the
@@ -267,11 +265,7 @@
     schedule(parseInt(box.getAttribute("data-idle-seconds"), 10) || 1800);
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
-    start();
-  }
+  whenReady(start);
 })();
 
 // A form kept when the session ended (gateway/templates/_kept_form.html): its values go back in the page's fields.
@@ -317,11 +311,7 @@
     document.querySelectorAll("[data-kept-form]").forEach(restore);
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
-    start();
-  }
+  whenReady(start);
 })();
 
 // After a refused save, the keyboard and the screen reader start at the error summary (RGAA 11.10, 11.11): it
@@ -336,9 +326,5 @@
     }
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
-    start();
-  }
+  whenReady(start);
 })();
