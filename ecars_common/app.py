@@ -4,7 +4,7 @@ import gc
 from collections.abc import Callable, Iterable
 
 import httpx
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, current_app
 
 from ecars_common import amqp, dashboard, delegation, openapi, revocations
 from ecars_common.config import Settings
@@ -13,6 +13,16 @@ from ecars_common.errors import register_error_handlers
 from ecars_common.logs import configure_logging
 from ecars_common.observability import health_blueprint, install_request_tracking
 from ecars_common.tokens import TokenVerifier, http_jwks
+
+
+def unit_of_work():
+    """The request's unit of work: `with unit_of_work() as session:` — one transaction of the service's database."""
+    return current_app.extensions["db"].session()
+
+
+def settings():
+    """The service's settings (its Config), as create_service_app stored them."""
+    return current_app.config["SETTINGS"]
 
 
 def create_service_app(

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, current_app, jsonify, request
 
+from ecars_common.app import settings, unit_of_work
 from ecars_common.delegation import ask_as_caller
 from ecars_common.errors import ApiError
 from ecars_common.payload import bool_field, choice_field, client_address, is_uuid, json_object, string_field
@@ -17,12 +18,6 @@ CODE_SENT_MESSAGE = (
 CIVILITES = ("M.", "Mme")
 
 
-def config():
-    return current_app.config["SETTINGS"]
-
-
-def unit_of_work():
-    return current_app.extensions["db"].session()
 
 
 def email_field(data: dict, name: str = "email") -> str:
@@ -62,8 +57,8 @@ def send_verification_code():
     """Step 1: « Envoyer le code de vérification »."""
     email = email_field(json_object())
     with unit_of_work() as session:
-        reset.request_code(session, config(), email, client_address())
-    return jsonify({"message": CODE_SENT_MESSAGE.format(minutes=config().code_ttl_minutes)}), 202
+        reset.request_code(session, settings(), email, client_address())
+    return jsonify({"message": CODE_SENT_MESSAGE.format(minutes=settings().code_ttl_minutes)}), 202
 
 
 @bp.post("/password-reset/verify")
@@ -73,11 +68,11 @@ def verify_code():
     email = email_field(data)
     code = string_field(data, "code", max_length=20)
     with unit_of_work() as session:
-        token = reset.verify_code(session, config(), email, code, client_address())
+        token = reset.verify_code(session, settings(), email, code, client_address())
     if token is None:
         raise ApiError(422, "invalid_code", "Code de vérification invalide ou expiré. Demandez un nouveau code si "
                                             "besoin.", {"code": "invalide ou expiré"})
-    return jsonify({"reset_token": token, "expires_in": config().reset_grant_minutes * 60})
+    return jsonify({"reset_token": token, "expires_in": settings().reset_grant_minutes * 60})
 
 
 @bp.post("/password-reset/complete")
@@ -106,7 +101,7 @@ def sign_in():
     if not isinstance(password, str) or not password:
         raise ApiError(422, "validation_failed", "Le champ « password » est obligatoire.", {"password": "obligatoire"})
     with unit_of_work() as session:
-        outcome = login.login(session, config(), current_app.extensions["keyring"], email, password[:1000],
+        outcome = login.login(session, settings(), current_app.extensions["keyring"], email, password[:1000],
                               client_address(), request.headers.get("User-Agent", ""))
     if outcome.status == "slowed":
         raise slowed(outcome.retry_after)
@@ -133,7 +128,7 @@ def slowed(seconds: int) -> ApiError:
 def refresh_token():
     token = string_field(json_object(), "refresh_token", max_length=200)
     with unit_of_work() as session:
-        tokens = login.refresh(session, config(), current_app.extensions["keyring"], token, client_address())
+        tokens = login.refresh(session, settings(), current_app.extensions["keyring"], token, client_address())
     if tokens is None:
         raise ApiError(401, "invalid_refresh_token", "Session expirée : reconnectez-vous.")
     return jsonify(tokens)
@@ -200,7 +195,7 @@ def change_my_password():
     password, confirmation = password_fields(data)
     names = ej_names(current_identity().user_id)  # asked of cpom before the unit of work
     with unit_of_work() as session:
-        status, result = account.change_password(session, config(), current_app.extensions["keyring"],
+        status, result = account.change_password(session, settings(), current_app.extensions["keyring"],
                                                  current_identity(), current[:1000], password, confirmation,
                                                  client_address(), names)
     if status == "slowed":

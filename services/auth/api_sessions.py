@@ -5,11 +5,11 @@ token verifier polls."""
 from flask import Blueprint, current_app, jsonify, request
 
 from ecars_common import roles
+from ecars_common.app import settings, unit_of_work
 from ecars_common.errors import ApiError
 from ecars_common.payload import bool_field, client_address, is_uuid, json_object
 from ecars_common.tokens import authenticated, current_identity
 from services.auth import account, sessions
-from services.auth.api import config, unit_of_work
 
 bp = Blueprint("auth_sessions", __name__)
 
@@ -27,7 +27,7 @@ def token_revocations():
         raise ApiError(422, "validation_failed", "Le paramètre « since » doit être un instant en secondes (epoch).",
                        {"since": "nombre de secondes attendu"})
     with unit_of_work() as session:
-        return jsonify(sessions.feed(session, since_value, config().revocation_keep_seconds))
+        return jsonify(sessions.feed(session, since_value, settings().revocation_keep_seconds))
 
 
 @bp.get("/me/sessions")
@@ -58,7 +58,7 @@ def end_all_my_sessions():
     """« Se déconnecter de tous les appareils »; with keep_current, every other one (new tokens for this one)."""
     keep_current = bool_field(json_object(), "keep_current")
     with unit_of_work() as session:
-        count, tokens = account.end_all_sessions(session, config(), current_app.extensions["keyring"],
+        count, tokens = account.end_all_sessions(session, settings(), current_app.extensions["keyring"],
                                                  current_identity(), keep_current, client_address())
     message = ("Vos autres sessions ont été fermées." if keep_current
                else "Vous avez été déconnecté de tous les appareils.")

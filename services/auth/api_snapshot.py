@@ -5,8 +5,9 @@ the platform's service key (`X-Ecars-Service-Key`, setting ECARS_SERVICE_KEY).""
 import hmac
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
+from ecars_common.app import settings, unit_of_work
 from ecars_common.errors import ApiError
 from services.auth.orm import habilitations, users
 
@@ -24,8 +25,8 @@ def snapshot():
     """Every habilitation auth holds, read in one transaction: what the projections must hold (a habilitation not
     in it was revoked)."""
     key = request.headers.get(SERVICE_KEY_HEADER, "")
-    if not hmac.compare_digest(key.encode(), current_app.config["SETTINGS"].service_key.encode()):
+    if not hmac.compare_digest(key.encode(), settings().service_key.encode()):
         raise ApiError(403, "forbidden", "Réservé aux services de la plateforme.")
-    with current_app.extensions["db"].session() as session:
+    with unit_of_work() as session:
         items = [dict(row) for row in session.execute(SNAPSHOT).mappings()]
     return jsonify({"items": items})

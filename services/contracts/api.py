@@ -2,8 +2,9 @@
 
 from datetime import date
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
+from ecars_common.app import unit_of_work
 from ecars_common.errors import ApiError
 from ecars_common.payload import bool_field, json_object, string_field
 from ecars_common.tokens import authenticated, current_identity
@@ -12,9 +13,6 @@ from services.contracts import campaigns, domain, evaluation, holders, progress,
 bp = Blueprint("contracts", __name__)
 PAGE_SIZE = 20
 
-
-def unit_of_work():
-    return current_app.extensions["db"].session()
 
 
 def date_field(data: dict, name: str) -> date:

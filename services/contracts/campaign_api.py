@@ -3,10 +3,11 @@ bulk actions, exports for analysts and the dashboard's figures."""
 
 from flask import Blueprint, jsonify, request
 
+from ecars_common.app import unit_of_work
 from ecars_common.payload import json_object, string_field
 from ecars_common.tokens import authenticated, current_identity
 from services.contracts import bulk, bulk_request, campaign_figures, deadlines, extensions
-from services.contracts.api import calendar_fields, date_field, unit_of_work
+from services.contracts.api import calendar_fields, date_field
 
 bp = Blueprint("campaign", __name__)
 REASON_MAX = 2000

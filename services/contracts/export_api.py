@@ -6,11 +6,11 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, request
 
+from ecars_common.app import unit_of_work
 from ecars_common.errors import ApiError
 from ecars_common.payload import is_uuid
 from ecars_common.tokens import authenticated, current_identity
 from services.contracts import access, attachments_zip, campaigns, export_rows, exports, progress
-from services.contracts.api import unit_of_work
 from services.contracts.bulk_request import MAX_IDS
 from services.contracts.orm import contracts
 

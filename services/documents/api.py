@@ -11,6 +11,7 @@ import uuid
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from ecars_common.app import settings, unit_of_work
 from ecars_common.errors import ApiError, error_body
 from ecars_common.payload import is_uuid, json_object, string_field
 from ecars_common.tokens import authenticated, current_identity
@@ -22,12 +23,6 @@ bp = Blueprint("documents", __name__)
 DOWNLOAD_CHUNK = 1024 * 1024  # as the gateway relays it: 4× fewer chunks than 256 KiB (bench/README.md)
 
 
-def config():
-    return current_app.config["SETTINGS"]
-
-
-def unit_of_work():
-    return current_app.extensions["db"].session()
 
 
 def metric(name: str):
@@ -60,13 +55,13 @@ def accepted_formats():
     """The formats accepted (guide 000 §5) and the size limit, for the forms that offer a file."""
     return jsonify({"items": [{"extension": extension, "kind": kind, "content_type": content_type}
                               for extension, (kind, content_type) in domain.FORMATS.items()],
-                    "max_bytes": config().max_bytes})
+                    "max_bytes": settings().max_bytes})
 
 
 # -- uploads ---------------------------------------------------------------------------------------
 
 def incoming() -> upload.Incoming:
-    max_bytes = config().max_bytes
+    max_bytes = settings().max_bytes
     multipart = request.mimetype == "multipart/form-data"
     declared = request.content_length
     if declared is not None and declared > max_bytes + (upload.MULTIPART_OVERHEAD if multipart else 0):
@@ -88,17 +83,17 @@ def store(owner: Owner, still_allowed=None):
     key = domain.stored_key(owner, document_id)
     try:
         file = incoming()
-        stored = upload.receive(file, config(), s3(), key,
+        stored = upload.receive(file, settings(), s3(), key,
                                 storage.object_metadata(document_id, file.name, owner.event_data()), still_allowed)
     except (Refused, storage.StorageUnavailable) as exc:
         metric("uploads").labels(owner.type, getattr(exc, "code", "storage_unavailable")).inc()
         if getattr(exc, "code", "") == "too_large" and request.content_length:
             return _refused(exc), {"Connection": "close"}  # declared too large: not read at all
-        upload.drain(request.stream, config().max_bytes + upload.MULTIPART_OVERHEAD)
+        upload.drain(request.stream, settings().max_bytes + upload.MULTIPART_OVERHEAD)
         raise
     try:
         with unit_of_work() as session:
-            item = metadata.record(session, document_id, owner, key, config().s3_bucket, stored,
+            item = metadata.record(session, document_id, owner, key, settings().s3_bucket, stored,
                                     identity.user_id, identity.email)
     except Exception:
         # The object is in S3 (and locked) but has no row: it stays invisible. Logged for the support team.
@@ -260,7 +255,7 @@ def download(document_id: str):
 @bp.route("/references/<path:rest>", methods=["DELETE", "PUT", "PATCH"])
 def append_only(rest: str):
     """Guide 000: « Les documents transmis ne peuvent pas être supprimés. » Nor replaced."""
-    upload.drain(request.stream, config().max_bytes + upload.MULTIPART_OVERHEAD)
+    upload.drain(request.stream, settings().max_bytes + upload.MULTIPART_OVERHEAD)
     message = APPEND_ONLY_MESSAGE if request.method == "DELETE" else REPLACE_MESSAGE
     response = jsonify(error_body("append_only", message, {"method": request.method}))
     allowed = current_app.url_map.bind_to_environ(request.environ).allowed_methods()

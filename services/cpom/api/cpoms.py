@@ -3,6 +3,7 @@ Routes and bodies: docs/cpom.md."""
 
 from flask import Blueprint, jsonify
 
+from ecars_common.app import unit_of_work
 from ecars_common.errors import ApiError
 from ecars_common.payload import json_object
 from ecars_common.roles import AUTHORITIES
@@ -14,7 +15,6 @@ from services.cpom import (
     sheet,
 )
 from services.cpom.access import load_cpom, require
-from services.cpom.api.common import unit_of_work
 
 bp = Blueprint("cpom_sheet", __name__)
 

@@ -3,6 +3,7 @@ Routes and bodies: docs/cpom.md."""
 
 from flask import Blueprint, jsonify
 
+from ecars_common.app import unit_of_work
 from ecars_common.payload import json_object
 from ecars_common.tokens import authenticated, current_identity
 from services.cpom import (
@@ -13,7 +14,6 @@ from services.cpom import (
     grid_views,
 )
 from services.cpom.access import load_cpom, require
-from services.cpom.api.common import unit_of_work
 from services.cpom.orm import axes, indicateurs, objectifs
 
 bp = Blueprint("cpom_grid", __name__)

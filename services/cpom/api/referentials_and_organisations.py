@@ -3,6 +3,7 @@ Routes and bodies: docs/cpom.md."""
 
 from flask import Blueprint, jsonify, request
 
+from ecars_common.app import settings, unit_of_work
 from ecars_common.errors import ApiError
 from ecars_common.roles import AUTHORITIES
 from ecars_common.tokens import authenticated, current_identity
@@ -12,7 +13,6 @@ from services.cpom import (
     forms,
     organisations,
 )
-from services.cpom.api.common import config, unit_of_work
 
 bp = Blueprint("cpom_organisations", __name__)
 
@@ -53,9 +53,9 @@ def import_organisations():
     identity = current_identity()
     if identity.role not in AUTHORITIES:
         raise access.forbidden("L'import des organisations est réservé aux utilisateurs ARS, CD et administrateurs.")
-    raw = read_body(config().import_max_bytes)
+    raw = read_body(settings().import_max_bytes)
     try:
-        rows = domain.parse_organisations_csv(domain.decode_csv(raw), config().import_max_rows)
+        rows = domain.parse_organisations_csv(domain.decode_csv(raw), settings().import_max_rows)
     except domain.CsvError as exc:
         raise ApiError(422, "invalid_csv", exc.message, exc.details)
     with unit_of_work() as session:

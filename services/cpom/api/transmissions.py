@@ -4,6 +4,7 @@ Routes and bodies: docs/cpom.md."""
 import sqlalchemy as sa
 from flask import Blueprint, jsonify
 
+from ecars_common.app import unit_of_work
 from ecars_common.errors import ApiError
 from ecars_common.payload import json_object
 from ecars_common.roles import AUTHORITIES
@@ -17,7 +18,6 @@ from services.cpom import (
     transmission,
 )
 from services.cpom.access import load_cpom, require
-from services.cpom.api.common import unit_of_work
 
 bp = Blueprint("cpom_transmissions", __name__)
 
