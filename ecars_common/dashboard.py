@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 from ecars_common import housekeeping, queues
 from ecars_common.consumer import queue_names, replay_dead_letters
 from ecars_common.errors import ApiError
+from ecars_common.numbers import whole_number
 from ecars_common.tokens import current_identity
 
 SUPPORT_ROLES = ("support", "admin")
@@ -102,7 +103,7 @@ def blueprint(counts: Callable[[Connection], dict] | None = None) -> Blueprint:
     def dead_letters():
         require_support()
         limit = request.args.get("limit", "20")
-        limit = int(limit) if limit.isdigit() and 0 < int(limit) <= 200 else 20
+        limit = whole_number(limit, 1, 200) or 20
         return jsonify({"items": asyncio.run(_peek_dead_letters(current_app.config["SETTINGS"], limit))})
 
     @bp.post("/dashboard/dead-letters/replay")

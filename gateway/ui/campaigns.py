@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from flask import flash, redirect, render_template, request, session, url_for
 
 from ecars_common import roles
+from ecars_common.numbers import whole_number
 from gateway.ui.french import typed_date
 from gateway.ui.pages import field_errors, login_required, page_blueprint, require_role
 from gateway.ui.session import api_error, call, ok_json, unexpected
@@ -60,7 +61,7 @@ def campaign_create():
     for name in ("name", "evaluated_year", "starts_on", "ends_on", "region"):
         if not form[name]:
             errors[name] = f"Renseignez le champ « {CAMPAIGN_LABELS[name]} »."
-    if form["evaluated_year"] and not (form["evaluated_year"].isdigit() and len(form["evaluated_year"]) == 4):
+    if form["evaluated_year"] and whole_number(form["evaluated_year"], 1000, 9999) is None:
         errors["evaluated_year"] = "L'année évaluée s'écrit avec 4 chiffres (exemple : 2023)."
     dates = {}
     for name in ("starts_on", "ends_on"):

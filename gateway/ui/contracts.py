@@ -10,6 +10,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from ecars_common import roles
 from ecars_common.errors import ApiError
+from ecars_common.numbers import whole_number
 from gateway.ui.french import human_size, moment
 from gateway.ui.indicator_form import accepted_formats, audit_rows, question_hint, stored_values, typed_values
 from gateway.ui.pages import (
@@ -193,11 +194,11 @@ def indicator_page(contract_id: str, code: str, values: dict | None = None, erro
 
 
 def send_answers(contract_id: str, code: str, values: dict, answers: dict):
-    version = request.form.get("version", "")
-    if not (version.isascii() and version.isdigit()):
+    version = whole_number(request.form.get("version", ""), 0, 2**31 - 1)
+    if version is None:
         abort(400, "Le formulaire est incomplet : rechargez la page et recommencez.")
     return contracts_call("PUT", indicator_path(contract_id, code),
-                          json={"version": int(version), "answers": answers, "comment": values["comment"]})
+                          json={"version": version, "answers": answers, "comment": values["comment"]})
 
 
 @bp.get("/contrats/<uuid:contract_id>/indicateurs/<code>")
