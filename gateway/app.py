@@ -17,6 +17,7 @@ from gateway.ui import (
     account,
     backoffice,
     campaign_dashboard,
+    campaign_list,
     campaigns,
     contracts,
     cpom,
@@ -41,8 +42,8 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 # The web UI's areas (gateway/ui/), each a blueprint of pages.
-AREAS = (identity, account, session_time, home, contracts, restricted, campaigns, campaign_dashboard, cpom,
-         cpom_fiches, habilitations, support, backoffice, accessibility)
+AREAS = (identity, account, session_time, home, contracts, restricted, campaign_list, campaigns, campaign_dashboard,
+         cpom, cpom_fiches, habilitations, support, backoffice, accessibility)
 
 
 def create_app(config: Config | None = None) -> Flask:

@@ -71,7 +71,7 @@ PATHS = {
         returns=obj({"status": TEXT, "receipt_hash": TEXT}, ["status", "receipt_hash"]), errors=[403, 409, 422])},
     "/contracts/<uuid:contract_id>/export": {"get": operation(
         "Tout ce qu'imprime « EDITER LES DONNEES » (lu par le service reporting).", returns=CONTRACT, errors=[403])},
-    "/campaigns": {"post": operation(
+    "/campaigns": {"get": campaign_openapi.CAMPAIGN_LIST, "post": operation(
         "Créer une campagne et sa trame d'indicateurs (ARS).", status=201,
         returns=obj({"id": UUID, "name": TEXT, "evaluated_year": INT, "region": TEXT, "indicators": INT},
                     ["id", "name", "evaluated_year", "region", "indicators"]),
