@@ -139,7 +139,8 @@ PATHS = {
         errors=[403])},
 }
 
-PATHS |= campaign_openapi.PATHS | export_openapi.PATHS | messaging.openapi_paths("/contracts/<uuid:scope_id>", "du contrat")
+PATHS |= campaign_openapi.PATHS | export_openapi.PATHS
+PATHS |= messaging.openapi_paths("/contracts/<uuid:scope_id>", "du contrat")
 
 DOCUMENT = document("contracts", PATHS, habilitations=True,
                     description="Campagnes d'auto-évaluation, contrats et saisie des indicateurs.")

@@ -41,7 +41,7 @@ documents = sa.Table(
     sa.Column("cpom_id", sa.Text),
     sa.Column("folder_id", UUID(as_uuid=False), sa.ForeignKey("documents.folders.id")),
     sa.Column("region", sa.Text),
-    sa.Column("message_id", UUID(as_uuid=False)),  # a message of the contract's (contract_id) or CPOM's (cpom_id) thread
+    sa.Column("message_id", UUID(as_uuid=False)),  # of the contract's (contract_id) or CPOM's (cpom_id) « Messages »
     sa.Column("original_name", sa.Text, nullable=False),  # as the user named it, shown as is
     sa.Column("stored_name", sa.Text, nullable=False, unique=True),  # the S3 key, made of ids only
     sa.Column("bucket", sa.Text, nullable=False),
