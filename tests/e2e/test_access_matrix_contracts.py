@@ -128,7 +128,7 @@ ROUTES = service_routes(SERVICE) + [
     Route("GET", "/contracts/<uuid:scope_id>/messages/<uuid:message_id>",
           "/contracts/{contract}/messages/{msg_contract}", READ, variants=[
               Variant("private note", "/contracts/{contract}/messages/{note_contract}", {
-              "ej_member": 404, "ej_collaborator": 404, "ars": 200, "other_ej": 404})]),
+                  "ej_member": 404, "ej_collaborator": 404, "ars": 200, "other_ej": 404})]),
     Route("GET", "/territoire/clotures", "/territoire/clotures", {
         "ars": SEES, "ars_other_region": BLIND, **ARS_ONLY}, listed="closed"),
 ]
