@@ -25,6 +25,7 @@ from gateway.ui import (
     habilitations,
     home,
     identity,
+    messages,
     pages,
     restricted,
     session_time,
@@ -43,7 +44,7 @@ SECURITY_HEADERS = {
 }
 # The web UI's areas (gateway/ui/), each a blueprint of pages.
 AREAS = (identity, account, session_time, home, contracts, restricted, campaign_list, campaigns, campaign_dashboard,
-         cpom, cpom_fiches, habilitations, support, backoffice, accessibility)
+         cpom, cpom_fiches, messages, habilitations, support, backoffice, accessibility)
 
 
 def create_app(config: Config | None = None) -> Flask:

@@ -11,17 +11,20 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
+from ecars_common import messaging
 from ecars_common.db import Database
 from services.contracts import campaign_indicators, export_files, export_rows, progress
 from services.contracts.calendar_rows import effective_closing
-from services.contracts.orm import campaigns, contracts, indicator_answers, receipts
+from services.contracts.orm import campaigns, contracts, indicator_answers, messages, receipts
 
 BATCH = 500
 FORMATS = {"csv": (export_files.csv_chunks, export_files.CSV_TYPE), "xlsx": (export_files.xlsx_chunks,
                                                                            export_files.XLSX_TYPE)}
 COLUMNS = (contracts.c.id, contracts.c.ej_finess, contracts.c.ej_raison_sociale, contracts.c.ej_departement,
            contracts.c.name, contracts.c.status, contracts.c.review, contracts.c.fill_percentage,
-           effective_closing().label("closes_on"))
+           effective_closing().label("closes_on"),
+           *(count.label(name) for count, name in zip(messaging.counts(messages, contracts.c.id),
+                                                      ("messages", "last_message_at"), strict=True)))
 
 
 def batch_query(where: list, after: tuple[str, str] | None) -> sa.Select:

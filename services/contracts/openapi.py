@@ -1,5 +1,6 @@
 """OpenAPI description of the contracts service's routes (served at /openapi.json, see ecars_common/openapi.py)."""
 
+from ecars_common import messaging
 from ecars_common.openapi import (
                                   BOOL,
                                   DATE,
@@ -139,6 +140,7 @@ PATHS = {
 }
 
 PATHS |= campaign_openapi.PATHS | export_openapi.PATHS
+PATHS |= messaging.openapi_paths("/contracts/<uuid:scope_id>", "du contrat")
 
 DOCUMENT = document("contracts", PATHS, habilitations=True,
                     description="Campagnes d'auto-évaluation, contrats et saisie des indicateurs.")

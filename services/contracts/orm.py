@@ -5,6 +5,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 from ecars_common.db import service_metadata
 from ecars_common.habilitations import define_table as define_habilitations
+from ecars_common.messaging import define_table as define_messages
 from ecars_common.outbox import define_tables
 
 metadata = service_metadata("contracts")
@@ -122,3 +123,6 @@ indicator_documents = sa.Table(
     sa.Column("size", sa.BigInteger, nullable=False),
     _at("added_at"),
 )
+
+# « Messages » of a contract between the EJ and the ARS, and the ARS's private notes (ecars_common.messaging).
+messages = define_messages(metadata)

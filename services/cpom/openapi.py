@@ -1,6 +1,7 @@
 """OpenAPI description of the cpom service's routes (served at /openapi.json, see ecars_common/openapi.py).
 The bodies are described in docs/cpom.md; fields the code refuses when unknown have additionalProperties false."""
 
+from ecars_common import messaging
 from ecars_common.openapi import (
                                   BOOL,
                                   DATE,
@@ -210,6 +211,8 @@ PATHS = {
                               "changes": INT, "ej_finess": TEXT}, ["cpom_id", "version", "transmitted_at"])),
         errors=[403])},
 }
+
+PATHS |= messaging.openapi_paths("/cpoms/<uuid:scope_id>", "du CPOM")
 
 DOCUMENT = document("cpom", PATHS, habilitations=True,
                     description="CPOM : organisations, fiche, grille des objectifs, remarques, transmissions.")

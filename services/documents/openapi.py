@@ -53,6 +53,11 @@ PATHS = {
         "post": upload("Ajouter un document de référence de la région (ARS de la région)."),
         "get": operation("« Documents de référence » de la région.", returns=LISTING, errors=[403]),
     },
+    "/messages/<any(contracts, cpoms):scope>/<scope_id>/<message_id>/documents": {"post": upload(
+        "Joindre un document à un message du contrat ou du CPOM (par son auteur).")},
+    "/messages/<any(contracts, cpoms):scope>/<scope_id>/documents": {"get": operation(
+        "Les pièces jointes des messages du contrat ou du CPOM que l'appelant peut lire.", returns=LISTING,
+        errors=[403, 503])},
     "/documents/<document_id>": {"get": operation("Les métadonnées d'un document.", returns=DOCUMENT_METADATA,
                                                   errors=[403])},
     "/documents/<document_id>/content": {"get": operation(
@@ -62,6 +67,7 @@ PATHS = {
     "/indicators/<path:rest>": append_only(),
     "/cpoms/<path:rest>": append_only(),
     "/references/<path:rest>": append_only(),
+    "/messages/<path:rest>": append_only(),
 }
 
 DOCUMENT = document("documents", PATHS, habilitations=True,

@@ -30,17 +30,18 @@ folders = sa.Table(
 )
 
 # One row per document, written once (a trigger refuses UPDATE, DELETE and TRUNCATE). The owner is one
-# of: an indicator of a contract, a CPOM folder, a region's documents de référence.
+# of: an indicator of a contract, a CPOM folder, a region's documents de référence, a message of a thread.
 documents = sa.Table(
     "documents",
     metadata,
     sa.Column("id", UUID(as_uuid=False), primary_key=True),
-    sa.Column("owner_type", sa.Text, nullable=False),  # indicator | folder | reference
+    sa.Column("owner_type", sa.Text, nullable=False),  # indicator | folder | reference | message
     sa.Column("contract_id", sa.Text),
     sa.Column("indicator_id", sa.Text),
     sa.Column("cpom_id", sa.Text),
     sa.Column("folder_id", UUID(as_uuid=False), sa.ForeignKey("documents.folders.id")),
     sa.Column("region", sa.Text),
+    sa.Column("message_id", UUID(as_uuid=False)),  # of the contract's (contract_id) or CPOM's (cpom_id) « Messages »
     sa.Column("original_name", sa.Text, nullable=False),  # as the user named it, shown as is
     sa.Column("stored_name", sa.Text, nullable=False, unique=True),  # the S3 key, made of ids only
     sa.Column("bucket", sa.Text, nullable=False),

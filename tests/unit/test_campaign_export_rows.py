@@ -21,16 +21,19 @@ def test_long_rows_one_per_contract_and_question_with_the_comment_on_each():
     assert len(rows) == 3
     assert rows[0][:9] == ["350001202", "ADAPEI 35", "35", "C", "ACCEPTE", 50, date(2025, 6, 30), None,
                            datetime(2025, 6, 1, 8, 30, tzinfo=UTC)]
-    assert rows[0][9:] == ["A", "Accompagnement", "", "Nombre", 12.5, "=SOMME(A1)", SAVED["A"].updated_at]
+    assert rows[0][9:16] == ["A", "Accompagnement", "", "Nombre", 12.5, "=SOMME(A1)", SAVED["A"].updated_at]
+    assert rows[0][16:] == [0, None]  # « Messages », « Dernier message le »: none written
     assert rows[1][13] is None and rows[2][12] == "Fait"
 
 
 def test_wide_row_a_column_per_question_and_a_comment_per_indicator():
     header = export_rows.header(INDICATORS, "wide")
-    assert header[9:] == ["A – Nombre", "A – Commentaire", "B – Date", "B – Fait", "B – Commentaire"]
-    [row] = export_rows.rows(INDICATORS, "wide", CONTRACT, {**SAVED, "B": export_rows.Saved(
-        {"D": "2024-03-15", "OK": False}, "", None)}, None)
-    assert row[9:] == [12.5, "=SOMME(A1)", date(2024, 3, 15), "Non", None]
+    assert header[9:] == ["A – Nombre", "A – Commentaire", "B – Date", "B – Fait", "B – Commentaire", "Messages",
+                          "Dernier message le"]
+    last = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
+    [row] = export_rows.rows(INDICATORS, "wide", {**CONTRACT, "messages": 3, "last_message_at": last}, {
+        **SAVED, "B": export_rows.Saved({"D": "2024-03-15", "OK": False}, "", None)}, None)
+    assert row[9:] == [12.5, "=SOMME(A1)", date(2024, 3, 15), "Non", None, 3, last]
 
 
 def test_csv_cells_in_french_and_never_a_formula():
