@@ -1,4 +1,4 @@
-"""The campaign export's writers (services/contracts/export_rows.py, export_files.py) at 400 and 4,000 contracts ×
+"""The campaign export's writers (services/contracts/export_rows.py, table_files.py) at 400 and 4,000 contracts ×
 50 indicators: peak memory (the RSS high-water mark of a fresh process per run) and time for XLSX and CSV in both
 shapes. The baseline is the same
 writer at 400 contracts in the same run: flat memory means a ratio near 1 at ten times the rows. The database side
@@ -9,7 +9,8 @@ import resource
 import time
 from datetime import UTC, date, datetime
 
-from services.contracts import domain, export_files, export_rows
+from ecars_common import table_files
+from services.contracts import domain, export_rows
 
 INDICATORS = domain.parse_template({"indicators": [
     {"code": f"IND{n:02}", "label": f"Indicateur {n}", "category": "Catégorie",
@@ -28,7 +29,7 @@ def contracts(count: int):
 
 
 def run(count: int, shape: str, fmt: str, out) -> None:
-    write = export_files.xlsx_chunks if fmt == "xlsx" else export_files.csv_chunks
+    write = table_files.xlsx_chunks if fmt == "xlsx" else table_files.csv_chunks
     rows = (row for contract, saved in contracts(count)
             for row in export_rows.rows(INDICATORS, shape, contract, saved, None))
     started = time.perf_counter()
