@@ -61,7 +61,8 @@ def csv_text(cell) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def csv_chunks(header: list[str], rows: Iterable[list]) -> Iterator[bytes]:
+def csv_chunks(header: list[str], rows: Iterable[list], title: str = "") -> Iterator[bytes]:
+    """The file, chunk by chunk; `title` (the XLSX writer's sheet name) has no place in a CSV."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     buffer.write("\ufeff")

@@ -1,12 +1,15 @@
 """The ARS's self-evaluation campaigns (guide 000): « Nouvelle campagne » from a spreadsheet template of
-indicators (every error of the template named by row and column), the region's progress table, « Ajouter un
-contrat » for an EJ."""
+indicators (every error of the template named by row and column), the region's progress table with its
+« Actions groupées » (bulk_form.py) and their summary, « Ajouter un contrat » for an EJ."""
 
+from datetime import datetime
 from urllib.parse import urlencode
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 
 from ecars_common import roles
+from ecars_common.french import PARIS
+from gateway.ui import bulk_form
 from gateway.ui.french import typed_date
 from gateway.ui.pages import field_errors, login_required, page_blueprint, require_role
 from gateway.ui.session import api_error, call, ok_json, unexpected
@@ -115,7 +118,8 @@ PROGRESS_COLUMNS = (("name", "Contrat"), ("ej_raison_sociale", "Etablissement (E
                     ("status", "Statut"), (None, "Revue"), ("fill_percentage", "Remplissage"))
 
 
-def campaign_page(campaign_id: str, contract: dict | None = None, errors: dict | None = None, status: int = 200):
+def campaign_page(campaign_id: str, contract: dict | None = None, errors: dict | None = None, status: int = 200,
+                  bulk: bulk_form.BulkForm | None = None, bulk_errors: dict | None = None):
     """One page of the campaign's contracts, filtered, sorted and counted by the contracts service; criteria it
     refuses are shown by their fields (422) above the campaign's unfiltered first page."""
     wanted = {name: request.args.get(name, "").strip() for name in PROGRESS_PARAMETERS}
@@ -145,7 +149,9 @@ def campaign_page(campaign_id: str, contract: dict | None = None, errors: dict |
     return render_template("contracts/campaign.html", progress=progress, contract=contract, errors=errors or {},
                            adding=bool(errors) or request.args.get("ajouter") == "1", criteria=criteria,
                            filter_errors=filter_errors, sort=sort, sort_url=sort_url, page_url=page_url,
-                           columns=PROGRESS_COLUMNS), status
+                           columns=PROGRESS_COLUMNS, bulk=bulk or bulk_form.BulkForm(), bulk_errors=bulk_errors or {},
+                           bulk_actions=bulk_form.ACTIONS, bulk_scopes=bulk_form.SCOPES,
+                           bulk_query=urlencode({**criteria, "sort": sort, "page": progress["page"]})), status
 
 
 @bp.get("/campagnes/<uuid:campaign_id>")
@@ -179,3 +185,36 @@ def campaign_add_contract(campaign_id):
             raise unexpected(answer)
         errors = field_errors(details, CONTRACT_LABELS) or {"_": message}
     return campaign_page(campaign_id, contract=contract, errors=errors, status=422)
+
+
+@bp.post("/campagnes/<uuid:campaign_id>/actions-groupees")
+@login_required
+def campaign_bulk(campaign_id):
+    """The bulk action on the contracts ticked, on this page's or on the filter's (the criteria in force are the
+    page's query string, kept in the form's address); then the summary page. A mistake: the page again, 422, with
+    each field's French message and everything ticked and typed kept."""
+    require_authority()
+    campaign_id = str(campaign_id)
+    sent, errors, body = bulk_form.read(request.form, datetime.now(PARIS).date())
+    if body is not None:
+        answer = contracts_call("POST", f"/campaigns/{campaign_id}/bulk", json=body)
+        if answer.status_code == 200:
+            back = url_for("campaigns.campaign_view", campaign_id=campaign_id, **request.args)
+            session["bulk_summary"] = bulk_form.summary(answer.json(), campaign_id, back)
+            return redirect(url_for("campaigns.campaign_bulk_summary", campaign_id=campaign_id))
+        code, message, details = api_error(answer)
+        if code != "validation_failed":
+            raise unexpected(answer)
+        errors = bulk_form.refused_fields(details, message)
+    return campaign_page(campaign_id, bulk=sent, bulk_errors=errors, status=422)
+
+
+@bp.get("/campagnes/<uuid:campaign_id>/actions-groupees/bilan")
+@login_required
+def campaign_bulk_summary(campaign_id):
+    """What the last bulk action did and refused (and why), contract by contract."""
+    require_authority()
+    summary = session.get("bulk_summary")
+    if not summary or summary["campaign_id"] != str(campaign_id):
+        abort(404, "Aucune action groupée récente sur cette campagne.")
+    return render_template("contracts/campaign_bulk_summary.html", summary=summary)

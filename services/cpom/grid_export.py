@@ -56,7 +56,8 @@ def remarks_text(items: list[dict]) -> str | None:
 
 
 def cpom_rows(cpom, grid: dict, notes: str | None) -> Iterator[list]:
-    first = [cpom["ej_finess"], cpom["raison_sociale"], cpom["departement"], cpom["nom"], cpom["statut"],
+    first = [cpom["ej_finess"], cpom["raison_sociale"], cpom["departement"], cpom["nom"],
+             domain.PHASE_LABELS.get(cpom["statut"], cpom["statut"]),
              cpom["competence"], ", ".join(cpom["departements"])]
     names = {e["finess"]: e["nom"] for e in grid["etablissements"]}
     empty = True

@@ -34,9 +34,9 @@ def of_ej(table: list[list[str]], finess: str) -> list[dict]:
     return [dict(zip(header, row, strict=True)) for row in table[1:] if row and row[0] == finess]
 
 
-def expected_lines(setting) -> list[tuple]:
+def expected_lines(done) -> list[tuple]:
     """(objective, indicator, ET, initial value as shown, numerator) of the grid filled by fill_in."""
-    first, second = setting["org"]["ets"]
+    first, second = done["org"]["ets"]
     return [("O1", "PILOT 072", first, "8", "8"), ("O1", "PILOT 072", second, "8", "8"),
             ("O1", "ACC 1", first, "40", ""), ("O1", "ACC 1", second, "40", ""),
             ("O2", "COOP 1", "", "CH de Dinan", ""), ("O2", "SOIN 1", first, "Oui", ""), ("O3", "", "", "", "")]
@@ -54,7 +54,7 @@ def test_the_xlsx_of_the_territory_one_row_per_cpom_objective_indicator_and_et(g
              r["Numérateur"]) for r in rows] == expected_lines(filled)
     rate = rows[0]
     assert (rate["CPOM"], rate["Statut du CPOM"], rate["Compétence"], rate["Départements concernés"]) == (
-        filled["cpom"]["nom"], filled["cpom"]["statut"], "Conjointe", "22")
+        filled["cpom"]["nom"], filled["cpom"]["statut"]["libelle"], "Conjointe", "22")
     assert (rate["Département"], rate["Axe"], rate["Type"], rate["Déclinaison"], rate["Dénominateur"]) == (
         "22", "A1 - Accompagnement", "Taux", "ET par ET", "100")
     assert rate["Etablissement (ET)"].startswith("ET ") and rate["Saisie par"] == filled["gestionnaire"].email
