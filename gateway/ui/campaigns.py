@@ -20,7 +20,9 @@ ARS_ONLY = "Réservé aux agents de l'ARS."
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATE_MAX_BYTES = 5 * 1024 * 1024  # what the contracts service accepts for a template
 CAMPAIGN_LABELS = {"name": "Nom de la campagne", "evaluated_year": "Année évaluée", "starts_on": "Date de début",
-                   "ends_on": "Date de fin", "region": "Région", "template": "Trame d'indicateurs (.xlsx)"}
+                   "ends_on": "Date de fin", "opens_on": "Ouverture de la saisie", "closes_on": "Clôture de la saisie",
+                   "region": "Région", "template": "Trame d'indicateurs (.xlsx)"}
+CALENDAR = ("opens_on", "closes_on")  # optional: the entry's calendar (docs/campaigns.md « Calendrier »)
 CONTRACT_LABELS = {"name": "Nom du contrat", "ej_finess": "FINESS juridique", "ej_raison_sociale": "Raison sociale",
                    "ej_adresse": "Adresse", "ej_telephone": "Téléphone", "referent_email": "Courriel du référent ARS"}
 
@@ -58,7 +60,7 @@ def campaign_create():
     campaign is created with it."""
     require_authority()
     form = {name: request.form.get(name, "").strip() for name in ("name", "evaluated_year", "starts_on", "ends_on",
-                                                                  "region")}
+                                                                  "region", *CALENDAR)}
     errors = {}
     for name in ("name", "evaluated_year", "starts_on", "ends_on", "region"):
         if not form[name]:
@@ -66,13 +68,15 @@ def campaign_create():
     if form["evaluated_year"] and not (form["evaluated_year"].isdigit() and len(form["evaluated_year"]) == 4):
         errors["evaluated_year"] = "L'année évaluée s'écrit avec 4 chiffres (exemple : 2023)."
     dates = {}
-    for name in ("starts_on", "ends_on"):
+    for name in ("starts_on", "ends_on", *CALENDAR):
         if form[name]:
             dates[name] = typed_date(form[name])
             if dates[name] is None:
                 errors[name] = f"« {CAMPAIGN_LABELS[name]} » : une date est attendue (JJ/MM/AAAA)."
     if dates.get("starts_on") and dates.get("ends_on") and dates["ends_on"] < dates["starts_on"]:
         errors["ends_on"] = "La date de fin doit suivre la date de début."
+    if dates.get("opens_on") and dates.get("closes_on") and dates["closes_on"] < dates["opens_on"]:
+        errors["closes_on"] = "La clôture de la saisie ne peut pas précéder son ouverture."
     upload = request.files.get("template")
     content = b""
     if upload is None or not upload.filename:
@@ -94,7 +98,8 @@ def campaign_create():
     template = ok_json(answer)
     answer = contracts_call("POST", "/campaigns", json={
         "name": form["name"], "evaluated_year": int(form["evaluated_year"]), "starts_on": dates["starts_on"],
-        "ends_on": dates["ends_on"], "region": form["region"], "template": template["template"]})
+        "ends_on": dates["ends_on"], "region": form["region"], "template": template["template"],
+        **{name: dates[name] for name in CALENDAR if dates.get(name)}})
     if answer.status_code == 201:
         created = answer.json()
         flash(f"La campagne « {created['name']} » est créée avec {template['indicators']} indicateur(s). "

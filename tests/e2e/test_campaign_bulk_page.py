@@ -21,8 +21,9 @@ def setup(gateway, stack):
 
 @pytest.fixture()
 def browser(gateway, setup):
-    with web_session(gateway, setup.ars_email) as client:
-        yield client
+    client = web_session(gateway, setup.ars_email)
+    yield client
+    client.close()
 
 
 def send(browser: httpx.Client, setup, query: str = "", **fields) -> httpx.Response:

@@ -71,7 +71,7 @@ def test_the_csv_for_the_cd_and_refusals(gateway, stack, filled):
     rows = of_ej(table, filled["org"]["finess"])
     assert [(r["Code objectif"], r["Code indicateur"], r["FINESS géographique"], r["Valeur initiale"],
              r["Numérateur"]) for r in rows] == expected_lines(filled)
-    assert rows[0]["Remarques du CPOM"].endswith(": '=Valeurs 2023 provisoires")  # never a formula
+    assert rows[0]["Remarques du CPOM"].endswith(f"{filled['gestionnaire'].email} : =Valeurs 2023 provisoires")
 
     other = user(stack, gateway, role="cd", departement="29")
     elsewhere = httpx.get(api(gateway, URL), params={"format": "csv"}, headers=other.headers, timeout=60)
