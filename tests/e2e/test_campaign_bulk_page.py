@@ -71,7 +71,7 @@ def test_bad_input_is_named_in_french_and_the_selection_is_kept(browser, setup):
     assert past.status_code == 422 and "La nouvelle date de clôture ne peut pas être passée." in past.text
     assert ">Travaux</textarea>" in past.text and checked(past.text, a.contract_id)
     no_action = send(browser, setup, scope="filter")
-    assert no_action.status_code == 422 and "Choisissez l'action à appliquer." in no_action.text
+    assert no_action.status_code == 422 and "Choisissez l&#39;action à appliquer." in no_action.text
     assert 'id="scope-filter" name="scope" value="filter" checked' in no_action.text
 
 
