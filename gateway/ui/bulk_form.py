@@ -32,8 +32,9 @@ class BulkForm:
     page_ids: list[str] = field(default_factory=list)  # the page's contracts, for « Tout sélectionner »
 
 
-def read(form, today: date) -> tuple[BulkForm, dict, dict | None]:
-    """The form as sent, its errors (field → French message) and, when it has none, the API's request body."""
+def read(form, criteria, today: date) -> tuple[BulkForm, dict, dict | None]:
+    """The form as sent, its errors (field → French message) and, when it has none, the API's request body;
+    `criteria`: the filter in force (the page's query string, which the form's address keeps)."""
     sent = BulkForm(form.get("scope", "selection"), form.get("action", ""), form.get("reason", "").strip(),
                     form.get("closes_on", "").strip(), form.getlist("contract_id"), form.getlist("page_contract_id"))
     errors: dict[str, str] = {}
@@ -64,7 +65,7 @@ def read(form, today: date) -> tuple[BulkForm, dict, dict | None]:
         return sent, errors, None
     body: dict = {"action": sent.action}
     if sent.scope == "filter":
-        body["filter"] = {name: form.get(name) for name in FILTERS if form.get(name)}
+        body["filter"] = {name: criteria.get(name).strip() for name in FILTERS if (criteria.get(name) or "").strip()}
     else:
         body["contract_ids"] = sent.chosen if sent.scope == "selection" else sent.page_ids
     if sent.action in ("reopen", "extend"):

@@ -200,7 +200,7 @@ def campaign_bulk(campaign_id):
     each field's French message and everything ticked and typed kept."""
     require_authority()
     campaign_id = str(campaign_id)
-    sent, errors, body = bulk_form.read(request.form, datetime.now(PARIS).date())
+    sent, errors, body = bulk_form.read(request.form, request.args, datetime.now(PARIS).date())
     if body is not None:
         answer = contracts_call("POST", f"/campaigns/{campaign_id}/bulk", json=body)
         if answer.status_code == 200:
