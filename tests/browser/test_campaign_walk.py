@@ -75,7 +75,8 @@ def test_an_ars_runs_a_campaign_from_its_calendar_to_its_export(page: Page, brow
     box.focus()
     page.keyboard.press("Space")
     expect(box).to_be_checked()
-    page.get_by_label("Relancer").check()
+    page.locator("label[for='action-remind']").click()  # the DSFR draws the radio on its label
+    expect(page.get_by_label("Relancer")).to_be_checked()
     page.get_by_role("button", name="Appliquer l'action").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Bilan de l'action groupée : Relancer")
     expect(page.locator("#bilan")).to_contain_text("1 contrat(s) sélectionné(s) : 1 traité(s), 0 refusé(s).")
@@ -85,8 +86,8 @@ def test_an_ars_runs_a_campaign_from_its_calendar_to_its_export(page: Page, brow
 
     # one EJ's deadline extended: first without a reason (named, the ticked box kept), then with it
     page.get_by_role("link", name="Retour au suivi des contrats").click()
-    page.get_by_label(f"Sélectionner « Auto-évaluation 2024 - {EJS[1]} » ({EJS[1]})").check()
-    page.get_by_label("Prolonger la date de clôture").check()
+    page.get_by_label(f"Sélectionner « Auto-évaluation 2024 - {EJS[1]} » ({EJS[1]})").press("Space")
+    page.locator("label[for='action-extend']").click()
     control(page, "Prolonger jusqu'au (pour prolonger)").fill(in_days(20))
     page.get_by_role("button", name="Appliquer l'action").click()
     expect(page.locator("#reason-erreur")).to_contain_text("Indiquez le motif")
