@@ -5,8 +5,8 @@ rows of one contract, in either shape.
   contract × indicator), with the indicator's comment and when it was last saved;
 - « wide »: one row per contract, a column per indicator question and one for each indicator's comment.
 
-Values are typed (numbers stay numbers, dates dates, « Oui »/« Non »); the file writers (export_files.py) render
-them for CSV or XLSX."""
+Values are typed (numbers stay numbers, dates dates, « Oui »/« Non »); the file writers (ecars_common/table_files.py)
+render them for CSV or XLSX."""
 
 from dataclasses import dataclass
 from datetime import date, datetime

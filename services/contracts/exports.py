@@ -1,7 +1,7 @@
 """A campaign's export for analysts (docs/campaigns.md « Exports »): every contract of the campaign (or those the
 progress table's filters select), read in batches by keyset on (FINESS, id) — one statement for the contracts, one
 for their saved answers and one for their latest receipts per batch —, turned into rows (export_rows.py) and
-written as CSV or XLSX (export_files.py) as they come: memory stays flat whatever the campaign's size.
+written as CSV or XLSX (ecars_common/table_files.py) as they come: memory stays flat whatever the campaign's size.
 
 contracts owns the export rather than reporting: it is a table of contracts' own data with no layout, read
 straight from its database; going through reporting would mean a second copy of every row over HTTP."""
@@ -11,15 +11,15 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
-from ecars_common import messaging
+from ecars_common import messaging, table_files
 from ecars_common.db import Database
-from services.contracts import campaign_indicators, export_files, export_rows, progress
+from services.contracts import campaign_indicators, export_rows, progress
 from services.contracts.calendar_rows import effective_closing
 from services.contracts.orm import campaigns, contracts, indicator_answers, messages, receipts
 
 BATCH = 500
-FORMATS = {"csv": (export_files.csv_chunks, export_files.CSV_TYPE), "xlsx": (export_files.xlsx_chunks,
-                                                                           export_files.XLSX_TYPE)}
+FORMATS = {"csv": (table_files.csv_chunks, table_files.CSV_TYPE),
+           "xlsx": (table_files.xlsx_chunks, table_files.XLSX_TYPE)}
 COLUMNS = (contracts.c.id, contracts.c.ej_finess, contracts.c.ej_raison_sociale, contracts.c.ej_departement,
            contracts.c.name, contracts.c.status, contracts.c.review, contracts.c.fill_percentage,
            effective_closing().label("closes_on"),

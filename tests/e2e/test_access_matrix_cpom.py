@@ -136,6 +136,10 @@ ROUTES = service_routes(SERVICE) + [
         "ars": SEES, "cd": SEES, "ars_other_region": BLIND, "cd_other_dept": BLIND, **AUTHORITIES_ONLY},
         listed="cpom", variants=[Variant("CPOM of the same EJ for another département", "/territoire/transmissions",
                                          {"ars": SEES, "cd": BLIND}, listed="cpom35")]),
+    # the file names the EJ's FINESS on each of its CPOM's rows
+    Route("GET", "/territoire/grilles/export", "/territoire/grilles/export?format=csv", {
+        "ars": SEES, "cd": SEES, "ars_other_region": BLIND, "cd_other_dept": BLIND, **AUTHORITIES_ONLY},
+        listed="finess"),
 ]
 
 

@@ -1,11 +1,12 @@
-"""The export's rows and cells (services/contracts/export_rows.py, export_files.py) and the ZIP's entry names
+"""The export's rows and cells (services/contracts/export_rows.py, table_files.py) and the ZIP's entry names
 (attachments_zip.py), free of I/O."""
 
 import csv
 import io
 from datetime import UTC, date, datetime
 
-from services.contracts import attachments_zip, domain, export_files, export_rows
+from ecars_common import table_files
+from services.contracts import attachments_zip, domain, export_rows
 
 INDICATORS = domain.parse_template({"indicators": [
     {"code": "A", "label": "Accompagnement", "questions": [{"code": "N", "label": "Nombre", "kind": "number"}]},
@@ -37,7 +38,7 @@ def test_wide_row_a_column_per_question_and_a_comment_per_indicator():
 
 
 def test_csv_cells_in_french_and_never_a_formula():
-    text = b"".join(export_files.csv_chunks(["a", "b"], [[12.5, "=SOMME(A1)", date(2025, 6, 30),
+    text = b"".join(table_files.csv_chunks(["a", "b"], [[12.5, "=SOMME(A1)", date(2025, 6, 30),
                                                            datetime(2025, 6, 1, 22, 30, tzinfo=UTC), None, "-1"]]))
     assert text.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(text.decode("utf-8-sig")), delimiter=";"))

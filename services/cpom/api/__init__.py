@@ -2,6 +2,6 @@
 Routes and bodies: docs/cpom.md."""
 
 from services.cpom import messages
-from services.cpom.api import cpoms, grid, referentials_and_organisations, transmissions
+from services.cpom.api import cpoms, exports, grid, referentials_and_organisations, transmissions
 
-BLUEPRINTS = (referentials_and_organisations.bp, cpoms.bp, grid.bp, transmissions.bp, messages.bp)
+BLUEPRINTS = (referentials_and_organisations.bp, cpoms.bp, grid.bp, transmissions.bp, exports.bp, messages.bp)
