@@ -16,7 +16,7 @@ from ecars_common.openapi import (
                                   query,
                                   string,
 )
-from services.contracts import campaign_openapi, export_openapi, progress
+from services.contracts import campaign_openapi, entry_openapi, export_openapi, progress
 from services.contracts.domain import MAX_TEXT
 
 NUMBER = {"type": "number"}
@@ -138,7 +138,7 @@ PATHS = {
         errors=[403])},
 }
 
-PATHS |= campaign_openapi.PATHS | export_openapi.PATHS
+PATHS |= campaign_openapi.PATHS | export_openapi.PATHS | entry_openapi.PATHS
 
 DOCUMENT = document("contracts", PATHS, habilitations=True,
                     description="Campagnes d'auto-évaluation, contrats et saisie des indicateurs.")
