@@ -21,6 +21,7 @@ from gateway.ui import (
     contracts,
     cpom,
     cpom_fiches,
+    entry,
     habilitations,
     home,
     identity,
@@ -41,7 +42,7 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 # The web UI's areas (gateway/ui/), each a blueprint of pages.
-AREAS = (identity, account, session_time, home, contracts, restricted, campaigns, campaign_dashboard, cpom,
+AREAS = (identity, account, session_time, home, contracts, entry, restricted, campaigns, campaign_dashboard, cpom,
          cpom_fiches, habilitations, support, backoffice, accessibility)
 
 
