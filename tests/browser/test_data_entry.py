@@ -105,8 +105,9 @@ def test_without_the_script_enregistrer_le_brouillon_ignorer_and_reprendre_les_r
     expect(page.locator(".fr-alert--success")).to_contain_text("il n'est pas encore validé")
     expect(page.get_by_label(re.compile(r"^Commentaire évalué 2023"))).to_have_value("Commentaire en cours")
 
-    # « Reprendre les réponses de 2022 »: the empty text answer gets last campaign's, the comment stays
-    page.get_by_role("button", name="Reprendre les réponses de 2022").click()
+    # « Reprendre les réponses de 2022 »: the empty text answer gets last campaign's, the comment stays (the click
+    # waits for axe to read the page it leaves: slow on a loaded machine)
+    page.get_by_role("button", name="Reprendre les réponses de 2022").click(timeout=30_000)
     expect(page.get_by_label(re.compile(r"^Réalisé"))).to_have_value("Ateliers avec la commune.")
     expect(page.get_by_label(re.compile(r"^Commentaire évalué 2023"))).to_have_value("Commentaire en cours")
     assert drafts_of(stack, setup, "PAR01") == [{"answers": {"REALISE": "Ateliers avec la commune."},
@@ -134,11 +135,11 @@ def test_the_ars_flags_a_value_a_suivre_and_finds_it_on_the_campaign_page(page: 
     log_in(page, setup.ars_email, here)
     section = page.locator("#a-suivre")
     expect(section).to_contain_text("ne sont pas marquées « À suivre »")
-    page.get_by_role("button", name="Marquer à suivre").click()
+    page.get_by_role("button", name="Marquer à suivre").click(timeout=30_000)  # after axe read the page: slow here
     expect(page.locator("#note-suivi-erreur")).to_have_text("Renseignez le champ « Note de suivi ».")
     expect(page.get_by_label(re.compile(r"^Note de suivi"))).to_have_attribute("aria-invalid", "true")
     page.get_by_label(re.compile(r"^Note de suivi")).fill("Effectif à confirmer avec le rapport d'activité")
-    page.get_by_role("button", name="Marquer à suivre").click()
+    page.get_by_role("button", name="Marquer à suivre").click(timeout=30_000)
     expect(page.locator(".fr-alert--success")).to_contain_text("marqué « À suivre »")
     expect(page.locator("#a-suivre-etat")).to_contain_text("Effectif à confirmer avec le rapport d'activité")
 
@@ -147,7 +148,7 @@ def test_the_ars_flags_a_value_a_suivre_and_finds_it_on_the_campaign_page(page: 
     expect(listed.get_by_role("heading")).to_have_text("Valeurs à suivre (1)")
     expect(listed.locator("tbody tr")).to_contain_text("Effectif à confirmer avec le rapport d'activité")
     listed.get_by_role("link", name="Nombre de personnes accompagnées").click()
-    page.get_by_role("button", name="Ne plus suivre").click()
+    page.get_by_role("button", name="Ne plus suivre").click(timeout=30_000)
     expect(page.locator("#a-suivre-etat")).to_contain_text("ne sont pas marquées « À suivre »")
     assert rows(stack, "SELECT count(*) AS n FROM contracts.indicator_flags WHERE contract_id = %s",
                 setup.contract_id) == [{"n": 0}]
