@@ -22,6 +22,7 @@ from gateway.ui import (
     contracts,
     cpom,
     cpom_fiches,
+    entry,
     habilitations,
     home,
     identity,
@@ -43,8 +44,8 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 # The web UI's areas (gateway/ui/), each a blueprint of pages.
-AREAS = (identity, account, session_time, home, contracts, restricted, campaign_list, campaigns, campaign_dashboard,
-         cpom, cpom_fiches, messages, habilitations, support, backoffice, accessibility)
+AREAS = (identity, account, session_time, home, contracts, entry, restricted, campaign_list, campaigns,
+         campaign_dashboard, cpom, cpom_fiches, messages, habilitations, support, backoffice, accessibility)
 
 
 def create_app(config: Config | None = None) -> Flask:

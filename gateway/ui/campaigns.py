@@ -11,7 +11,7 @@ from ecars_common import roles
 from ecars_common.french import PARIS
 from ecars_common.numbers import whole_number
 from gateway.ui import bulk_form
-from gateway.ui.french import typed_date
+from gateway.ui.french import moment, typed_date
 from gateway.ui.pages import field_errors, login_required, page_blueprint, require_role
 from gateway.ui.session import api_error, call, ok_json, unexpected
 
@@ -152,7 +152,9 @@ def campaign_page(campaign_id: str, contract: dict | None = None, errors: dict |
         return url_for("campaigns.campaign_view", campaign_id=campaign_id, **criteria, sort=sort, page=number)
 
     contract = contract or {"referent_email": (session.get("user") or {}).get("email", "")}
+    flagged = ok_json(contracts_call("GET", f"/campaigns/{campaign_id}/flags"))["items"]  # « À suivre », issue 18
     return render_template("contracts/campaign.html", progress=progress, contract=contract, errors=errors or {},
+                           flagged=flagged, moment=moment,
                            adding=bool(errors) or request.args.get("ajouter") == "1", criteria=criteria,
                            filter_errors=filter_errors, sort=sort, sort_url=sort_url, page_url=page_url,
                            columns=PROGRESS_COLUMNS, bulk=bulk or bulk_form.BulkForm(), bulk_errors=bulk_errors or {},

@@ -15,7 +15,7 @@ from ecars_common import messaging, table_files
 from ecars_common.db import Database
 from services.contracts import campaign_indicators, export_rows, progress
 from services.contracts.calendar_rows import effective_closing
-from services.contracts.orm import campaigns, contracts, indicator_answers, messages, receipts
+from services.contracts.orm import campaigns, contracts, indicator_answers, indicator_flags, messages, receipts
 
 BATCH = 500
 FORMATS = {"csv": (table_files.csv_chunks, table_files.CSV_TYPE),
@@ -52,14 +52,25 @@ def closed_at_of(session: Connection, ids: list[str]) -> dict:
     return dict(session.execute(query).all())
 
 
+def flags_of(session: Connection, ids: list[str]) -> dict[str, dict[str, str]]:
+    """contract id → indicator code → its « À suivre » note (issue 18: the export's last column)."""
+    out: dict[str, dict[str, str]] = {contract_id: {} for contract_id in ids}
+    query = sa.select(indicator_flags.c.contract_id, indicator_flags.c.indicator_code, indicator_flags.c.note
+                      ).where(indicator_flags.c.contract_id.in_(ids))
+    for row in session.execute(query):
+        out[row.contract_id][row.indicator_code] = row.note
+    return out
+
+
 def rows(session: Connection, campaign_id: str, wanted: progress.Query, shape: str) -> Iterator[list]:
     indicators = campaign_indicators.indicators_of(session, campaign_id)
     where, after = wanted.conditions(campaign_id), None
     while batch := session.execute(batch_query(where, after)).mappings().all():
         ids = [row["id"] for row in batch]
-        saved, closed = saved_of(session, ids), closed_at_of(session, ids)
+        saved, closed, flagged = saved_of(session, ids), closed_at_of(session, ids), flags_of(session, ids)
         for contract in batch:
-            yield from export_rows.rows(indicators, shape, contract, saved[contract["id"]], closed.get(contract["id"]))
+            yield from export_rows.rows(indicators, shape, contract, saved[contract["id"]], closed.get(contract["id"]),
+                                        flagged[contract["id"]])
         after = (batch[-1]["ej_finess"], batch[-1]["id"])
 
 

@@ -17,7 +17,7 @@ from ecars_common.openapi import (
                                   query,
                                   string,
 )
-from services.contracts import campaign_openapi, export_openapi, progress
+from services.contracts import campaign_openapi, entry_openapi, export_openapi, progress
 from services.contracts.domain import MAX_TEXT
 
 NUMBER = {"type": "number"}
@@ -139,7 +139,7 @@ PATHS = {
         errors=[403])},
 }
 
-PATHS |= campaign_openapi.PATHS | export_openapi.PATHS
+PATHS |= campaign_openapi.PATHS | export_openapi.PATHS | entry_openapi.PATHS
 PATHS |= messaging.openapi_paths("/contracts/<uuid:scope_id>", "du contrat")
 
 DOCUMENT = document("contracts", PATHS, habilitations=True,

@@ -55,7 +55,7 @@ def test_the_xlsx_one_row_per_contract_and_indicator_as_libreoffice_reads_it(gat
     assert "contrat-indicateur" in answer.headers["content-disposition"]
     table = libreoffice_rows(answer.content, tmp_path)
     assert table[0] == HEAD + ["Code indicateur", "Indicateur", "Catégorie", "Question", "Valeur", "Commentaire",
-                               "Saisi le", "Messages", "Dernier message le"]
+                               "Saisi le", "Messages", "Dernier message le", "À suivre"]
     assert len(table) == 1 + 2 * QUESTIONS
     filled, empty = campaign.members
     rows = by_key(table, "FINESS juridique", "Code indicateur", "Question")

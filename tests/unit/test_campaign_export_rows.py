@@ -23,18 +23,26 @@ def test_long_rows_one_per_contract_and_question_with_the_comment_on_each():
     assert rows[0][:9] == ["350001202", "ADAPEI 35", "35", "C", "ACCEPTE", 50, date(2025, 6, 30), None,
                            datetime(2025, 6, 1, 8, 30, tzinfo=UTC)]
     assert rows[0][9:16] == ["A", "Accompagnement", "", "Nombre", 12.5, "=SOMME(A1)", SAVED["A"].updated_at]
-    assert rows[0][16:] == [0, None]  # « Messages », « Dernier message le »: none written
+    assert rows[0][16:] == [0, None, None]  # « Messages », « Dernier message le », « À suivre »: none written
     assert rows[1][13] is None and rows[2][12] == "Fait"
+
+
+def test_the_follow_up_note_is_the_last_column_on_each_row_of_its_indicator():
+    assert export_rows.header(INDICATORS, "long")[-1] == "À suivre"
+    rows = export_rows.rows(INDICATORS, "long", CONTRACT, SAVED, None, {"B": "Vérifier la date"})
+    assert [row[-1] for row in rows] == [None, "Vérifier la date", "Vérifier la date"]
+    [wide] = export_rows.rows(INDICATORS, "wide", CONTRACT, SAVED, None, {"B": "Date ?", "A": "Écart"})
+    assert wide[-1] == "A : Écart ; B : Date ?"
 
 
 def test_wide_row_a_column_per_question_and_a_comment_per_indicator():
     header = export_rows.header(INDICATORS, "wide")
     assert header[9:] == ["A – Nombre", "A – Commentaire", "B – Date", "B – Fait", "B – Commentaire", "Messages",
-                          "Dernier message le"]
+                          "Dernier message le", "À suivre"]
     last = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
     [row] = export_rows.rows(INDICATORS, "wide", {**CONTRACT, "messages": 3, "last_message_at": last}, {
         **SAVED, "B": export_rows.Saved({"D": "2024-03-15", "OK": False}, "", None)}, None)
-    assert row[9:] == [12.5, "=SOMME(A1)", date(2024, 3, 15), "Non", None, 3, last]
+    assert row[9:] == [12.5, "=SOMME(A1)", date(2024, 3, 15), "Non", None, 3, last, None]
 
 
 def test_csv_cells_in_french_and_never_a_formula():
