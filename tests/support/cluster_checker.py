@@ -51,17 +51,18 @@ class History:
             "effects_without_event": len(with_effect - set(outbox)),
         }
         if killed_at is not None:
-            figures["longest_pause_after_kill_s"] = self._longest_pause(killed_at)
+            figures["longest_pause_in_effects_after_kill_s"] = self._longest_pause("effects", killed_at)
+            figures["longest_pause_in_confirms_after_kill_s"] = self._longest_pause("confirms", killed_at)
         return figures
 
     def _rows(self, sql: str) -> list:
         with self.scratch.db.engine.connect() as conn:
             return [tuple(row) for row in conn.execute(sa.text(sql.format(s=f'"{self.schema}"')))]
 
-    def _longest_pause(self, killed_at: float) -> float:
-        """The longest time without a new effect from the kill on (from the kill to the first effect after it, or
-        between two effects after it): how long the consumers saw the cluster unavailable."""
+    def _longest_pause(self, table: str, killed_at: float) -> float:
+        """The longest time without a new effect (or confirm) from the kill on, up to the last one (from the kill to
+        the first after it, or between two after it): how long the consumers (or the relay) saw no progress."""
         times = [row[0] for row in self._rows(
-            "SELECT extract(epoch FROM at)::float8 FROM {s}.effects ORDER BY at")]
+            f"SELECT extract(epoch FROM at)::float8 FROM {{s}}.{table} ORDER BY at")]
         later = [killed_at] + [at for at in times if at >= killed_at]
         return round(max((b - a for a, b in zip(later, later[1:], strict=False)), default=0.0), 2)
