@@ -29,6 +29,9 @@ COUNT_LABELS = {
     "objects_reconciled_at": "Dernière recherche des fichiers sans fiche",
     "emails_by_status": "Emails par état d'envoi",
 }
+# What a document belongs to, as an S3 object's metadata names it (services/documents/orphans.py).
+OWNER_LABELS = {"contract_id": "contrat", "indicator_id": "indicateur", "cpom_id": "CPOM", "folder_id": "dossier",
+                "region": "région", "message_id": "message"}
 VALUE_LABELS = {"indicator": "indicateur d'auto-évaluation", "folder": "dossier de CPOM",
                 "reference": "document de référence", "sent": "envoyé", "failed": "en échec", "pending": "en attente"}
 
@@ -46,6 +49,15 @@ def key_figures(counts: dict) -> list[tuple[str, str | list[tuple[str, int]]]]:
             value = moment(value) or "jamais"
         figures.append((label, value))
     return figures
+
+
+def orphaned_object(item: dict) -> dict:
+    """An S3 object without a row as the table shows it: its owner and size in French."""
+    owner = dict(item.get("owner") or {})
+    kind = owner.pop("owner_type", None)
+    shown = [VALUE_LABELS.get(kind, kind)] if kind else []
+    shown += [f"{OWNER_LABELS.get(name, name)} {value}" for name, value in sorted(owner.items())]
+    return {**item, "owner_shown": ", ".join(shown) or "—", "size_shown": human_size(item["size"])}
 
 
 def check_state(state: str) -> str:
@@ -83,8 +95,7 @@ def dashboard(service: str):
                                    for name, state in board["checks"].items()],
                            figures=key_figures(board.get("counts") or {}),
                            dead_letters=dead.json().get("items", []) if dead.status_code == 200 else [],
-                           orphaned_objects=[{**item, "size_shown": human_size(item["size"])}
-                                             for item in orphaned.json()["items"]]
+                           orphaned_objects=[orphaned_object(item) for item in orphaned.json()["items"]]
                            if orphaned is not None and orphaned.status_code == 200 else None)
 
 

@@ -100,6 +100,7 @@ def test_an_object_whose_row_was_lost_is_found_and_listed_for_support(stack, gat
     assert page.status_code == 200
     assert "Fichiers sans fiche dans le stockage" in page.text
     assert "Budget prévisionnel 2024.pdf" in page.text and key in page.text
+    assert f"document de référence, région {region}" in page.text
 
 
 def test_reconcile_objects_refuses_a_bad_grace_period_and_the_list_is_for_support_only(stack, gateway):
