@@ -7,12 +7,12 @@ import asyncio
 import json
 from collections.abc import Callable
 
-import aio_pika
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import Connection
 
 from ecars_common import queues
+from ecars_common.amqp import connect
 from ecars_common.consumer import queue_names, replay_dead_letters
 from ecars_common.errors import ApiError
 from ecars_common.numbers import whole_number
@@ -52,7 +52,7 @@ def event_tables(session: Connection, schema: str, retention_days: float) -> tup
 
 
 async def _queue_depths(settings) -> dict:
-    connection = await aio_pika.connect(settings.amqp_url, timeout=3)
+    connection = await connect(settings.amqp_url, timeout=3)
     depths = {}
     async with connection:
         for kind, name in queue_names(settings).items():
@@ -63,7 +63,7 @@ async def _queue_depths(settings) -> dict:
 
 
 async def _peek_dead_letters(settings, limit: int) -> list[dict]:
-    connection = await aio_pika.connect(settings.amqp_url, timeout=3)
+    connection = await connect(settings.amqp_url, timeout=3)
     seen = []
     async with connection:
         _, queue = await queues.existing(connection, queue_names(settings)["dead"])

@@ -12,10 +12,12 @@ import uuid
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from ecars_common.app import settings, unit_of_work
+from ecars_common.dashboard import require_support
 from ecars_common.errors import ApiError, error_body
+from ecars_common.numbers import whole_number
 from ecars_common.payload import is_uuid, json_object, string_field
 from ecars_common.tokens import authenticated, current_identity
-from services.documents import access, domain, metadata, permissions, storage, upload
+from services.documents import access, domain, metadata, orphans, permissions, storage, upload
 from services.documents.domain import APPEND_ONLY_MESSAGE, REPLACE_MESSAGE, Owner, Refused
 
 log = logging.getLogger(__name__)
@@ -84,7 +86,8 @@ def store(owner: Owner, still_allowed=None):
     try:
         file = incoming()
         stored = upload.receive(file, settings(), s3(), key,
-                                storage.object_metadata(document_id, file.name, owner.event_data()), still_allowed)
+                                storage.object_metadata(document_id, file.name, owner.event_data(), identity.user_id),
+                                still_allowed)
     except (Refused, storage.StorageUnavailable) as exc:
         metric("uploads").labels(owner.type, getattr(exc, "code", "storage_unavailable")).inc()
         if getattr(exc, "code", "") == "too_large" and request.content_length:
@@ -240,6 +243,16 @@ def list_thread(scope: str, scope_id: str):
     readable = [item["id"] for item in permissions.thread(scope, scope_id.lower())["items"]]
     with unit_of_work() as session:
         return jsonify({"items": metadata.thread_listing(session, owner, readable)})
+
+
+# -- the support team's list of S3 objects without a row (orphans.py) ----------------------------------
+
+@bp.get("/dashboard/orphaned-objects")
+def orphaned_objects():
+    require_support()
+    limit = whole_number(request.args.get("limit", "50"), 1, 500) or 50
+    with unit_of_work() as session:
+        return jsonify({"items": orphans.listing(session, limit)})
 
 
 # -- one document ------------------------------------------------------------------------------------

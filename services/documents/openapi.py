@@ -29,6 +29,9 @@ def append_only() -> dict:
     return {"delete": refused, "put": refused, "patch": refused}
 
 
+ORPHANED_OBJECT = obj({"key": TEXT, "bucket": TEXT, "size": INT, "last_modified": TEXT,
+                       "document_id": nullable(TEXT), "original_name": nullable(TEXT), "uploaded_by": nullable(TEXT),
+                       "owner": obj(), "found_at": TEXT}, ["key", "size", "last_modified", "found_at"])
 FORMAT = obj({"extension": TEXT, "kind": TEXT, "content_type": TEXT}, ["extension", "kind", "content_type"])
 FORMATS = obj({"items": {"type": "array", "items": FORMAT}, "max_bytes": INT}, ["items", "max_bytes"])
 
@@ -63,6 +66,10 @@ PATHS = {
     "/documents/<document_id>/content": {"get": operation(
         "Le fichier, lu dans S3 (la version enregistrée au dépôt).", returns=string(format="binary"),
         media_type="*/*", errors=[403, 503])},
+    "/dashboard/orphaned-objects": {"get": operation(
+        "Équipe support : les fichiers du stockage S3 sans fiche (dépôt dont l'enregistrement a échoué).",
+        returns=items_of(ORPHANED_OBJECT), errors=[403],
+        parameters=[query("limit", INT, description="nombre maximal de fichiers listés (1 à 500, 50 par défaut)")])},
     "/documents/<path:rest>": append_only(),
     "/indicators/<path:rest>": append_only(),
     "/cpoms/<path:rest>": append_only(),

@@ -1,7 +1,7 @@
 """Tables of the documents service, all in its own schema "documents"."""
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from ecars_common.db import service_metadata
 from ecars_common.habilitations import define_table as define_habilitations
@@ -54,4 +54,29 @@ documents = sa.Table(
     sa.Column("uploaded_by", UUID(as_uuid=False), nullable=False),
     sa.Column("uploaded_by_email", sa.Text, nullable=False, server_default=""),
     sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+# S3 objects with no row above (the row's insert failed after the object was completed: Object Lock keeps the object),
+# found by services/documents/orphans.py and listed for the support team; and the counts of each of its runs.
+orphaned_objects = sa.Table(
+    "orphaned_objects",
+    metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("bucket", sa.Text, nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("last_modified", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("document_id", sa.Text),  # from the object's user metadata (storage.object_metadata)
+    sa.Column("original_name", sa.Text),
+    sa.Column("uploaded_by", sa.Text),
+    sa.Column("owner", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    sa.Column("found_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+object_reconciliations = sa.Table(
+    "object_reconciliations",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("ran_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("checked", sa.Integer, nullable=False),
+    sa.Column("found", sa.Integer, nullable=False),
+    sa.Column("orphaned", sa.Integer, nullable=False),
 )

@@ -10,6 +10,7 @@ import uuid
 from tests.support.access import (
     BLIND,
     SEES,
+    SUPPORT_ONLY,
     Route,
     Variant,
     matrix_tests,
@@ -53,6 +54,7 @@ def by_id(suffix: str = "") -> Route:
 
 ROUTES = service_routes(SERVICE) + [
     Route("GET", "/formats", "/formats", {caller: 200 for caller in ("ej_member", "other_ej", "ars", "cd", "support")}),
+    Route("GET", "/dashboard/orphaned-objects", "/dashboard/orphaned-objects", SUPPORT_ONLY),
     Route("POST", "/indicators/<contract_id>/<indicator_id>/documents", "/indicators/{contract}/ACC01/documents", {
         "ej_member": 201, "ej_collaborator": 201, "ars": (403, "read_only"), **INDICATOR_STRANGERS},
           send=send_file, variants=[
