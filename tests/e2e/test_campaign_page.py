@@ -2,6 +2,7 @@
 filtered (status, fill-rate range, département, name or FINESS) and counted by the contracts service; criteria
 it refuses named by their fields in French. The page used to list the first 20 contracts only, with no way on."""
 
+import html
 import re
 
 import httpx
@@ -95,3 +96,28 @@ def test_criteria_the_service_refuses_are_named_by_their_fields(campaign):
     inverted = view(campaign, fill_min=60, fill_max=10)
     assert inverted.status_code == 422
     assert "« Remplissage maximal (%) » : doit être supérieur ou égal à fill_min." in inverted.text
+
+
+def next_link(page: httpx.Response) -> str | None:
+    found = re.search(r'class="fr-pagination__link fr-pagination__link--next[^"]*"\s+href="([^"]+)"', page.text)
+    return html.unescape(found.group(1)) if found else None
+
+
+def test_page_suivante_keeps_the_sort_and_filters_and_a_forged_link_is_refused_in_french(campaign):
+    first = view(campaign, sort="-ej_raison_sociale", fill_max=0)  # 22 contracts: « Contrat 05 » left out
+    following = next_link(first)
+    assert "fill_max=0" in following and "sort=-ej_raison_sociale" in following
+    second = campaign["browser"].get(following)
+    assert listed(second) == ["Contrat 01", "Contrat 00"] and "Page 2 sur 2" in second.text
+    assert next_link(second) is None
+    cursor = following.split("cursor=")[1].split("&")[0]
+    for params in ({"cursor": "forgé", "fill_max": 0, "sort": "-ej_raison_sociale"},
+                   {"cursor": cursor, "fill_max": 0, "sort": "ej_raison_sociale"},  # given for the other order
+                   {"cursor": cursor, "fill_max": 50, "sort": "-ej_raison_sociale"}):  # for other filters
+        page = view(campaign, **params)
+        assert page.status_code == 422
+        assert "Ce lien de page n'est plus valable" in html.unescape(page.text)
+        assert "Page 1 sur" in page.text and 'name="fill_max" value="' in page.text
+        assert "correspondant aux filtres" in page.text  # the first page of the same filters
+    both = view(campaign, cursor=cursor, page=2, fill_max=0, sort="-ej_raison_sociale")
+    assert both.status_code == 422 and "« Page » : page et cursor ne se combinent pas" in html.unescape(both.text)
