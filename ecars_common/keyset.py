@@ -112,7 +112,8 @@ class Keyset:
         down = self.descending != window.reverse
         if self.key is self.tie:
             return [self.key < cursor.key if down else self.key > cursor.key]
-        mine, theirs = sa.tuple_(self.key, self.tie), sa.tuple_(sa.literal(cursor.key), sa.literal(cursor.id))
+        mine = sa.tuple_(self.key, self.tie)
+        theirs = sa.tuple_(sa.literal(cursor.key, self.key.type), sa.literal(cursor.id, self.tie.type))
         return [mine < theirs if down else mine > theirs]
 
     def apply(self, statement: sa.Select, window: Window) -> sa.Select:

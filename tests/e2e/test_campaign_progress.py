@@ -233,9 +233,10 @@ def test_previous_and_last_pages_by_cursor_and_the_filters_kept(campaign):
     assert last["contracts"] == second["contracts"] and last["page"] == 2
     in_22 = walk(campaign, departement="22", sort="name")  # 19 contracts: one page, its filter kept
     assert len(in_22) == 19 and {c["ej_departement"] for c in in_22} == {"22"}
-    filled = campaign.listed(fill_max=0, sort="status")
-    rest = campaign.listed(fill_max=0, sort="status", cursor=filled["next"])
-    assert len(filled["contracts"] + rest["contracts"]) == 19 and rest["totals"]["contracts"] == 19
+    open_ones = campaign.listed(status="AUTO-EVALUATION", sort="-fill_percentage")  # 21: two pages
+    rest = campaign.listed(status="AUTO-EVALUATION", sort="-fill_percentage", cursor=open_ones["next"])
+    assert [c["status"] for c in open_ones["contracts"] + rest["contracts"]] == ["AUTO-EVALUATION"] * 21
+    assert rest["totals"]["contracts"] == 21 and rest["page"] == 2
 
 
 def test_the_kept_totals_are_the_counted_ones(stack, campaign):

@@ -126,9 +126,9 @@ def test_every_ej_of_a_4000_ej_region_is_reachable_from_the_home_list(gateway, s
     assert descending["items"][0]["raison_sociale"] == mine[-1][1]
     down = home(gateway, ars.tokens, sort="-raison_sociale", cursor=descending["next"])
     assert down["items"] == list(reversed(reached))[20:40]
-    searched = home(gateway, ars.tokens, q=f"REGION {run} 1")  # 1000 … 1999: a search's own cursors
+    searched = home(gateway, ars.tokens, q=f"REGION {run} 1", sort="raison_sociale")  # 1000 … 1999: its own cursors
     assert searched["total"] == 1000
-    assert home(gateway, ars.tokens, q=f"REGION {run} 1", cursor=searched["last"])["items"][-1][
+    assert home(gateway, ars.tokens, q=f"REGION {run} 1", sort="raison_sociale", cursor=searched["last"])["items"][-1][
         "raison_sociale"] == f"ZZ REGION {run} 1999"
     for params, field, reason in (
             ({"cursor": "forgé"}, "cursor", "lien de page invalide"),

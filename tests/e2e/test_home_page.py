@@ -90,7 +90,7 @@ def opened(browser: httpx.Client, mine: list, number: int) -> httpx.Response:
 def test_a_page_link_that_was_not_given_is_refused_in_french_with_the_first_page(gateway, stack):
     ars = user(stack, gateway, role="ars", region="Mayotte")
     lines = [HEADER]
-    for i in range(25):  # at least two pages, whatever else Mayotte holds
+    for i in range(110):  # at least 6 pages, whatever else Mayotte holds: « Dernière page » is a cursor
         finess = new_finess("22")
         lines += [f"EJ;{finess};MAYOTTE LIEN {i:02d};1 RUE DU LAGON;;;;",
                   f"ET;{new_finess('22')};ET DE {finess};1 RUE DU LAGON;;{finess};Mayotte;Médico-social"]
@@ -99,7 +99,7 @@ def test_a_page_link_that_was_not_given_is_refused_in_french_with_the_first_page
     assert answer.status_code == 200, answer.text
     browser = web_session(gateway, ars.email)
     first = browser.get("/accueil", params={"sort": "raison_sociale"})
-    following = link(first, "next")
+    following = link(first, "last")
     assert following and "cursor=" in following
     for params in ({"sort": "raison_sociale", "cursor": "forgé"},
                    {"sort": "-raison_sociale", "cursor": following.split("cursor=")[1].split("&")[0]}):
