@@ -59,7 +59,7 @@ def cases(stack: Stack, region: Region) -> list[tuple[str, Callable[[Connection]
     return [
         ("cpom GET /ej?sort=raison_sociale (ARS: the home list, page 1; the region's kept count)",
          lambda c: organisations.list_ej(c, ars, "raison_sociale", False, 1)),
-        ("cpom GET /ej?sort=raison_sociale&page=5 (ARS: the last page by number)",
+        ("cpom GET /ej?sort=raison_sociale&page=5 (ARS: the deepest page linked by its number)",
          lambda c: organisations.list_ej(c, ars, "raison_sociale", False, 5)),
         ("cpom GET /ej?sort=raison_sociale&cursor=<last> (ARS: « Dernière page »)",
          lambda c: ej_page(c, last)),

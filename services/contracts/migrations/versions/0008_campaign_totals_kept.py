@@ -37,7 +37,8 @@ def upgrade() -> None:
             accepte integer NOT NULL DEFAULT 0,
             complete integer NOT NULL DEFAULT 0,
             fill_sum bigint NOT NULL DEFAULT 0,
-            PRIMARY KEY (campaign_id, slot));
+            PRIMARY KEY (campaign_id, slot))
+            WITH (fillfactor = 50);  -- room on the page for HOT updates of the counters (no index holds them)
 
         CREATE FUNCTION {S}.add_to_campaign_totals(r {S}.contracts, sign integer) RETURNS void LANGUAGE sql AS $$
             INSERT INTO {S}.campaign_totals AS t (campaign_id, slot, contracts, auto_evaluation, consultation,
