@@ -43,21 +43,40 @@ def web_client(gateway: str, email: str) -> httpx.Client:
     return client
 
 
+def cursors(region: Region, path: str, params: dict) -> tuple[str, str]:
+    """The cursors of a list's « Dernière page » and of the page before it (« Page précédente » from the last): the
+    links a person follows to the end of the list."""
+    def listing(**more) -> dict:
+        answer = httpx.get(f"{region.gateway}{path}", params={**params, **more}, headers=bearer(region.ars), timeout=60)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+    last = listing()["last"]
+    return last, listing(cursor=last)["previous"]
+
+
 def pages(region: Region) -> list[tuple[str, str, str, bool]]:
     """(page, who, path, paged?) — paged: a list whose rows are a page of the region; the others are scoped to
-    one EJ, contract or CPOM."""
+    one EJ, contract or CPOM. Deep pages as the pager links them: « Dernière page » and the page before it
+    (for 4,000 EJs, page 200 and page 199; for 40, pages 2 and 1), by their cursors."""
     campaign = f"/campagnes/{region.campaign_id}"
     progress = f"/api/contracts/campaigns/{region.campaign_id}/progress"
-    last = -(-region.size // 20)
+    ej_last, ej_before = cursors(region, "/api/cpom/ej", {"sort": "raison_sociale"})
+    contracts_last, contracts_before = cursors(region, progress, {})
     contract = region.contracts[1]  # 37 of its 50 indicators answered
+    last = -(-region.size // 20)
     return [
         ("baseline: gateway relay /api/contracts/health/live", "api", "/api/contracts/health/live", False),
         ("/accueil (ARS), page 1", "ars", "/accueil", True),
-        ("/accueil (ARS), last page", "ars", f"/accueil?sort=raison_sociale&page={last}", True),
+        ("/accueil (ARS), last page (cursor)", "ars", f"/accueil?sort=raison_sociale&cursor={ej_last}", True),
+        ("/accueil (ARS), page before the last (cursor)", "ars", f"/accueil?sort=raison_sociale&cursor={ej_before}",
+         True),
+        ("/accueil (ARS), page 5 by number (2 at 40 EJ)", "ars", f"/accueil?sort=raison_sociale&page={min(5, last)}",
+         True),
         ("/accueil (ARS), Rechercher a FINESS", "ars", f"/accueil?q={region.finess(region.size // 2)}", True),
         ("/accueil (établissement, 3 EJ)", "member", "/accueil", True),
         ("campaign page, page 1", "ars", campaign, True),
-        ("campaign page, last page", "ars", f"{campaign}?page={last}", True),
+        ("campaign page, last page (cursor)", "ars", f"{campaign}?cursor={contracts_last}", True),
+        ("campaign page, page before the last (cursor)", "ars", f"{campaign}?cursor={contracts_before}", True),
         ("campaign page, filtered and sorted", "ars",
          f"{campaign}?status=AUTO-EVALUATION&fill_min=20&fill_max=80&departement={region.departements[1]}"
          "&sort=-fill_percentage", True),

@@ -12,7 +12,7 @@ from ecars_common.french import PARIS
 from ecars_common.numbers import whole_number
 from gateway.ui import bulk_form
 from gateway.ui.french import moment, typed_date
-from gateway.ui.pages import field_errors, login_required, page_blueprint, require_role
+from gateway.ui.pages import field_errors, login_required, page_blueprint, paginate, require_role
 from gateway.ui.session import api_error, call, ok_json, unexpected
 
 bp = page_blueprint("campaigns")
@@ -117,7 +117,10 @@ def campaign_create():
 
 
 # « Suivi des contrats »: what the ARS may ask the contracts service for, passed on as typed (it checks them).
-PROGRESS_PARAMETERS = ("page", "sort", "status", "fill_min", "fill_max", "departement", "search")
+PROGRESS_PARAMETERS = ("page", "cursor", "sort", "status", "fill_min", "fill_max", "departement", "search")
+PAGING = ("page", "cursor")
+BAD_CURSOR = ("Ce lien de page n'est plus valable (il a été donné pour un autre tri ou d'autres filtres, ou a été "
+              "modifié) : voici la première page du suivi avec vos filtres.")
 FILTER_LABELS = {"status": "Statut", "fill_min": "Remplissage minimal (%)", "fill_max": "Remplissage maximal (%)",
                  "departement": "Département", "search": "Rechercher (nom ou FINESS)", "sort": "Tri", "page": "Page"}
 PROGRESS_COLUMNS = (("name", "Contrat"), ("ej_raison_sociale", "Etablissement (EJ)"), ("departement", "Département"),
@@ -135,31 +138,40 @@ def campaign_page(campaign_id: str, contract: dict | None = None, errors: dict |
     filter_errors = {}
     if answer.status_code == 422:
         code, message, details = api_error(answer)
-        filter_errors = field_errors(details, FILTER_LABELS) or {"_": message}
-        answer, status = contracts_call("GET", path), 422
+        if "cursor" in details and not set(details) - {"cursor"}:  # the criteria are good: their first page
+            wanted = {name: value for name, value in wanted.items() if name not in PAGING}
+            filter_errors = {"_": BAD_CURSOR}
+            answer, status = contracts_call("GET", f"{path}?{urlencode(wanted)}"), 422
+        else:
+            filter_errors = field_errors(details, FILTER_LABELS) or {"_": message}
+            answer, status = contracts_call("GET", path), 422
     progress = ok_json(answer)
-    if progress["page"] > progress["pages"]:
+    if "cursor" not in wanted and progress["page"] > progress["pages"]:
         return redirect(url_for("campaigns.campaign_view", campaign_id=campaign_id,
                                 **{**wanted, "page": progress["pages"]}))
-    sort = wanted.get("sort", progress["sort"]) if not filter_errors else progress["sort"]
-    criteria = {name: value for name, value in wanted.items() if name not in ("page", "sort")}
+    criteria_kept = filter_errors in ({}, {"_": BAD_CURSOR})
+    sort = wanted.get("sort", progress["sort"]) if criteria_kept else progress["sort"]
+    criteria = {name: value for name, value in wanted.items() if name not in ("page", "cursor", "sort")}
 
     def sort_url(key: str) -> str:
         return url_for("campaigns.campaign_view", campaign_id=campaign_id, **criteria,
                        sort=f"-{key}" if sort == key else key)
 
-    def page_url(number: int) -> str:
-        return url_for("campaigns.campaign_view", campaign_id=campaign_id, **criteria, sort=sort, page=number)
+    def page_url(page: int | None = None, cursor: str | None = None) -> str:
+        return url_for("campaigns.campaign_view", campaign_id=campaign_id, **criteria, sort=sort, page=page,
+                       cursor=cursor)
 
     contract = contract or {"referent_email": (session.get("user") or {}).get("email", "")}
+    # the page the bulk form comes back to: this cursor's, or this page number
+    where_shown = {"cursor": wanted["cursor"]} if "cursor" in wanted else {"page": progress["page"]}
     flagged = ok_json(contracts_call("GET", f"/campaigns/{campaign_id}/flags"))["items"]  # « À suivre », issue 18
     return render_template("contracts/campaign.html", progress=progress, contract=contract, errors=errors or {},
                            flagged=flagged, moment=moment,
                            adding=bool(errors) or request.args.get("ajouter") == "1", criteria=criteria,
-                           filter_errors=filter_errors, sort=sort, sort_url=sort_url, page_url=page_url,
+                           filter_errors=filter_errors, sort=sort, sort_url=sort_url, **paginate(progress, page_url),
                            columns=PROGRESS_COLUMNS, bulk=bulk or bulk_form.BulkForm(), bulk_errors=bulk_errors or {},
                            bulk_actions=bulk_form.ACTIONS, bulk_scopes=bulk_form.SCOPES,
-                           bulk_query=urlencode({**criteria, "sort": sort, "page": progress["page"]})), status
+                           bulk_query=urlencode({**criteria, "sort": sort, **where_shown})), status
 
 
 @bp.get("/campagnes/<uuid:campaign_id>")

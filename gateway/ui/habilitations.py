@@ -80,7 +80,8 @@ def habilitations_page(scope_type: str, scope_id: str, adding: bool = False, con
     scope = scope_of(scope_type, scope_id)
     return render_template("habilitations.html", scope_type=scope_type, scope_id=scope_id, adding=adding,
                            contact=contact or {}, errors=errors or {}, civilites=CIVILITES, scope=scope,
-                           inherited=through_ej(scope), **paginate(items)), status
+                           inherited=through_ej(scope),
+                           **paginate(items, f"/habilitations/{scope_type}/{quote(scope_id, safe='')}")), status
 
 
 def join_equipe_etablissement(cpom_id: str, item: dict, contact: dict) -> None:

@@ -10,8 +10,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from ecars_common.errors import ApiError
 from ecars_common.numbers import whole_number
 from gateway.ui.french import french_date, moment
-from gateway.ui.pages import login_required, page_blueprint, page_count, paginate, runs_campaigns
-from gateway.ui.session import call, ok_json, unexpected
+from gateway.ui.pages import login_required, page_blueprint, paginate, runs_campaigns
+from gateway.ui.session import api_error, call, ok_json, unexpected
 
 bp = page_blueprint("home", french_date=french_date, moment=moment)
 
@@ -40,42 +40,55 @@ def ej_sort() -> str:
     return sort if sort.lstrip("-") in EJ_SORTS else "raison_sociale"
 
 
+BAD_CURSOR = ("Ce lien de page n'est plus valable (il a été donné pour un autre tri ou une autre recherche, ou a été "
+              "modifié) : voici la première page de la liste.")
+
+
 def contracts_home():
-    """The home page's list of EJs: one call to the referential for the page shown, sorted and searched there;
-    None when it shows the person no EJ at all (and they run no campaigns), or cannot answer: /accueil then
-    lists their EJ habilitations."""
+    """The home page's list of EJs: one call to the referential for the page shown, sorted and searched there, the
+    first pages by their number and the others by the cursor of « Page suivante », « Page précédente » or
+    « Dernière page »; None when it shows the person no EJ at all (and they run no campaigns), or cannot answer:
+    /accueil then lists their EJ habilitations."""
     sort = ej_sort()
     page = request.args.get("page", "1")
     page = whole_number(page, 1, 100000) or 1
+    cursor = request.args.get("cursor", "").strip()
     search = " ".join(request.args.get("q", "").split())
     errors = {}
     if len(search) > SEARCH_MAX:
         errors["q"] = f"La recherche compte au plus {SEARCH_MAX} caractères."
         search = search[:SEARCH_MAX]
-    try:
-        answer = call("cpom", "GET", "/ej?" + urlencode({"sort": sort, "page": page, "q": search}))
-    except ApiError:
-        answer = None
+    answer = referential_page(sort, {"cursor": cursor} if cursor else {"page": page}, search)
+    if answer is not None and answer.status_code == 422 and "cursor" in api_error(answer)[2]:
+        errors["cursor"] = BAD_CURSOR
+        answer = referential_page(sort, {"page": 1}, search)
     if answer is None or answer.status_code >= 500:
         flash("La liste des contrats est momentanément indisponible.", "warning")
         return None
     if answer.status_code != 200:
         raise unexpected(answer)
     listing = answer.json()
-    listing["pages"] = page_count(listing["total"])
     if not listing["total"] and not search and not runs_campaigns():
         return None
-    if page > listing["pages"]:
+    if not cursor and page > listing["pages"]:
         return redirect(url_for("home.home_page", sort=sort, page=listing["pages"], q=search or None))
 
     def sort_url(key: str) -> str:
         return url_for("home.home_page", sort=f"-{key}" if sort == key else key, q=search or None)
 
-    def page_url(number: int) -> str:
-        return url_for("home.home_page", sort=sort, page=number, q=search or None)
+    def page_url(page: int | None = None, cursor: str | None = None) -> str:
+        return url_for("home.home_page", sort=sort, page=page, cursor=cursor, q=search or None)
 
     return render_template("contracts/accueil.html", listing=listing, sort=sort, sort_url=sort_url,
-                           page_url=page_url, search=search, errors=errors), 422 if errors else 200
+                           **paginate(listing, page_url), search=search, errors=errors), 422 if errors else 200
+
+
+def referential_page(sort: str, where: dict, search: str):
+    """cpom's answer for one page of the EJs (None if it cannot be reached)."""
+    try:
+        return call("cpom", "GET", "/ej?" + urlencode({"sort": sort, **where, "q": search}))
+    except ApiError:
+        return None
 
 
 # -- The EJ's page: « LISTE DES CONTRATS » and its CPOM parts ------------------------------------

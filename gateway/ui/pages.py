@@ -4,13 +4,15 @@ to the form's fields, paging."""
 
 import math
 import time
+from collections.abc import Callable
 from functools import wraps
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 
 from ecars_common import roles
 from ecars_common.errors import ApiError
+from ecars_common.keyset import NUMBERED_PAGES
 from gateway import csrf
 from gateway.ui.session import (
     UNAVAILABLE,
@@ -255,12 +257,64 @@ def page_count(total: int) -> int:
     return max(1, math.ceil(total / PAGE_SIZE))
 
 
-def paginate(items: list) -> dict:
+def paginate(items: list | dict, url: str | Callable | None = None) -> dict:
+    """One page of a list and its pager (the `pager` macro of _field.html: « Page 3 sur 200 », then its links).
+    `items`: a whole list kept in memory (a person's habilitations), cut here by ?page= and every page linked by its
+    number; or a page its service cut (a dict with its `page`, `pages`, `total` and the `next`, `previous` and
+    `last` cursors, ecars_common/keyset.py): then the first NUMBERED_PAGES pages are linked by their number, the
+    others by « Page précédente » / « Page suivante » after the row shown and « Dernière page », by cursor — what
+    a page read at the source can give without reading the rows it skips. `url(page=n)` / `url(cursor=c)`: the
+    link to another page, with the list's sort and criteria; a string is a path given ?page=n."""
+    if url is None or isinstance(url, str):
+        base = url or request.path
+        url = lambda page=None, cursor=None: f"{base}?{urlencode({'page': page})}"  # noqa: E731
+    if isinstance(items, dict):
+        page, pages = items["page"], items["pages"]
+        return {"rows": None, "page": page, "pages": pages, "total": items["total"],
+                "paging": {"page": page, "pages": pages, "links": source_links(items, url)}}
     pages = page_count(len(items))
     try:
         page = int(request.args.get("page", "1"))
     except ValueError:
         page = 1
     page = min(max(page, 1), pages)
+    links = [number_link(n, page, url) for n in range(1, pages + 1) if n in (1, pages) or abs(n - page) <= 2]
     return {"rows": items[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], "page": page, "pages": pages,
-            "total": len(items)}
+            "total": len(items), "paging": {"page": page, "pages": pages, "links": around(
+                links, url(page=1) if page > 1 else None, url(page=page - 1) if page > 1 else None,
+                url(page=page + 1) if page < pages else None, url(page=pages) if page < pages else None)}}
+
+
+def number_link(n: int, page: int, url: Callable, href: str | None = None) -> dict:
+    return {"kind": "number", "label": str(n), "current": n == page, "href": None if n == page else href or url(page=n)}
+
+
+def source_links(listing: dict, url: Callable) -> list[dict]:
+    page, pages = listing["page"], listing["pages"]
+
+    def to(n: int, cursor: str | None) -> str | None:
+        """Page n: by its number among the first pages, else by the cursor the service gave for it."""
+        return url(page=n) if n <= NUMBERED_PAGES else (url(cursor=cursor) if cursor else None)
+
+    last = url(page=pages) if pages <= NUMBERED_PAGES else url(cursor=listing["last"]) if listing["last"] else None
+    links = [number_link(n, page, url) for n in range(1, min(NUMBERED_PAGES, pages) + 1)]
+    if NUMBERED_PAGES < page < pages:
+        links.append(number_link(page, page, url))
+    if pages > NUMBERED_PAGES:
+        links.append(number_link(pages, page, url, last))
+    return around(links, url(page=1) if page > 1 else None,
+                  to(page - 1, listing["previous"]) if page > 1 else None,
+                  to(page + 1, listing["next"]) if listing["next"] else None, last if page < pages else None)
+
+
+def around(numbers: list[dict], first: str | None, previous: str | None, following: str | None,
+           last: str | None) -> list[dict]:
+    """The pager's links: first, previous, the page numbers (« … » where some are left out), next, last."""
+    links = [{"kind": "first", "label": "Première page", "href": first},
+             {"kind": "prev", "label": "Page précédente", "href": previous}]
+    for link in numbers:
+        if links[-1]["kind"] == "number" and int(link["label"]) > int(links[-1]["label"]) + 1:
+            links.append({"kind": "gap"})
+        links.append(link)
+    return links + [{"kind": "next", "label": "Page suivante", "href": following},
+                    {"kind": "last", "label": "Dernière page", "href": last}]

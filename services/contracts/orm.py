@@ -64,6 +64,17 @@ contracts = sa.Table(
     sa.Column("ej_departement", sa.Text, sa.Computed(DEPARTEMENT, persisted=True)),
 )
 
+# The totals of each campaign's progress table, kept by a trigger on `contracts` (migration 0011) in the transaction
+# of every write: per slot (a hash of the contract's id, 16 of them), summed at read.
+campaign_totals = sa.Table(
+    "campaign_totals", metadata,
+    sa.Column("campaign_id", UUID(as_uuid=False), sa.ForeignKey(campaigns.c.id), primary_key=True),
+    sa.Column("slot", sa.SmallInteger, primary_key=True),
+    *(sa.Column(name, sa.Integer, nullable=False, server_default="0")
+      for name in ("contracts", "auto_evaluation", "consultation", "accepte", "complete")),
+    sa.Column("fill_sum", sa.BigInteger, nullable=False, server_default="0"),
+)
+
 # Indicators restricted to named users or roles; others see them grey (read-only or hidden).
 restrictions = sa.Table(
     "restrictions", metadata,

@@ -1,23 +1,26 @@
 """The region's progress table of a campaign (« Suivi des contrats »): one page of its contracts, filtered and sorted
-in SQL on the fill percentage each contract keeps (updated by the save's write), with the totals of the filtered
-contracts computed by one aggregate. A view costs what it shows: three statements (the campaign, the totals, the
-page), each on an index of migration 0004, whatever the number of contracts (bench/README.md « Region scale »)."""
+in SQL on the fill percentage each contract keeps (updated by the save's write), the first pages by number and the
+others by cursor (ecars_common/keyset.py: after the last row shown, before the first, or the last page from the
+end), with the totals: kept at write time for the whole campaign (`campaign_totals`, migration 0011), one
+aggregate over the filtered contracts otherwise (on the filter's index: it reads what the filter keeps). A view
+costs what it shows: three statements (the campaign, the totals, the page), each on an index, whatever the number
+of contracts (bench/README.md « Region scale »)."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
+from ecars_common import keyset, payload
 from ecars_common.db import contains_pattern
 from ecars_common.errors import ApiError
 from ecars_common.numbers import whole_number
 from ecars_common.tokens import Identity
 from services.contracts import domain
 from services.contracts.campaigns import load_campaign
-from services.contracts.orm import contracts
+from services.contracts.orm import campaign_totals, contracts
 
-PAGE_SIZE = 20
 ACCEPTE = "ACCEPTE"  # a closed contract the ARS accepted: a status filter of its own
 STATUSES = (domain.AUTO_EVALUATION, domain.CONSULTATION, ACCEPTE)
 # the expression of index contracts_search (a literal space: a bound one would not match the index)
@@ -28,11 +31,12 @@ SORTS = {"ej_raison_sociale": sa.func.lower(contracts.c.ej_raison_sociale), "ej_
 DEPARTEMENT = re.compile(r"^(\d{2}|2A|2B|97\d)$")
 ROW = (contracts.c.id, contracts.c.name, contracts.c.ej_finess, contracts.c.ej_raison_sociale,
        contracts.c.ej_departement, contracts.c.status, contracts.c.review, contracts.c.fill_percentage)
+ROW_NAMES = tuple(column.name for column in ROW)
 
 
 @dataclass(frozen=True)
 class Query:
-    """What the ARS asked for: ?page=&sort=[-]key&status=&fill_min=&fill_max=&departement=&search=."""
+    """What the ARS asked for: ?page=|cursor=&sort=[-]key&status=&fill_min=&fill_max=&departement=&search=."""
     page: int = 1
     sort: str = "ej_raison_sociale"
     descending: bool = False
@@ -41,6 +45,7 @@ class Query:
     fill_max: int | None = None
     departement: str | None = None
     search: str | None = None
+    cursor: keyset.Cursor | None = None
 
     @classmethod
     def from_args(cls, args) -> "Query":
@@ -71,9 +76,23 @@ class Query:
         search = " ".join(args.get("search", "").split()) or None
         if search is not None and len(search) > 100:
             errors["search"] = "au plus 100 caractères"
+        wanted = cls(page, sort.lstrip("-"), sort.startswith("-"), status, fill_min, fill_max, departement, search)
+        cursor = args.get("cursor", "").strip()
+        if cursor and "page" in args and args.get("page", "").strip():
+            errors["page"] = "page et cursor ne se combinent pas : l'un ou l'autre"
+        elif cursor and not errors:
+            try:
+                wanted = replace(wanted, cursor=keyset.decode(
+                    cursor, wanted.bound_to(), int if wanted.sort == "fill_percentage" else str, payload.is_uuid))
+            except keyset.CursorError as refused:
+                errors["cursor"] = str(refused)
         if errors:
             raise ApiError(422, "validation_failed", "Certains critères de recherche ne sont pas valides.", errors)
-        return cls(page, sort.lstrip("-"), sort.startswith("-"), status, fill_min, fill_max, departement, search)
+        return wanted
+
+    def bound_to(self) -> str:
+        """The stamp of this sort and these criteria, that the cursors of its pages carry."""
+        return keyset.stamp("progress", self.sort, self.descending, self.as_dict())
 
     def conditions(self, campaign_id: str) -> list:
         where = [contracts.c.campaign_id == campaign_id]
@@ -109,17 +128,36 @@ def totals_query(where: list) -> sa.Select:
     ).where(*where)
 
 
+# The campaign's totals as the trigger keeps them (migration 0011): its 16 slots summed.
+KEPT_TOTALS = sa.select(
+    sa.func.coalesce(sa.func.sum(campaign_totals.c.contracts), 0).label("total"),
+    *(sa.func.coalesce(sa.func.sum(campaign_totals.c[name]), 0).label(name)
+      for name in ("auto_evaluation", "consultation", "accepte", "complete")),
+    sa.func.coalesce(sa.func.round(sa.cast(sa.func.sum(campaign_totals.c.fill_sum), sa.Numeric)
+                                   / sa.func.nullif(sa.func.sum(campaign_totals.c.contracts), 0)), 0)
+    .label("average_fill"),
+).where(campaign_totals.c.campaign_id == sa.bindparam("campaign_id"))
+
+
+def totals_of(session: Connection, campaign_id: str, wanted: "Query") -> dict:
+    """The totals of the contracts the criteria keep: kept ones for the whole campaign, else counted."""
+    if not any(value is not None for value in wanted.as_dict().values()):
+        return session.execute(KEPT_TOTALS, {"campaign_id": campaign_id}).mappings().one()
+    return session.execute(totals_query(wanted.conditions(campaign_id))).mappings().one()
+
+
 def progress(session: Connection, identity: Identity, campaign_id: str, wanted: Query) -> dict:
     campaign = load_campaign(session, identity, campaign_id)
-    where = wanted.conditions(campaign_id)
-    totals = session.execute(totals_query(where)).mappings().one()
-    key = SORTS[wanted.sort]
-    order = [key.desc() if wanted.descending else key.asc(), contracts.c.id]
-    rows = session.execute(sa.select(*ROW).where(*where).order_by(*order)
-                           .limit(PAGE_SIZE).offset((wanted.page - 1) * PAGE_SIZE)).mappings()
+    totals = totals_of(session, campaign_id, wanted)
+    order = keyset.Keyset(SORTS[wanted.sort], contracts.c.id, wanted.descending)
+    window = order.window(wanted.page, wanted.cursor, totals["total"])
+    rows = session.execute(order.apply(sa.select(*ROW, SORTS[wanted.sort].label("sort_key"))
+                                       .where(*wanted.conditions(campaign_id)), window)).mappings()
+    rows, paging = keyset.paging(rows, window, totals["total"], wanted.bound_to(),
+                                 key_of=lambda row: row["sort_key"], id_of=lambda row: row["id"])
     return {"campaign": {"id": campaign["id"], "name": campaign["name"], "evaluated_year": campaign["evaluated_year"]},
-            "contracts": [dict(row) for row in rows],
-            "page": wanted.page, "pages": max(1, -(-totals["total"] // PAGE_SIZE)), "per_page": PAGE_SIZE,
+            "contracts": [{name: row[name] for name in ROW_NAMES} for row in rows],
+            **paging, "per_page": keyset.PAGE_SIZE,
             "total": totals["total"], "sort": ("-" if wanted.descending else "") + wanted.sort,
             "filters": wanted.as_dict(),
             "totals": {"contracts": totals["total"], "by_status": {

@@ -96,12 +96,15 @@ PATHS = {
         "page, chacun avec a_des_contrats et a_des_cpom.",
         returns=obj({"items": array(obj({"finess": TEXT, "a_des_contrats": BOOL, "a_des_cpom": BOOL},
                                         ["finess", "a_des_contrats", "a_des_cpom"])),
-                     "page": INT, "pages": INT, "total": INT},
-                    ["items", "page", "pages"]),
+                     "page": INT, "pages": INT, "total": INT, "next": nullable(TEXT), "previous": nullable(TEXT),
+                     "last": nullable(TEXT)},
+                    ["items", "page", "pages", "next", "previous", "last"]),
         errors=[422],
         parameters=[query("sort", string(enum=[p + s for s in ("etablissement", "raison_sociale", "adresse",
                                                               "telephone") for p in ("", "-")])),
-                    query("page", string(pattern="^[0-9]+$"), description="entier de 1 à 100000"),
+                    query("page", string(pattern="^[0-9]+$"), description="entier de 1 à 100000 (les premières pages)"),
+                    query("cursor", string(1000), description="la page suivante, précédente ou la dernière : le "
+                          "curseur next, previous ou last d'une réponse pour le même tri et la même recherche"),
                     query("q", string(100), description="une partie du FINESS ou de la raison sociale")])},
     "/ej/<finess>": {"get": operation(
         "La page d'un EJ : ses ET et ses CPOM visibles.", returns=obj({"finess": TEXT}, ["finess"]))},

@@ -7,14 +7,14 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.dialects.postgresql import insert
 
+from ecars_common import keyset
 from ecars_common.db import contains_pattern
 from ecars_common.tokens import Identity
 from services.cpom import domain
 from services.cpom.access import access_to, visible_ej_condition
 from services.cpom.audit import audit
-from services.cpom.orm import contrats, cpom_etablissements, cpoms, ej, equipe, et
+from services.cpom.orm import contrats, cpom_etablissements, cpoms, ej, equipe, et, region_counts
 
-PAGE_SIZE = 20
 SORTS = {"etablissement": ej.c.finess, "finess": ej.c.finess, "raison_sociale": ej.c.raison_sociale,
          "adresse": ej.c.adresse, "telephone": ej.c.telephone}
 
@@ -106,27 +106,52 @@ SEARCH = ej.c.finess + sa.literal_column("' '") + ej.c.raison_sociale
 SEARCH_MAX = 100
 
 
+# An ARS's total, as the triggers of migration 0011 keep it (no row: no EJ yet)
+REGION_COUNT = sa.select(region_counts.c.ej).where(region_counts.c.region == sa.bindparam("region"))
+
+
+def ej_total(session: Connection, identity: Identity, condition, search: str | None) -> int:
+    """The list's total: kept for an ARS's whole region; else counted (a CD's département, an établissement user's
+    few EJs, a search: each on its index, reading what it finds)."""
+    if identity.role == "ars" and identity.region and not search:
+        return session.execute(REGION_COUNT, {"region": identity.region}).scalar() or 0
+    return session.execute(sa.select(sa.func.count()).select_from(ej).where(condition)).scalar_one()
+
+
+def sort_key(sort: str) -> sa.ColumnElement:
+    """The sort's expression, as the indexes of migration 0005 hold it (names case-insensitively)."""
+    return ej.c.finess if sort in ("etablissement", "finess") else sa.func.lower(SORTS[sort])
+
+
+def bound_to(sort: str, descending: bool, search: str | None) -> str:
+    """The stamp the cursors of this list carry: its sort and its search."""
+    return keyset.stamp("ej", sort, descending, search or "")
+
+
 def list_ej(session: Connection, identity: Identity, sort: str, descending: bool, page: int,
-            search: str | None = None) -> dict:
+            search: str | None = None, cursor: keyset.Cursor | None = None) -> dict:
     """« Gestion des Contrats »: the EJs the caller may see — interlocutor of, holder of a CPOM or a contract of,
     or, for an authority, those of its region / département —, whose FINESS or name holds `search` (any case),
-    sorted (case-insensitively, by an index of migration 0005), 20 per page, each with whether it has
-    self-evaluation contracts and CPOMs. Two statements (the count, the page) whatever the size of the region."""
+    sorted (case-insensitively, by an index of migration 0005), 20 per page — the first pages by number, the others
+    after or before a cursor's row (ecars_common/keyset.py) —, each with whether it has self-evaluation contracts
+    and CPOMs. Two statements (the total, the page) whatever the size of the region."""
     condition = visible_ej_condition(session, identity)
     if search:
         condition = sa.and_(condition, SEARCH.ilike(contains_pattern(search)))
-    total = session.execute(sa.select(sa.func.count()).select_from(ej).where(condition)).scalar_one()
-    column = SORTS[sort] if sort in ("etablissement", "finess") else sa.func.lower(SORTS[sort])
-    order = [column.desc() if descending else column.asc(), ej.c.finess]
+    total = ej_total(session, identity, condition, search)
+    order = keyset.Keyset(sort_key(sort), ej.c.finess, descending)
+    window = order.window(page, cursor, total)
     # the page first, then its flags: flags in the same SELECT were computed for every row OFFSET skips too
-    shown = (sa.select(ej.c.finess).where(condition).order_by(*order).limit(PAGE_SIZE)
-             .offset((page - 1) * PAGE_SIZE).subquery())
-    rows = session.execute(sa.select(ej, HAS_CONTRACTS, HAS_CPOMS).where(ej.c.finess.in_(sa.select(shown.c.finess)))
-                           .order_by(*order)).mappings()
+    shown = order.apply(sa.select(ej.c.finess).where(condition), window).subquery()
+    rows = session.execute(sa.select(ej, HAS_CONTRACTS, HAS_CPOMS, order.key.label("sort_key"))
+                           .where(ej.c.finess.in_(sa.select(shown.c.finess))).order_by(*order.order(window))
+                           ).mappings()
+    rows, paging = keyset.paging(rows, window, total, bound_to(sort, descending, search),
+                                 key_of=lambda row: row["sort_key"], id_of=lambda row: row["finess"])
     return {"items": [{**ej_item(row), "a_des_contrats": row["a_des_contrats"], "a_des_cpom": row["a_des_cpom"]}
                       for row in rows],
-            "page": page, "pages": -(-total // PAGE_SIZE),
-            "par_page": PAGE_SIZE, "total": total, "tri": f"{'-' if descending else ''}{sort}", "q": search or "",
+            **paging, "par_page": keyset.PAGE_SIZE, "total": total, "tri": f"{'-' if descending else ''}{sort}",
+            "q": search or "",
             "colonnes": [{"cle": "etablissement", "libelle": "Etablissement (EJ)"},
                          {"cle": "adresse", "libelle": "Adresse"}, {"cle": "telephone", "libelle": "Téléphone"}]}
 

@@ -63,6 +63,14 @@ contrats = sa.Table(
     _at(),
 )
 
+# The EJs each region sees (those whose `regions` hold it), kept by triggers on `ej` (migration 0011): an ARS's home
+# list counts its total here.
+region_counts = sa.Table(
+    "region_counts", metadata,
+    sa.Column("region", sa.Text, primary_key=True),
+    sa.Column("ej", sa.Integer, nullable=False, server_default="0"),
+)
+
 # -- the CPOM sheet -------------------------------------------------------------------------------
 
 cpoms = sa.Table(

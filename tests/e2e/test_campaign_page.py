@@ -2,6 +2,7 @@
 filtered (status, fill-rate range, département, name or FINESS) and counted by the contracts service; criteria
 it refuses named by their fields in French. The page used to list the first 20 contracts only, with no way on."""
 
+import html
 import re
 
 import httpx
@@ -45,7 +46,8 @@ def campaign(gateway, stack):
     setup = ContractSetup(ids[5], campaign_id, finess[5], ars, member, member_email, ars_email)
     for code in ("ACC01", "SOI01", "PIL01"):
         assert save(gateway, setup, code, GOOD_ANSWERS[code]).status_code == 200
-    return {"id": campaign_id, "finess": finess, "browser": web_session(gateway, ars_email)}
+    return {"id": campaign_id, "finess": finess, "browser": web_session(gateway, ars_email), "ars": ars,
+            "gateway": gateway}
 
 
 def view(campaign: dict, **params) -> httpx.Response:
@@ -95,3 +97,35 @@ def test_criteria_the_service_refuses_are_named_by_their_fields(campaign):
     inverted = view(campaign, fill_min=60, fill_max=10)
     assert inverted.status_code == 422
     assert "« Remplissage maximal (%) » : doit être supérieur ou égal à fill_min." in inverted.text
+
+
+def pager_link(page: httpx.Response, kind: str) -> str | None:
+    found = re.search(rf'class="fr-pagination__link fr-pagination__link--{kind}[^"]*"\s+href="([^"]+)"', page.text)
+    return html.unescape(found.group(1)) if found else None
+
+
+def test_a_page_by_cursor_keeps_the_sort_and_filters_and_a_forged_link_is_refused_in_french(campaign):
+    """23 contracts make 2 pages, linked by their numbers; the cursor of page 2 (as the pager links pages beyond
+    the fifth) is taken from the API, for the same sort and filters."""
+    first = view(campaign, sort="-ej_raison_sociale", fill_max=0)  # 22 contracts: « Contrat 05 » left out
+    following = pager_link(first, "next")
+    assert "fill_max=0" in following and "sort=-ej_raison_sociale" in following and "page=2" in following
+    given = httpx.get(f"{campaign['gateway']}/api/contracts/campaigns/{campaign['id']}/progress",
+                      params={"sort": "-ej_raison_sociale", "fill_max": 0}, headers=bearer(campaign["ars"])).json()
+    cursor = given["next"]
+    second = view(campaign, sort="-ej_raison_sociale", fill_max=0, cursor=cursor)
+    assert second.status_code == 200
+    assert listed(second) == ["Contrat 01", "Contrat 00"] and "Page 2 sur 2" in second.text
+    assert pager_link(second, "next") is None and "page=1" in pager_link(second, "prev")
+    for params in ({"cursor": "forgé", "fill_max": 0, "sort": "-ej_raison_sociale"},
+                   {"cursor": cursor, "fill_max": 0, "sort": "ej_raison_sociale"},  # given for the other order
+                   {"cursor": cursor, "fill_max": 50, "sort": "-ej_raison_sociale"}):  # for other filters
+        page = view(campaign, **params)
+        assert page.status_code == 422
+        assert "Ce lien de page n'est plus valable" in html.unescape(page.text)
+        assert "Page 1 sur" in page.text and 'name="fill_max" value="' in page.text
+        assert "correspondant aux filtres" in page.text  # the first page of the same filters
+    both = view(campaign, cursor=cursor, page=2, fill_max=0, sort="-ej_raison_sociale")
+    assert both.status_code == 422 and "« Page » : page et cursor ne se combinent pas" in html.unescape(both.text)
+    bad_sort = view(campaign, sort="couleur", cursor=cursor)
+    assert bad_sort.status_code == 422 and "« Tri » : valeurs possibles" in html.unescape(bad_sort.text)

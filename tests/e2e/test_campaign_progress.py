@@ -7,6 +7,8 @@ import threading
 import httpx
 import pytest
 
+from ecars_common import keyset
+from services.contracts import progress
 from tests.conftest import unique
 from tests.support.contracts import GOOD_ANSWERS, TEMPLATE, grant_ej, new_finess, wait_for_access
 from tests.support.db import rows
@@ -196,3 +198,77 @@ def test_the_fill_rate_kept_by_each_save_is_the_one_the_form_shows(gateway, stac
         thread.join()
     assert failures == []
     assert agree() == 100 and stored(stack, contract_id)["filled_questions"] == REQUIRED
+
+
+def walk(campaign, **params) -> list[dict]:
+    """Every page by « page suivante » (the `next` cursor), from the first."""
+    listing = campaign.listed(**params)
+    found = listing["contracts"]
+    while listing["next"]:
+        listing = campaign.listed(cursor=listing["next"], **params)
+        found += listing["contracts"]
+    return found
+
+
+@pytest.mark.parametrize("sort", ["ej_raison_sociale", "-ej_raison_sociale", "name", "ej_finess", "-departement",
+                                  "status", "-status", "fill_percentage", "-fill_percentage"])
+def test_page_after_page_by_cursor_reaches_each_contract_once_in_the_numbered_order(campaign, sort):
+    """The sort's ties (21 contracts AUTO-EVALUATION, 19 at 0 %) are broken by the id: no row is lost or shown
+    twice where a page ends inside a tie."""
+    numbered = campaign.listed(sort=sort)["contracts"] + campaign.listed(sort=sort, page=2)["contracts"]
+    walked = walk(campaign, sort=sort)
+    assert [c["id"] for c in walked] == [c["id"] for c in numbered]
+    assert {c["id"] for c in walked} == set(campaign.ids.values())
+
+
+def test_previous_and_last_pages_by_cursor_and_the_filters_kept(campaign):
+    first = campaign.listed(sort="-fill_percentage")
+    assert (first["page"], first["previous"]) == (1, None) and first["next"] and first["last"]
+    second = campaign.listed(sort="-fill_percentage", cursor=first["next"])
+    assert (second["page"], second["pages"], second["next"], second["last"]) == (2, 2, None, None)
+    assert len(second["contracts"]) == 3
+    back = campaign.listed(sort="-fill_percentage", cursor=second["previous"])
+    assert back["contracts"] == first["contracts"] and back["page"] == 1 and back["previous"] is None
+    last = campaign.listed(sort="-fill_percentage", cursor=first["last"])
+    assert last["contracts"] == second["contracts"] and last["page"] == 2
+    in_22 = walk(campaign, departement="22", sort="name")  # 19 contracts: one page, its filter kept
+    assert len(in_22) == 19 and {c["ej_departement"] for c in in_22} == {"22"}
+    open_ones = campaign.listed(status="AUTO-EVALUATION", sort="-fill_percentage")  # 21: two pages
+    rest = campaign.listed(status="AUTO-EVALUATION", sort="-fill_percentage", cursor=open_ones["next"])
+    assert [c["status"] for c in open_ones["contracts"] + rest["contracts"]] == ["AUTO-EVALUATION"] * 21
+    assert rest["totals"]["contracts"] == 21 and rest["page"] == 2
+
+
+def test_the_kept_totals_are_the_counted_ones(stack, campaign):
+    """What the trigger kept through the creations, saves, closings, acceptance and an answer taken back (migration
+    0008) is what counting the campaign's contracts gives."""
+    kept = campaign.listed()["totals"]
+    counted = rows(stack, "SELECT count(*) AS contracts, count(*) FILTER (WHERE fill_percentage = 100) AS complete, "
+                          "round(avg(fill_percentage)) AS average_fill FROM contracts.contracts "
+                          "WHERE campaign_id = %s", campaign.id)[0]
+    assert (kept["contracts"], kept["complete"], kept["average_fill"]) == (
+        counted["contracts"], counted["complete"], int(counted["average_fill"]))
+    assert rows(stack, "SELECT count(*) AS slots FROM contracts.campaign_totals WHERE campaign_id = %s",
+                campaign.id)[0]["slots"] > 1  # spread over slots: saves at once do not wait for one row
+
+
+@pytest.mark.parametrize("params, field, reason", [
+    ({"cursor": "n'importe quoi"}, "cursor", "lien de page invalide"),
+    ({"cursor": "W10"}, "cursor", "lien de page invalide"),  # [] in base64url
+    ({"cursor": "x" * 1001}, "cursor", "lien de page invalide"),
+    ({"cursor": "FORGED-ID", "sort": "name"}, "cursor", "lien de page invalide"),
+    ({"cursor": "OTHER-SORT", "sort": "name"}, "cursor", "lien de page donné pour un autre tri"),
+    ({"cursor": "OTHER-FILTER", "status": "CONSULTATION"}, "cursor", "lien de page donné pour un autre tri"),
+    ({"cursor": "NEXT", "page": "2"}, "page", "page et cursor ne se combinent pas"),
+    ({"page": "²"}, "page", "un entier"), ({"sort": "-"}, "sort", "valeurs possibles"),
+])
+def test_a_forged_or_foreign_cursor_is_refused(campaign, params, field, reason):
+    first = campaign.listed()
+    given = {"NEXT": first["next"], "OTHER-SORT": first["next"], "OTHER-FILTER": first["next"],
+             "FORGED-ID": keyset.encode(keyset.Cursor(keyset.AFTER, 2, "ej", "not-an-id"),
+                                        progress.Query(sort="name").bound_to())}
+    params = {name: given.get(value, value) for name, value in params.items()}
+    answer = campaign.progress(**params)
+    assert answer.status_code == 422, answer.text
+    error = answer.json()["error"]
+    assert error["code"] == "validation_failed" and error["details"][field].startswith(reason)

@@ -23,11 +23,12 @@ def home(gateway: str, tokens: dict, **params) -> dict:
 
 
 def every_ej(gateway: str, tokens: dict, **params) -> list[dict]:
-    found, page, pages = [], 1, 1
-    while page <= pages:
-        listing = home(gateway, tokens, page=page, **params)
+    """Every page, from the first, by « page suivante » (the answer's `next` cursor)."""
+    listing = home(gateway, tokens, **params)
+    found = listing["items"]
+    while listing["next"]:
+        listing = home(gateway, tokens, cursor=listing["next"], **params)
         found += listing["items"]
-        pages, page = listing["pages"], page + 1
     return found
 
 
@@ -104,16 +105,42 @@ def test_every_ej_of_a_4000_ej_region_is_reachable_from_the_home_list(gateway, s
     assert answer.status_code == 200, answer.text
     first = home(gateway, ars.tokens, sort="raison_sociale")
     assert first["total"] >= 4000 and first["pages"] == -(-first["total"] // 20) >= 200
-    reached = every_ej(gateway, ars.tokens, sort="raison_sociale")
+    # the total is the one the import's trigger kept for the region (migration 0011), that counting gives
+    assert first["total"] == rows(stack, "SELECT count(*) AS n FROM cpom.ej WHERE regions @> ARRAY['Guyane']")[0]["n"]
+    assert rows(stack, "SELECT ej FROM cpom.region_counts WHERE region = 'Guyane'") == [{"ej": first["total"]}]
+    reached = every_ej(gateway, ars.tokens, sort="raison_sociale")  # 200 pages by cursor
     assert {finess for finess, _ in mine} <= {e["finess"] for e in reached}
-    assert len(reached) == first["total"]
-    last = home(gateway, ars.tokens, sort="raison_sociale", page=first["pages"])
-    assert last["items"][-1]["raison_sociale"] == mine[-1][1]
-    page_51 = home(gateway, ars.tokens, sort="raison_sociale", page=51)
-    assert page_51["page"] == 51 and len(page_51["items"]) == 20
-    assert [e["raison_sociale"] for e in page_51["items"]] == [e["raison_sociale"] for e in reached[1000:1020]]
+    assert len(reached) == first["total"] == len({e["finess"] for e in reached})
+    last = home(gateway, ars.tokens, sort="raison_sociale", cursor=first["last"])
+    assert last["items"][-1]["raison_sociale"] == mine[-1][1] and last["page"] == last["pages"]
+    assert (last["next"], last["last"]) == (None, None) and last["items"] == reached[-len(last["items"]):]
+    before_last = home(gateway, ars.tokens, sort="raison_sociale", cursor=last["previous"])
+    assert before_last["page"] == last["pages"] - 1
+    assert before_last["items"] == reached[-len(last["items"]) - 20:-len(last["items"])]
+    page_5 = home(gateway, ars.tokens, sort="raison_sociale", page=5)  # the first pages keep their numbers
+    assert page_5["page"] == 5 and page_5["items"] == reached[80:100]
+    page_6 = home(gateway, ars.tokens, sort="raison_sociale", cursor=page_5["next"])
+    assert page_6["page"] == 6 and page_6["items"] == reached[100:120]
+    assert home(gateway, ars.tokens, sort="raison_sociale", cursor=page_6["previous"])["items"] == page_5["items"]
     descending = home(gateway, ars.tokens, sort="-raison_sociale")
     assert descending["items"][0]["raison_sociale"] == mine[-1][1]
+    down = home(gateway, ars.tokens, sort="-raison_sociale", cursor=descending["next"])
+    assert down["items"] == list(reversed(reached))[20:40]
+    searched = home(gateway, ars.tokens, q=f"REGION {run} 1", sort="raison_sociale")  # 1000 … 1999: its own cursors
+    assert searched["total"] == 1000
+    assert home(gateway, ars.tokens, q=f"REGION {run} 1", sort="raison_sociale", cursor=searched["last"])["items"][-1][
+        "raison_sociale"] == f"ZZ REGION {run} 1999"
+    for params, field, reason in (
+            ({"cursor": "forgé"}, "cursor", "lien de page invalide"),
+            ({"cursor": "WyJhIiwyLCJ6eiIsIjEyMyIsIjAwMDAwMDAwIl0"}, "cursor", "lien de page invalide"),  # FINESS "123"
+            ({"cursor": first["next"], "sort": "-raison_sociale"}, "cursor", "lien de page donné pour un autre tri"),
+            ({"cursor": first["next"], "sort": "raison_sociale", "q": "ZZ"}, "cursor", "lien de page donné pour"),
+            ({"cursor": first["next"], "sort": "raison_sociale", "page": "2"}, "page", "page et cursor"),
+            ({"sort": "couleur"}, "sort", "valeurs possibles"), ({"page": "0"}, "page", "un entier")):
+        refused = httpx.get(api(gateway, "/ej"), params=params, headers=ars.headers)
+        assert refused.status_code == 422, params
+        error = refused.json()["error"]
+        assert error["code"] == "validation_failed" and error["details"][field].startswith(reason), error
 
 
 def test_an_ars_sees_the_ejs_its_region_s_ets_belong_to_now(gateway, stack):
@@ -137,3 +164,8 @@ def test_an_ars_sees_the_ejs_its_region_s_ets_belong_to_now(gateway, stack):
     assert rows(stack, "SELECT finess, regions FROM cpom.ej WHERE finess IN (%s, %s) ORDER BY finess", first,
                 second) == sorted([{"finess": first, "regions": []}, {"finess": second, "regions": ["Corse"]}],
                                   key=lambda r: r["finess"])
+    # the region's kept count followed the ET's move (one EJ left Corse, one came in)
+    assert rows(stack, "SELECT ej FROM cpom.region_counts WHERE region = 'Corse'") == rows(
+        stack, "SELECT count(*) AS ej FROM cpom.ej WHERE regions @> ARRAY['Corse']")
+    assert home(gateway, ars.tokens)["total"] == rows(stack, "SELECT ej FROM cpom.region_counts WHERE region = 'Corse'"
+                                                      )[0]["ej"]

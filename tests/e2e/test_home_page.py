@@ -2,6 +2,7 @@
 at the source, each EJ with its kinds of contract; every EJ of a 4,000-EJ region reachable page by page (the list
 stopped at page 50, 1,000 EJs, when the gateway merged two services' whole lists)."""
 
+import html
 import re
 
 import httpx
@@ -36,17 +37,25 @@ def test_every_ej_of_a_4000_ej_region_is_reachable_from_the_web_home_list(gatewa
     assert answer.status_code == 200, answer.text
     browser = web_session(gateway, ars.email)
 
-    reached = []
-    for number in range(1, 201):
-        page = browser.get("/accueil", params={"sort": "raison_sociale", "page": number})
+    reached, page = [], browser.get("/accueil", params={"sort": "raison_sociale"})
+    for number in range(1, 201):  # « Page suivante », page after page, as a person goes
+        assert f"Page {number} sur 200" in page.text
         reached += listed(page)
-    assert reached == mine  # every EJ, once, in the order of their names
-    assert "Page 200 sur 200" in page.text
+        following = link(page, "next")
+        if number < 200:
+            page = browser.get(following)
+    assert following is None and reached == mine  # every EJ, once, in the order of their names
 
-    page_51 = browser.get("/accueil", params={"sort": "raison_sociale", "page": 51})
+    page_51 = opened(browser, mine, 51)
     assert listed(page_51) == mine[1000:1020] and "Page 51 sur 200" in page_51.text
-    # the pager: the first and last pages and two either side, not 200 links
-    assert set(re.findall(r'title="Page (\d+)"', page_51.text)) == {"1", "49", "50", "51", "52", "53", "200"}
+    # the pager: the first pages by number, this one, the last; « Page précédente » back to page 50
+    assert re.findall(r'title="Page (\d+)"', page_51.text) == ["1", "2", "3", "4", "5", "51", "200"]
+    assert listed(browser.get(link(page_51, "prev"))) == mine[980:1000]
+    last = browser.get(link(page_51, "last"))
+    assert listed(last) == mine[3980:] and "Page 200 sur 200" in last.text and link(last, "next") is None
+    assert listed(browser.get(link(last, "prev"))) == mine[3960:3980]
+    page_5 = browser.get("/accueil", params={"sort": "raison_sociale", "page": 5})
+    assert listed(page_5) == mine[80:100] and listed(browser.get(link(page_5, "next"))) == mine[100:120]
     beyond = browser.get("/accueil", params={"sort": "raison_sociale", "page": 201})
     assert beyond.status_code == 302 and "page=200" in beyond.headers["location"]
     descending = browser.get("/accueil", params={"sort": "-raison_sociale"})
@@ -62,6 +71,44 @@ def test_every_ej_of_a_4000_ej_region_is_reachable_from_the_web_home_list(gatewa
     assert listed(nothing) == [] and "Aucune entité juridique ne correspond" in nothing.text
     wildcard = browser.get("/accueil", params={"q": "%"})
     assert listed(wildcard) == []  # taken literally, not as « anything »
+
+
+def link(page: httpx.Response, kind: str) -> str | None:
+    """The pager's « Page suivante » (next), « Page précédente » (prev) or « Dernière page » (last) target."""
+    found = re.search(rf'class="fr-pagination__link fr-pagination__link--{kind}[^"]*"\s+href="([^"]+)"', page.text)
+    return html.unescape(found.group(1)) if found else None
+
+
+def opened(browser: httpx.Client, mine: list, number: int) -> httpx.Response:
+    """Page `number` reached from page 5 by « Page suivante »."""
+    page = browser.get("/accueil", params={"sort": "raison_sociale", "page": 5})
+    for _ in range(number - 5):
+        page = browser.get(link(page, "next"))
+    return page
+
+
+def test_a_page_link_that_was_not_given_is_refused_in_french_with_the_first_page(gateway, stack):
+    ars = user(stack, gateway, role="ars", region="Mayotte")
+    lines = [HEADER]
+    for i in range(110):  # at least 6 pages, whatever else Mayotte holds: « Dernière page » is a cursor
+        finess = new_finess("22")
+        lines += [f"EJ;{finess};MAYOTTE LIEN {i:02d};1 RUE DU LAGON;;;;",
+                  f"ET;{new_finess('22')};ET DE {finess};1 RUE DU LAGON;;{finess};Mayotte;Médico-social"]
+    answer = httpx.post(api(gateway, "/organisations/import"), headers={**ars.headers, "Content-Type": "text/csv"},
+                        content=("\n".join(lines) + "\n").encode())
+    assert answer.status_code == 200, answer.text
+    browser = web_session(gateway, ars.email)
+    first = browser.get("/accueil", params={"sort": "raison_sociale"})
+    following = link(first, "last")
+    assert following and "cursor=" in following
+    for params in ({"sort": "raison_sociale", "cursor": "forgé"},
+                   {"sort": "-raison_sociale", "cursor": following.split("cursor=")[1].split("&")[0]}):
+        page = browser.get("/accueil", params=params)
+        assert page.status_code == 422
+        assert "Ce lien de page n'est plus valable" in html.unescape(page.text)
+        assert "Page 1 sur" in page.text and len(listed(page)) == 20
+    bad_sort = browser.get("/accueil", params={"sort": "couleur", "page": "deux"})  # the defaults, as before
+    assert bad_sort.status_code == 200 and listed(bad_sort) == listed(first)
 
 
 def test_a_search_too_long_is_refused_in_french(gateway, stack):

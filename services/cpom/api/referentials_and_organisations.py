@@ -3,6 +3,7 @@ Routes and bodies: docs/cpom.md."""
 
 from flask import Blueprint, jsonify, request
 
+from ecars_common import keyset
 from ecars_common.app import settings, unit_of_work
 from ecars_common.errors import ApiError
 from ecars_common.numbers import whole_number
@@ -73,7 +74,7 @@ def import_organisations():
 @authenticated
 def list_ej():
     """« Gestion des Contrats »: ?sort=etablissement|raison_sociale|adresse|telephone (prefix - for
-    descending) &page=1… &q=part of the FINESS or of the name"""
+    descending) &page=1… or &cursor= (the answer's next / previous / last) &q=part of the FINESS or of the name"""
     sort = request.args.get("sort", "etablissement") or "etablissement"
     page = request.args.get("page", "1") or "1"
     search = " ".join(request.args.get("q", "").split())
@@ -84,11 +85,24 @@ def list_ej():
         errors["sort"] = "valeurs possibles : " + ", ".join(organisations.SORTS) + " (préfixe - : ordre décroissant)"
     if whole_number(page, 1, 100000) is None:
         errors["page"] = "un entier ≥ 1 est attendu"
+    cursor, raw_cursor = None, request.args.get("cursor", "").strip()
+    if raw_cursor and request.args.get("page", "").strip():
+        errors["page"] = "page et cursor ne se combinent pas : l'un ou l'autre"
+    elif raw_cursor and not errors:
+        try:
+            cursor = keyset.decode(raw_cursor, organisations.bound_to(sort.lstrip("-"), sort.startswith("-"),
+                                                                      search or None), str, is_finess)
+        except keyset.CursorError as refused:
+            errors["cursor"] = str(refused)
     if errors:
         raise forms.invalid(errors)
     with unit_of_work() as session:
         return jsonify(organisations.list_ej(session, current_identity(), sort.lstrip("-"), sort.startswith("-"),
-                                             int(page), search or None))
+                                             int(page), search or None, cursor))
+
+
+def is_finess(text: str) -> bool:
+    return len(text) == 9 and text.isascii() and text.isalnum()
 
 
 @bp.get("/ej/<finess>")
