@@ -36,7 +36,8 @@ def make_receipt(session: Connection, envelope: Envelope, config: Config) -> Non
     outbox.publish(session, "reporting.receipt.ready", {
         "source_event_id": envelope.id, "kind": receipt["kind"], "title": receipt_document.title_of(receipt),
         "name": receipt["name"], "context": receipt["context"], "ej": receipt["ej"], "hash": receipt["hash"],
-        "at": receipt["at"], "page": page_of(receipt), "recipients": recipients, "filename": receipt_document.filename_of(receipt),
+        "at": receipt["at"], "page": page_of(receipt), "recipients": recipients,
+        "filename": receipt_document.filename_of(receipt),
         "pdf": base64.b64encode(receipt_pdf(receipt, config)).decode("ascii"),
     }, service="reporting")
 
