@@ -11,7 +11,7 @@ import httpx
 from tests.support.contracts import GOOD_ANSWERS, make_contract, save
 from tests.support.db import rows
 from tests.support.identity import active_user, bearer, sign_in
-from tests.support.receipts import attached_pdf, pdf_text, receipt_emails
+from tests.support.receipts import attached_pdf, pdf_text, receipt_emails, wait_for_receipt_email
 
 CLOSING = "Accusé de clôture de la saisie"
 
@@ -60,7 +60,7 @@ def test_a_closed_contract_has_its_receipt_downloaded_and_emailed_to_the_ej_cont
         assert "Rapport d'activité 2023.txt" in text and "100 %" in text and setup.member_email in text
         assert f"{setup.finess} - EJ {setup.finess}" in text and "(heure de Paris)" in text
 
-    [email] = _wait(mailbox, setup.member_email, CLOSING)
+    [email] = wait_for_receipt_email(mailbox, setup.member_email, CLOSING)
     filename, attached = attached_pdf(email)
     assert filename.startswith(CLOSING) and filename.endswith(".pdf")
     text = pdf_text(attached, tmp_path, "emailed")
@@ -71,15 +71,6 @@ def test_a_closed_contract_has_its_receipt_downloaded_and_emailed_to_the_ej_cont
                              "WHERE event_type = 'reporting.receipt.ready' AND recipient = %s", setup.member_email)
     assert deliveries == [{"recipient": setup.member_email, "status": "sent"}]
     assert len(receipt_emails(mailbox, setup.member_email, CLOSING)) == 1
-
-
-def _wait(mailbox, to: str, title: str) -> list[dict]:
-    deadline = time.monotonic() + 90  # the worker converts with LibreOffice: a few seconds
-    while time.monotonic() < deadline:
-        if found := receipt_emails(mailbox, to, title):
-            return found
-        time.sleep(0.5)
-    raise AssertionError(f"no « {title} » email to {to}")
 
 
 def test_the_receipt_follows_the_contract_access_rules_and_refuses_bad_ids(gateway, stack):
