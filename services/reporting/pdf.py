@@ -4,14 +4,18 @@ the Word documents' tests read them with, from the very .docx reporting makes (o
 Each conversion runs in a temporary directory of its own, with its own LibreOffice profile
 (`-env:UserInstallation`): two conversions at once never share a profile (LibreOffice refuses a second
 instance on a profile in use, or hands the file to the first one). It is stopped, with every process it started
-(its own process group), after `timeout` seconds."""
+(its own process group), after `timeout` seconds. One conversion at a time per process (a LibreOffice takes
+~210 MB: the pods' memory limits count one per process, deploy/k8s/base/reporting.yaml)."""
 
 import os
 import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
+
+ONE_AT_A_TIME = threading.Lock()
 
 
 class PdfError(Exception):
@@ -23,7 +27,7 @@ def to_pdf(document: bytes, soffice: str = "soffice", timeout: float = 90) -> by
     if program is None:
         raise PdfError(f"LibreOffice (« {soffice} ») est introuvable : le PDF ne peut pas être produit. "
                        "Installez libreoffice-writer-nogui ou réglez ECARS_SOFFICE.")
-    with tempfile.TemporaryDirectory(prefix="ecars-pdf-") as directory:
+    with ONE_AT_A_TIME, tempfile.TemporaryDirectory(prefix="ecars-pdf-") as directory:
         folder = Path(directory)
         source = folder / "document.docx"
         source.write_bytes(document)
