@@ -12,6 +12,7 @@ from tests.support.contracts import GOOD_ANSWERS, make_contract, save
 from tests.support.db import rows
 from tests.support.identity import active_user, bearer, sign_in
 from tests.support.receipts import attached_pdf, pdf_text, receipt_emails, wait_for_receipt_email
+from tests.support.web import web_client
 
 CLOSING = "Accusé de clôture de la saisie"
 
@@ -90,3 +91,20 @@ def test_the_receipt_follows_the_contract_access_rules_and_refuses_bad_ids(gatew
     assert httpx.get(f"{gateway}/api/reporting/contracts/{setup.contract_id}/receipt.pdf").status_code == 401
     data = httpx.get(setup.url(gateway, "/receipt"), headers=bearer(setup.ars))
     assert data.status_code == 200 and data.json()["fill_percentage"] == 100 and data.json()["by"] == setup.member_email
+
+
+def test_the_closed_contract_page_links_its_receipt_and_the_open_one_does_not(gateway, stack, tmp_path):
+    setup = make_contract(gateway, stack)
+    for code, answers in GOOD_ANSWERS.items():
+        save(gateway, setup, code, answers)
+    with web_client(gateway, setup.member_email) as client:
+        page = f"/contrats/{setup.contract_id}"
+        assert "accuse-de-cloture.pdf" not in client.get(page).text
+        digest = httpx.post(setup.url(gateway, "/close"), headers=bearer(setup.member)).json()["receipt_hash"]
+        shown = client.get(page)
+        assert shown.status_code == 200 and f'href="{page}/accuse-de-cloture.pdf"' in shown.text
+        assert "Télécharger l'accusé de clôture de la saisie" in shown.text
+        pdf = client.get(f"{page}/accuse-de-cloture.pdf", timeout=120)
+        assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+        assert pdf.headers["cache-control"] == "private, no-store"
+        assert digest in pdf_text(pdf.content, tmp_path)
