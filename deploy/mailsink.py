@@ -5,6 +5,7 @@ listing them, so a person trying e-CARS locally can read their verification code
 """
 
 import argparse
+import base64
 import email
 import email.policy
 import html
@@ -30,7 +31,8 @@ class KeepOnDisk:
 
 
 def read_messages(directory: Path) -> list[dict]:
-    """Every kept message, oldest first, as {to, from, subject, date, text, html}."""
+    """Every kept message, oldest first, as {to, from, subject, date, text, html, attachments}; an attachment is
+    {filename, content_type, size, base64}."""
     messages = []
     for path in sorted(directory.glob("*.eml")):
         message: EmailMessage = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
@@ -40,6 +42,9 @@ def read_messages(directory: Path) -> list[dict]:
             "id": path.stem, "to": message["To"], "from": message["From"], "subject": message["Subject"],
             "date": message["Date"], "text": text.get_content() if text else "",
             "html": rich.get_content() if rich else "",
+            "attachments": [{"filename": part.get_filename(), "content_type": part.get_content_type(),
+                             "size": len(data := part.get_content()), "base64": base64.b64encode(data).decode()}
+                            for part in message.iter_attachments()],
         })
     return messages
 

@@ -134,6 +134,13 @@ def contract_export(contract_id):
     return word_document(call("reporting", "GET", f"/contracts/{contract_id}/export.docx", stream=True))
 
 
+@bp.get("/contrats/<uuid:contract_id>/accuse-de-cloture.pdf")
+@login_required
+def closing_receipt(contract_id):
+    """« Accusé de clôture de la saisie » (PDF), streamed from the reporting service (docs/receipts.md)."""
+    return word_document(call("reporting", "GET", f"/contracts/{contract_id}/receipt.pdf", stream=True))
+
+
 # -- « SAISIR LES INDICATEURS » -------------------------------------------------------------------
 
 def by_category(indicators: list[dict]) -> list[tuple[str, list[dict]]]:

@@ -241,6 +241,14 @@ def synthesis_word(cpom_id):
                 url_for("cpom.sheet_view", cpom_id=cpom_id) + "#generation")
 
 
+@bp.get("/cpom/<uuid:cpom_id>/transmissions/<int:version>/accuse.pdf")
+@login_required
+def transmission_receipt(cpom_id, version: int):
+    """« Accusé de transmission » (PDF) of transmission n° `version` (docs/receipts.md)."""
+    return word(str(cpom_id), f"/cpoms/{cpom_id}/transmissions/{version}/receipt.pdf",
+                url_for("cpom.sheet_view", cpom_id=cpom_id) + "#transmissions")
+
+
 # -- « Remarques » ----------------------------------------------------------------------------------------
 
 @bp.post("/cpom/<uuid:cpom_id>/remarques")

@@ -9,7 +9,16 @@ from ecars_common.errors import ApiError
 from ecars_common.numbers import whole_number
 from ecars_common.payload import bool_field, json_object, string_field
 from ecars_common.tokens import authenticated, current_identity
-from services.contracts import campaigns, domain, evaluation, holders, progress, template_xlsx, whole_contract
+from services.contracts import (
+    campaigns,
+    domain,
+    evaluation,
+    holders,
+    progress,
+    receipt,
+    template_xlsx,
+    whole_contract,
+)
 
 bp = Blueprint("contracts", __name__)
 PAGE_SIZE = 20
@@ -101,6 +110,14 @@ def close_contract(contract_id):
     """« Clore la saisie »."""
     with unit_of_work() as session:
         return jsonify(evaluation.close(session, current_identity(), str(contract_id)))
+
+
+@bp.get("/contracts/<uuid:contract_id>/receipt")
+@authenticated
+def closing_receipt(contract_id):
+    """The receipt of the closing (read by the reporting service, which prints it as a PDF)."""
+    with unit_of_work() as session:
+        return jsonify(receipt.receipt(session, current_identity(), str(contract_id)))
 
 
 @bp.get("/contracts/<uuid:contract_id>/export")

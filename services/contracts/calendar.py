@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 from sqlalchemy.dialects.postgresql import insert
 
 from ecars_common.schedule import PeriodicJob
-from services.contracts import deadlines, domain, evaluation, fill, reminders
+from services.contracts import contacts, deadlines, domain, evaluation, fill, receipt, reminders
 from services.contracts.audit import change_status, publish
 from services.contracts.calendar_rows import effective_closing, with_campaign
 from services.contracts.calendar_tables import deadline_locks
@@ -36,13 +36,14 @@ def lock_passed(session: Connection, today: date) -> int:
     locked = 0
     while rows := session.execute(passed_deadline(today)).mappings().all():
         progress = fill.progress_of(session, rows)
+        emails = contacts.emails_of(session, [row["id"] for row in rows])
         for row in rows:
-            lock(session, row, progress[row["id"]].fill_percentage)
+            lock(session, row, progress[row["id"]].fill_percentage, emails[row["id"]])
         locked += len(rows)
     return locked
 
 
-def lock(session: Connection, contract, fill_percentage: int) -> None:
+def lock(session: Connection, contract, fill_percentage: int, contact_emails: list[str]) -> None:
     frozen = evaluation.snapshot(session, contract)
     digest = domain.receipt_hash(frozen)
     now = datetime.now(UTC)
@@ -57,7 +58,9 @@ def lock(session: Connection, contract, fill_percentage: int) -> None:
         "ej_raison_sociale": contract["ej_raison_sociale"], "campaign": contract["campaign_name"],
         "evaluated_year": contract["evaluated_year"], "region": contract["region"],
         "closes_on": contract["closes_on"].isoformat(), "locked_at": now.isoformat(),
-        "fill_percentage": fill_percentage, "receipt_hash": digest, "referent_email": contract["referent_email"]})
+        "fill_percentage": fill_percentage, "receipt_hash": digest, "referent_email": contract["referent_email"],
+        "receipt": receipt.document_of(contract, frozen, digest, now, None, fill_percentage),
+        "contacts": contact_emails})
 
 
 def run(session: Connection, config: Config, today: date | None = None) -> dict:

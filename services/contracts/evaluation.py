@@ -12,7 +12,18 @@ from ecars_common.errors import ApiError
 from ecars_common.events import new_envelope
 from ecars_common.logs import request_id_var
 from ecars_common.tokens import Identity
-from services.contracts import access, campaign_indicators, deadlines, domain, drafts, flags, holders, previous_campaign
+from services.contracts import (
+    access,
+    campaign_indicators,
+    contacts,
+    deadlines,
+    domain,
+    drafts,
+    flags,
+    holders,
+    previous_campaign,
+    receipt,
+)
 from services.contracts.audit import change_status, publish
 from services.contracts.entry_access import CLOSED, find_indicator, open_for_entry
 from services.contracts.orm import (
@@ -289,5 +300,7 @@ def close(session: Connection, identity: Identity, contract_id: str) -> dict:
         "ej_raison_sociale": contract["ej_raison_sociale"], "campaign": contract["campaign_name"],
         "evaluated_year": contract["evaluated_year"], "region": contract["region"],
         "closed_at": now.isoformat(), "closed_by_user_id": identity.user_id, "closed_by_email": identity.email,
-        "referent_email": contract["referent_email"], "receipt_hash": digest})
+        "referent_email": contract["referent_email"], "receipt_hash": digest,
+        "receipt": receipt.document_of(contract, frozen, digest, now, identity.email, 100),  # 100 %: the rule
+        "contacts": contacts.emails_of(session, [contract_id])[contract_id]})
     return {"status": domain.CONSULTATION, "receipt_hash": digest}

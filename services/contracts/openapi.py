@@ -39,6 +39,10 @@ INDICATOR = obj({"contract": obj(SUMMARY, ["id", "name", "status"]), "code": TEX
                  "documents": array(obj()), "audit": array(obj({"at": TEXT, "by": nullable(TEXT)}, ["at"]))},
                 ["contract", "code", "label", "version", "questions", "documents", "audit"])
 STATUS = obj({"status": TEXT}, ["status"])
+RECEIPT = obj({"kind": TEXT, "contract_id": UUID, "name": TEXT, "ej": EJ, "context": TEXT,
+               "by": nullable(TEXT), "at": TEXT, "fill_percentage": INT, "hash": TEXT,
+               "attachments": array(obj({"where": TEXT, "name": TEXT, "sha256": TEXT}, ["where", "name", "sha256"]))},
+              ["kind", "contract_id", "name", "ej", "by", "at", "fill_percentage", "hash", "attachments"])
 TEMPLATE = obj({"indicators": array(obj())}, ["indicators"])
 
 PATHS = {
@@ -70,6 +74,9 @@ PATHS = {
     "/contracts/<uuid:contract_id>/close": {"post": operation(
         "« Clore la saisie » : le contrat passe en consultation, avec son récépissé.",
         returns=obj({"status": TEXT, "receipt_hash": TEXT}, ["status", "receipt_hash"]), errors=[403, 409, 422])},
+    "/contracts/<uuid:contract_id>/receipt": {"get": operation(
+        "L'accusé de clôture de la saisie : qui, quand, remplissage, empreinte, chaque pièce jointe et son sha256 "
+        "(404 tant que la saisie n'est pas close).", returns=RECEIPT, errors=[404])},
     "/contracts/<uuid:contract_id>/export": {"get": operation(
         "Tout ce qu'imprime « EDITER LES DONNEES » (lu par le service reporting).", returns=CONTRACT, errors=[403])},
     "/campaigns": {"get": campaign_openapi.CAMPAIGN_LIST, "post": operation(

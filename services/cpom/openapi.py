@@ -205,6 +205,12 @@ PATHS = {
     },
     f"{CPOM}/transmissions/<int:version>": {"get": operation("Une transmission.", returns=TRANSMISSION,
                                                              errors=SEEN)},
+    f"{CPOM}/transmissions/<int:version>/receipt": {"get": operation(
+        "L'accusé de transmission : qui, quand, remplissage, empreinte, chaque document des dossiers et son sha256.",
+        returns=obj({"kind": TEXT, "cpom_id": TEXT, "version": INT, "name": TEXT, "ej": obj(), "context": TEXT,
+                     "by": TEXT, "at": TEXT, "fill_percentage": INT, "hash": TEXT,
+                     "attachments": array(obj({"where": TEXT, "name": TEXT, "sha256": TEXT}))},
+                    ["kind", "version", "name", "by", "at", "hash", "attachments"]), errors=SEEN)},
     f"{CPOM}/export": {"get": operation(
         "Le CPOM tel qu'il est (instantané d'une transmission), lu par le service reporting.",
         returns=obj({"cpom": obj({"nom": TEXT}, ["nom"])}, ["cpom"]), errors=SEEN)},

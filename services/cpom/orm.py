@@ -232,7 +232,24 @@ transmissions = sa.Table(
     sa.Column("transmitted_by_email", sa.Text, nullable=False),
     sa.Column("snapshot", JSONB, nullable=False),
     sa.Column("changes", JSONB, nullable=False),
+    # the receipt (« Accusé de transmission », docs/receipts.md): the CPOM folders' documents at that moment (not the
+    # confidential ones) and the sha256 of {snapshot, documents}; NULL for a transmission made before receipts
+    sa.Column("documents", JSONB),
+    sa.Column("receipt_hash", sa.Text),
     sa.UniqueConstraint("cpom_id", "version"),
+)
+
+# The documents of the CPOM's folders, as the documents service announces them (documents.document.added).
+folder_documents = sa.Table(
+    "folder_documents", metadata,
+    sa.Column("document_id", UUID(as_uuid=False), primary_key=True),
+    sa.Column("cpom_id", sa.Text, nullable=False, index=True),
+    sa.Column("folder_name", sa.Text, nullable=False),
+    sa.Column("confidential", sa.Boolean, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("sha256", sa.Text, nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
 )
 
 # « Messages » of a CPOM between the gestionnaire and the authorities, and their private notes (ecars_common.messaging).

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from ecars_common.tokens import Identity
-from services.cpom import domain, grid_views, remarks
+from services.cpom import domain, folder_documents, grid_views, receipt, remarks
 from services.cpom.audit import audit, publish
 from services.cpom.orm import cpoms, ej, transmissions
 from services.cpom.sheet import authorities_to_inform, iso, planning_of, team_of
@@ -74,10 +74,13 @@ def transmit(session: Connection, identity: Identity, cpom_id: str) -> Outcome:
         return Outcome("unchanged", previous=previous["version"])
     version = (previous["version"] if previous else 0) + 1
     now = datetime.now(UTC)
+    documents = folder_documents.shown_in_receipts(session, cpom_id)
     stored = session.execute(transmissions.insert().values(
         cpom_id=cpom_id, version=version, transmitted_at=now, transmitted_by_id=identity.user_id,
-        transmitted_by_email=identity.email, snapshot=current, changes=changes).returning(transmissions)
+        transmitted_by_email=identity.email, snapshot=current, changes=changes, documents=documents,
+        receipt_hash=receipt.digest(current, documents)).returning(transmissions)
     ).mappings().one()
+    team = team_of(session, cpom_id)
     publish(session, "cpom.information.transmitted", {
         "transmission_id": stored["id"],
         "cpom_id": cpom_id,
@@ -92,9 +95,11 @@ def transmit(session: Connection, identity: Identity, cpom_id: str) -> Outcome:
         "transmitted_at": now.isoformat(),
         "transmitted_by_user_id": identity.user_id,
         "transmitted_by_email": identity.email,
-        "authorities": authorities_to_inform(team_of(session, cpom_id)),
+        "authorities": authorities_to_inform(team),
         "snapshot": current,
         "changes": changes,
+        "receipt": receipt.document_of(stored),
+        "contacts": receipt.contacts_of(team, identity.email),
     })
     audit(session, identity, "transmission.sent", cpom_id, version=version, changements=len(changes))
     return Outcome("ok", transmission=item(stored, with_snapshot=False))
@@ -115,9 +120,19 @@ def history(session: Connection, cpom_id: str) -> list[dict]:
     return [item(r, with_snapshot=False) for r in rows]
 
 
-def one(session: Connection, cpom_id: str, version: int) -> dict | None:
+def row_of(session: Connection, cpom_id: str, version: int):
     if version > 2**31 - 1:  # past the column's integer: PostgreSQL would refuse the comparison (a 500)
         return None
-    row = session.execute(sa.select(transmissions).where(transmissions.c.cpom_id == cpom_id,
-                                                         transmissions.c.version == version)).mappings().first()
+    return session.execute(sa.select(transmissions).where(transmissions.c.cpom_id == cpom_id,
+                                                          transmissions.c.version == version)).mappings().first()
+
+
+def one(session: Connection, cpom_id: str, version: int) -> dict | None:
+    row = row_of(session, cpom_id, version)
     return item(row, with_snapshot=True) if row else None
+
+
+def receipt_of(session: Connection, cpom_id: str, version: int) -> dict | None:
+    """The receipt of transmission n° `version`; None if there is none (or it was made before receipts)."""
+    row = row_of(session, cpom_id, version)
+    return receipt.document_of(row) if row and row["receipt_hash"] else None

@@ -25,6 +25,16 @@ def public(row) -> dict:
     }
 
 
+def folder_facts(session: Connection, owner: Owner) -> dict:
+    """A CPOM folder's name and whether it is confidential, for the event (cpom lists the folder's documents in the
+    receipt of a transmission, the confidential ones left out: docs/receipts.md)."""
+    if owner.type != "folder":
+        return {}
+    row = session.execute(sa.select(folders.c.name, folders.c.confidential)
+                          .where(folders.c.id == owner.folder_id)).one()
+    return {"folder_name": row.name, "confidential": row.confidential}
+
+
 def record(session: Connection, document_id: str, owner: Owner, key: str, bucket: str, stored: Stored,
            user_id: str, email: str) -> dict:
     """The metadata row and the `documents.document.added` event, in one transaction."""
@@ -35,7 +45,8 @@ def record(session: Connection, document_id: str, owner: Owner, key: str, bucket
         uploaded_by_email=email or "",
     ).returning(*documents.c)).mappings().one()
     outbox.publish(session, "documents.document.added", {
-        "document_id": document_id, **owner.event_data(), "name": stored.name, "size": stored.size,
+        "document_id": document_id, **owner.event_data(), **folder_facts(session, owner), "name": stored.name,
+        "size": stored.size,
         "sha256": stored.sha256, "content_type": stored.detected.content_type, "uploaded_by": user_id,
         "uploaded_at": row["uploaded_at"].isoformat(),
     }, service="documents")

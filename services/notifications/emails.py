@@ -34,6 +34,7 @@ SUBJECTS = {
     "reminder": "e-CARS – Rappel : clôture de la saisie le {closes_on_label} ({contract_name})",
     "reminder_undated": "e-CARS – Rappel : auto-évaluation en cours de saisie ({contract_name})",
     "message_posted": "e-CARS – Nouveau message : {subject}",
+    "receipt_ready": "e-CARS – {title} : {name}",
     "deadline_extended": "e-CARS – Délai de saisie prolongé au {closes_on_label} ({contract_name})",
 }
 

@@ -1,4 +1,5 @@
 from ecars_common.cli import main
+from services.reporting import receipts
 from services.reporting.config import Config
 
-main(Config())
+main(Config(), handlers=receipts.event_handlers)

@@ -5,16 +5,17 @@ import re
 import time
 from urllib.parse import quote
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, current_app
 
 from ecars_common.delegation import ask_as_caller, error_of
 from ecars_common.errors import ApiError
 from ecars_common.tokens import authenticated
-from services.reporting import contract_export, cpom_documents
+from services.reporting import contract_export, cpom_documents, pdf, receipt_document
 from services.reporting.referentials import CpomLabels
 
 bp = Blueprint("reporting", __name__)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF = "application/pdf"
 
 
 # What XML 1.0, so a Word document, cannot hold: control characters other than tab and line breaks, U+FFFE/U+FFFF.
@@ -47,8 +48,8 @@ def cpom_labels() -> CpomLabels:
     return CpomLabels.of(fetch("cpom", "/referentiels"))
 
 
-def word(content: bytes, filename: str, render_seconds: float) -> Response:
-    response = Response(content, mimetype=DOCX)
+def word(content: bytes, filename: str, render_seconds: float, mimetype: str = DOCX) -> Response:
+    response = Response(content, mimetype=mimetype)
     response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     response.headers["Server-Timing"] = f"render;dur={render_seconds * 1000:.1f}"
     return response
@@ -84,3 +85,28 @@ def synthese_docx(cpom_id):
     started = time.perf_counter()
     content = cpom_documents.synthese(snapshot, labels)
     return word(content, f"Tableau de synthèse - {snapshot['cpom']['nom']}.docx", time.perf_counter() - started)
+
+
+def receipt_pdf(receipt: dict) -> Response:
+    """The receipt as the PDF the EJ's contacts were emailed (the same template, docs/receipts.md)."""
+    settings = current_app.config["SETTINGS"]
+    started = time.perf_counter()
+    try:
+        content = pdf.to_pdf(receipt_document.render(receipt), settings.soffice, settings.pdf_timeout_seconds)
+    except pdf.PdfError as error:
+        raise ApiError(503, "pdf_unavailable", str(error))
+    return word(content, receipt_document.filename_of(receipt), time.perf_counter() - started, PDF)
+
+
+@bp.get("/contracts/<uuid:contract_id>/receipt.pdf")
+@authenticated
+def contract_receipt_pdf(contract_id):
+    """« Accusé de clôture de la saisie » (404 before closing)."""
+    return receipt_pdf(fetch("contracts", f"/contracts/{contract_id}/receipt"))
+
+
+@bp.get("/cpoms/<uuid:cpom_id>/transmissions/<int:version>/receipt.pdf")
+@authenticated
+def cpom_receipt_pdf(cpom_id, version: int):
+    """« Accusé de transmission » of transmission n° `version` (404 for an unknown one)."""
+    return receipt_pdf(fetch("cpom", f"/cpoms/{cpom_id}/transmissions/{version}/receipt"))

@@ -105,7 +105,12 @@ def _table(document: Document, widths: Sequence[int]) -> Table:
 
 def add_table(document: Document, headers: Sequence[str], rows: Sequence[Sequence], total_width: int) -> Table:
     """A table of `rows` (sequences of cell texts) under a styled, repeated header row, its columns fitted."""
-    widths = fitted_widths(headers, rows, total_width)
+    return add_table_of_widths(document, headers, rows, fitted_widths(headers, rows, total_width))
+
+
+def add_table_of_widths(document: Document, headers: Sequence[str], rows: Sequence[Sequence],
+                        widths: Sequence[int]) -> Table:
+    """add_table() with the columns' widths (twips) given, e.g. one kept wide enough for a sha256 on one line."""
     table = _table(document, widths)
     titles = "".join(_cell(header, width, fill=HEADER_FILL, bold=True, color=HEADER_TEXT)  # bold white on blue
                      for header, width in zip(headers, widths, strict=True))

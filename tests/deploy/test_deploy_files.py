@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from services.reporting.config import Config
 from tests.support.deploy_files import (
     BOOT,
     COMPOSE,
@@ -382,6 +383,18 @@ def test_dockerfile_builds_assets_with_node_and_runs_on_python_slim():
     assert re.search(r"pip install\b[^;&]*-r requirements\.lock", runs)
     copies_from_node = [args for ins, args in final_stage() if ins == "COPY" and f"--from={node_stages[0]}" in args]
     assert any("node_modules" in args for args in copies_from_node)
+
+
+def test_the_image_that_runs_reporting_installs_the_libreoffice_it_converts_receipts_with():
+    """The reporting web and worker containers run the image of deploy/Dockerfile, which installs Debian's
+    LibreOffice Writer (its `soffice`, the command services/reporting/pdf.py runs) before switching user; the
+    Makefile installs the same package for the tests."""
+    assert {"reporting", "reporting-worker"} <= set(our_containers())
+    installs = [args for ins, args in final_stage() if ins == "RUN" and "apt-get install" in args]
+    assert installs and "libreoffice-writer-nogui" in installs[0].split()
+    assert "soffice --version" in installs[0]  # the build fails if the command is not there
+    assert Config().soffice == "soffice"
+    assert "libreoffice-writer-nogui" in (ROOT / "Makefile").read_text()
 
 
 def test_dockerfile_runs_as_a_non_root_user():

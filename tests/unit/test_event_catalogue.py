@@ -42,15 +42,18 @@ def subscriptions() -> dict[str, set[str]]:
     """What each consuming service's worker actually subscribes to."""
     from ecars_common import habilitations
     from services.contracts import attachments
-    from services.cpom import contract_events
+    from services.cpom import contract_events, folder_documents
     from services.notifications.bootstrap import event_handlers
     from services.notifications.config import Config
     from services.notifications.mailer import FakeMailer
+    from services.reporting import receipts
+    from services.reporting.config import Config as ReportingConfig
 
     projection = set(habilitations.event_handlers("x"))
     return {"notifications": set(event_handlers(Config(), FakeMailer())),
             "contracts": projection | set(attachments.event_handlers()),
-            "cpom": projection | set(contract_events.event_handlers()), "documents": projection}
+            "cpom": projection | set(contract_events.event_handlers()) | set(folder_documents.event_handlers()),
+            "documents": projection, "reporting": set(receipts.event_handlers(ReportingConfig()))}
 
 
 def test_the_catalogue_names_exactly_the_consumers_that_subscribe():

@@ -93,6 +93,18 @@ def show_transmission(cpom_id, version: int):
     return jsonify(found)
 
 
+@bp.get("/cpoms/<uuid:cpom_id>/transmissions/<int:version>/receipt")
+@authenticated
+def transmission_receipt(cpom_id, version: int):
+    """« Accusé de transmission » (read by the reporting service, which prints it as a PDF): as the transmission."""
+    with unit_of_work() as session:
+        row, _ = load_cpom(session, current_identity(), str(cpom_id))
+        found = transmission.receipt_of(session, row["id"], version)
+    if found is None:
+        raise ApiError(404, "not_found", "Transmission introuvable.")
+    return jsonify(found)
+
+
 @bp.get("/cpoms/<uuid:cpom_id>/export")
 @authenticated
 def export_cpom(cpom_id):
