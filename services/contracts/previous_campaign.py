@@ -39,10 +39,11 @@ def previous_values(session: Connection, contract, code: str) -> dict:
 
 
 def shown(question: domain.Question, value) -> str:
-    """A previous value as the screen shows it; a value of another kind (the question changed since) as it is."""
+    """A previous value as the screen shows it; a value of another kind (the question changed since) as it is —
+    a text where a number is now asked made Decimal raise InvalidOperation, an ArithmeticError (a 500)."""
     try:
         return domain.display(question, value)
-    except (TypeError, ValueError, AttributeError):
+    except (TypeError, ValueError, AttributeError, ArithmeticError):
         return str(value)
 
 

@@ -26,7 +26,7 @@ PREVIOUS_CONTRACT_ID = str(uuid.uuid5(NAMESPACE, "contrat-220006175-2022"))
 TOLERANCES = {"ACC01": 10, "ACC02": 5, "PIL03": 20}
 # The EJ's 2022 answers, by indicator code (the others as previous_value() makes them).
 PREVIOUS = {"ACC01": {"REALISE": 48}, "ACC02": {"REALISE": 91.5}, "PIL11": {"FORMES": 18, "EFFECTIF": 25},
-            "PAR05": {"REALISE": "Ateliers d'inclusion numérique avec la commune."},
+            "PAR04": {"REALISE": "Ateliers d'inclusion numérique avec la commune."},
             "COO03": {"REALISE": "CCAS de Dinan, EHPAD de Ploubalay"}}
 
 THEMES = [

@@ -7,6 +7,7 @@ axe-core checks every page visited (the `page` fixture, tests/support/axe.py); t
 person sees at each step."""
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -15,6 +16,7 @@ from ecars_common import demo
 from services.auth.seed import DEMO_PASSWORD, DEMO_USERS
 from services.contracts.seed import CONTRACT_ID
 from tests.support.db import rows
+from tests.support.receipts import pdf_text
 
 CLAIRE = DEMO_USERS[0]["email"]
 NEW_PASSWORD = "Beaussais-Mer-2026!"
@@ -55,7 +57,7 @@ def fill_indicator(page: Page, code: str) -> None:
 
 
 @pytest.mark.timeout(900)  # the whole guide, axe on each page: longer than the suite's 300 s per test
-def test_guide_000_from_the_first_login_to_consultation_on_the_demo_data(page: Page, stack, mailbox):
+def test_guide_000_from_the_first_login_to_consultation_on_the_demo_data(page: Page, stack, mailbox, tmp_path):
     # as seeded: nothing filled yet, and Claire has no password (her first login renews it)
     assert rows(stack, "SELECT status, filled_questions FROM contracts.contracts WHERE id = %s", CONTRACT_ID) == [
         {"status": "AUTO-EVALUATION", "filled_questions": 0}]
@@ -126,6 +128,12 @@ def test_guide_000_from_the_first_login_to_consultation_on_the_demo_data(page: P
     expect(page.locator(".fr-alert--success")).to_contain_text("« CONSULTATION »")
     expect(page.locator("#statut")).to_contain_text("Statut : CONSULTATION")
     expect(page.locator("#empreinte")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
+    # the proof of closing (issue 18): the receipt PDF, its hash as the page shows it
+    with page.expect_download() as download:
+        page.locator("#accuse-de-cloture").click()
+    receipt = Path(download.value.path()).read_bytes()
+    assert receipt.startswith(b"%PDF")
+    assert page.locator("#empreinte").inner_text() in pdf_text(receipt, tmp_path)
     expect(page.get_by_role("link", name="CONSULTER LES INDICATEURS")).to_be_visible()
     expect(page.get_by_role("button", name="Clore la saisie")).to_have_count(0)
     page.goto(f"/contrats/{CONTRACT_ID}/indicateurs/ACC01")

@@ -6,7 +6,7 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from services.contracts import domain, template_xlsx
+from services.contracts import domain, previous_campaign, template_xlsx
 
 
 def indicator(**question) -> domain.Indicator:
@@ -60,3 +60,11 @@ def test_the_tolerance_is_kept_in_the_stored_template_and_read_from_the_spreadsh
     book.save(content)
     parsed = template_xlsx.parse(content.getvalue())
     assert parsed[0].questions[0].tolerance == 15
+
+
+def test_last_campaigns_value_of_another_kind_is_shown_as_it_was_not_a_500():
+    """A text kept for a question now asking a percentage (the template changed between campaigns, or a seed that
+    mixed them): Decimal refused it with InvalidOperation, which the page's request turned into a 500."""
+    question = domain.Question("REALISE", "Taux de rotation des places", "percentage")
+    assert previous_campaign.shown(question, "Ateliers d'inclusion numérique") == "Ateliers d'inclusion numérique"
+    assert previous_campaign.shown(question, 91.5) == "91,5 %"
