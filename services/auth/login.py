@@ -37,7 +37,7 @@ def issue_tokens(session: Connection, config: Config, keyring: KeyRing, user, se
         token_hash=sha256(refresh), user_id=user["id"], session_id=session_id,
         expires_at=datetime.now(UTC) + timedelta(days=config.refresh_token_days)))
     not_before = session.execute(sa.select(users.c.tokens_not_before).where(users.c.id == user["id"])).scalar_one()
-    access = keyring.issue(identity_of(user, session_id), not_before=sessions.epoch(not_before))
+    access = keyring.issue(identity_of(user, session_id), not_before_ms=sessions.epoch_ms(not_before))
     return {"access_token": access, "refresh_token": refresh, "token_type": "Bearer",
             "expires_in": config.access_token_seconds, "user": public_user(user)}
 

@@ -73,11 +73,13 @@ PATHS = {
     "/token-revocations": {"get": operation(
         "Les révocations de jetons d'accès de la durée de vie d'un jeton (utilisateurs et sessions désignés par un "
         "condensé de leur identifiant) : chaque vérificateur de jetons les relit toutes les quelques secondes "
-        "(ecars_common/revocations.py). Un jeton dont `iat` est antérieur au `not_before` de sa clé est refusé.",
+        "(ecars_common/revocations.py). Un jeton dont `iat_ms` (à défaut `iat`) est antérieur au `not_before_ms` de "
+        "sa clé est refusé (`not_before` : la même seconde, arrondie au-dessus).",
         public=True, errors=[422],
         parameters=[query("since", string(30), required=False)],
         returns=obj({"as_of": {"type": "number"}, "keep_seconds": INT,
-                     "items": array(obj({"key": TEXT, "not_before": INT}, ["key", "not_before"]))},
+                     "items": array(obj({"key": TEXT, "not_before": INT, "not_before_ms": INT},
+                                        ["key", "not_before", "not_before_ms"]))},
                     ["as_of", "keep_seconds", "items"]))},
     "/.well-known/jwks.json": {"get": operation(
         "Les clés publiques (EdDSA) des jetons d'accès.", public=True,
