@@ -20,7 +20,7 @@ ROTATION_GRACE_SECONDS = 30
 
 @dataclass
 class Outcome:
-    status: str  # ok | invalid | slowed | locked | reset_required
+    status: str  # ok | invalid | slowed | locked | reset_required | disabled
     tokens: dict = field(default_factory=dict)
     retry_after: int = 0
 
@@ -72,6 +72,9 @@ def login(session: Connection, config: Config, keyring: KeyRing, email: str, pas
             return Outcome("locked", retry_after=config.lock_minutes * 60)
         return Outcome("invalid")
     throttle.succeeded(session, email, address)
+    if user["disabled_at"] is not None:  # told only to whoever knows the password (services/auth/disabling.py)
+        audit(session, "login.refused_disabled", user_id, address)
+        return Outcome("disabled")
     if user["must_reset_password"]:
         audit(session, "login.reset_required", user_id, address)
         return Outcome("reset_required")

@@ -103,9 +103,11 @@ def test_mon_compte_telephone_follows_its_hint(gateway, stack):
         assert error["details"] == {"telephone": "10 chiffres attendus, au format 01 22 33 44 55"}
     assert rows(stack, "SELECT telephone FROM auth.users WHERE id = %s", user_id)[0]["telephone"] == ""
     for typed in ("0296272027", "+33 2 96 27 20 27", "02.96.27.20.27"):
-        answer = httpx.patch(api(gateway, "/me"), headers=bearer(tokens), json={"telephone": typed})
+        answer = httpx.patch(api(gateway, "/me"), headers=bearer(tokens),
+                             json={"telephone": typed, "current_password": PASSWORD})
         assert answer.status_code == 200 and answer.json()["telephone"] == "02 96 27 20 27", typed
-    cleared = httpx.patch(api(gateway, "/me"), headers=bearer(tokens), json={"telephone": ""})
+    cleared = httpx.patch(api(gateway, "/me"), headers=bearer(tokens), json={"telephone": "",
+                                                                           "current_password": PASSWORD})
     assert cleared.status_code == 200 and cleared.json()["telephone"] == ""
 
 
