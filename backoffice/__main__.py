@@ -16,8 +16,17 @@ import aio_pika
 QUEUE = "backoffice.transmissions"
 
 
+async def connect(amqp_url: str):
+    """The first node that answers of ECARS_AMQP_URL (one URL, or a cluster's, comma-separated)."""
+    urls = [url.strip() for url in amqp_url.split(",") if url.strip()]
+    for url in urls[:-1]:
+        with contextlib.suppress(Exception):
+            return await aio_pika.connect(url, timeout=10)
+    return await aio_pika.connect(urls[-1], timeout=10)
+
+
 async def tail(amqp_url: str, queue_name: str, count: int | None, timeout: float | None, out=sys.stdout) -> int:
-    connection = await aio_pika.connect(amqp_url, timeout=10)
+    connection = await connect(amqp_url)
     seen = 0
     async with connection:
         channel = await connection.channel()

@@ -1,4 +1,4 @@
-"""The campaign export's writers (services/contracts/export_rows.py, export_files.py) at 400 and 4,000 contracts ×
+"""The campaign export's writers (services/contracts/export_rows.py, table_files.py) at 400 and 4,000 contracts ×
 50 indicators: peak memory (the RSS high-water mark of a fresh process per run) and time for XLSX and CSV in both
 shapes. The baseline is the same
 writer at 400 contracts in the same run: flat memory means a ratio near 1 at ten times the rows. The database side
@@ -9,7 +9,8 @@ import resource
 import time
 from datetime import UTC, date, datetime
 
-from services.contracts import domain, export_files, export_rows
+from ecars_common import table_files
+from services.contracts import domain, export_rows
 
 INDICATORS = domain.parse_template({"indicators": [
     {"code": f"IND{n:02}", "label": f"Indicateur {n}", "category": "Catégorie",
@@ -28,17 +29,20 @@ def contracts(count: int):
 
 
 def run(count: int, shape: str, fmt: str, out) -> None:
-    write = export_files.xlsx_chunks if fmt == "xlsx" else export_files.csv_chunks
+    write = table_files.xlsx_chunks if fmt == "xlsx" else table_files.csv_chunks
     rows = (row for contract, saved in contracts(count)
             for row in export_rows.rows(INDICATORS, shape, contract, saved, None))
-    started = time.perf_counter()
-    size = sum(len(chunk) for chunk in write(export_rows.header(INDICATORS, shape), rows))
+    started, first, size = time.perf_counter(), None, 0
+    for chunk in write(export_rows.header(INDICATORS, shape), rows):
+        if first is None and chunk:
+            first = time.perf_counter() - started
+        size += len(chunk)
     seconds = time.perf_counter() - started
-    out.send((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, seconds, size))
+    out.send((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, first, seconds, size))
 
 
-def measure(count: int, shape: str, fmt: str) -> tuple[float, float, int]:
-    """(peak RSS MiB, seconds, bytes written) of one export in a process of its own."""
+def measure(count: int, shape: str, fmt: str) -> tuple[float, float, float, int]:
+    """(peak RSS MiB, seconds to the first byte, seconds, bytes written) of one export in a process of its own."""
     mine, theirs = multiprocessing.Pipe()
     child = multiprocessing.Process(target=run, args=(count, shape, fmt, theirs))
     child.start()
@@ -48,13 +52,13 @@ def measure(count: int, shape: str, fmt: str) -> tuple[float, float, int]:
 
 
 def main() -> None:
-    print("writer       contracts  peak RSS MiB  seconds  file MB  peak ÷ 400's")
+    print("writer       contracts  peak RSS MiB  first byte s  seconds  file MB  peak ÷ 400's")
     for fmt in ("csv", "xlsx"):
         for shape in ("wide", "long"):
-            base, _, _ = measure(400, shape, fmt)
+            base = measure(400, shape, fmt)[0]
             for count in (400, 4000):
-                peak, seconds, size = measure(count, shape, fmt)
-                print(f"{fmt} {shape:<5}  {count:>9}  {peak:12.1f}  {seconds:7.1f}  {size / 1e6:7.1f}"
+                peak, first, seconds, size = measure(count, shape, fmt)
+                print(f"{fmt} {shape:<5}  {count:>9}  {peak:12.1f}  {first:12.1f}  {seconds:7.1f}  {size / 1e6:7.1f}"
                       f"  {peak / base:5.2f}")
 
 

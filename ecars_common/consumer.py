@@ -16,7 +16,7 @@ from aio_pika.abc import AbstractIncomingMessage
 from sqlalchemy import Connection
 
 from ecars_common import outbox, queues
-from ecars_common.amqp import keep_connected
+from ecars_common.amqp import connect, keep_connected
 from ecars_common.config import Settings
 from ecars_common.db import Database
 from ecars_common.events import Envelope, InvalidEvent, parse
@@ -57,7 +57,7 @@ class Consumer:
         await queues.ensure(connection, self.settings.exchange, self.specs())
 
     async def _run_connected(self, stop: asyncio.Event) -> None:
-        connection = await aio_pika.connect(self.settings.amqp_url, timeout=5)
+        connection = await connect(self.settings.amqp_url)
         try:
             channel = await connection.channel(publisher_confirms=True)
             await channel.set_qos(prefetch_count=self.prefetch)
@@ -144,7 +144,7 @@ class Consumer:
 async def declare_topology(settings: Settings, routing_keys) -> None:
     """Declare the service's queues and bindings ahead of its worker (at migrate time), so that events
     published before the worker first starts wait in the queue instead of being dropped."""
-    connection = await aio_pika.connect(settings.amqp_url, timeout=5)
+    connection = await connect(settings.amqp_url)
     async with connection:
         await Consumer(settings, None, dict.fromkeys(routing_keys)).declare(connection)
 
@@ -152,7 +152,7 @@ async def declare_topology(settings: Settings, routing_keys) -> None:
 async def replay_dead_letters(settings: Settings, limit: int = 100) -> int:
     """Move up to `limit` parked messages back to the service's queue; returns how many moved."""
     names = queue_names(settings)
-    connection = await aio_pika.connect(settings.amqp_url, timeout=5)
+    connection = await connect(settings.amqp_url)
     moved = 0
     async with connection:
         channel, dead = await queues.existing(connection, names["dead"])

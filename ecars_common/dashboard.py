@@ -7,14 +7,15 @@ import asyncio
 import json
 from collections.abc import Callable
 
-import aio_pika
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import Connection
 
-from ecars_common import housekeeping, queues
+from ecars_common import queues
+from ecars_common.amqp import connect
 from ecars_common.consumer import queue_names, replay_dead_letters
 from ecars_common.errors import ApiError
+from ecars_common.numbers import whole_number
 from ecars_common.tokens import current_identity
 
 SUPPORT_ROLES = ("support", "admin")
@@ -25,32 +26,44 @@ def require_support() -> None:
         raise ApiError(403, "forbidden", "Réservé à l'équipe support.")
 
 
-def outbox_state(session: Connection, schema: str) -> dict:
-    row = session.execute(sa.text(
+def event_tables(session: Connection, schema: str, retention_days: float) -> tuple[dict, dict]:
+    """The outbox's backlog, and the housekeeping's figures (docs/reliability.md): rows each table holds and those
+    past the retention not purged yet — one pass over each table."""
+    values = {"days": retention_days}
+    outbox = session.execute(sa.text(
         f'SELECT count(*) FILTER (WHERE sent_at IS NULL) AS unsent, '
         f'min(created_at) FILTER (WHERE sent_at IS NULL) AS oldest_unsent, '
         f"count(*) FILTER (WHERE sent_at > now() - interval '1 hour') AS sent_last_hour, "
-        f'max(last_error) FILTER (WHERE sent_at IS NULL) AS last_error FROM "{schema}".outbox')).one()
-    return {"unsent": row.unsent, "oldest_unsent_at": row.oldest_unsent.isoformat() if row.oldest_unsent else None,
-            "sent_last_hour": row.sent_last_hour, "last_error": row.last_error}
+        f'max(last_error) FILTER (WHERE sent_at IS NULL) AS last_error, '
+        f'count(*) FILTER (WHERE sent_at IS NOT NULL) AS sent, '
+        f"count(*) FILTER (WHERE sent_at < now() - make_interval(secs => :days * 86400)) AS sent_past "
+        f'FROM "{schema}".outbox'), values).one()
+    inbox = session.execute(sa.text(
+        f"SELECT count(*) AS received, "
+        f"count(*) FILTER (WHERE received_at < now() - make_interval(secs => :days * 86400)) AS received_past "
+        f'FROM "{schema}".inbox'), values).one()
+    backlog = {"unsent": outbox.unsent,
+               "oldest_unsent_at": outbox.oldest_unsent.isoformat() if outbox.oldest_unsent else None,
+               "sent_last_hour": outbox.sent_last_hour, "last_error": outbox.last_error}
+    kept = {"outbox_sent_rows": outbox.sent, "outbox_rows_past_retention": outbox.sent_past,
+            "inbox_rows": inbox.received, "inbox_rows_past_retention": inbox.received_past,
+            "events_retention_days": retention_days}
+    return backlog, kept
 
 
 async def _queue_depths(settings) -> dict:
-    connection = await aio_pika.connect(settings.amqp_url, timeout=3)
+    connection = await connect(settings.amqp_url, timeout=3)
     depths = {}
     async with connection:
         for kind, name in queue_names(settings).items():
-            channel = await connection.channel()  # a failed passive declare closes its channel
-            try:
-                queue = await channel.declare_queue(name, passive=True)
-                depths[kind] = queue.declaration_result.message_count
-            except aio_pika.exceptions.ChannelClosed:
-                depths[kind] = None
+            channel, queue = await queues.existing(connection, name)
+            depths[kind] = None if queue is None else queue.declaration_result.message_count
+            await channel.close()
     return depths
 
 
 async def _peek_dead_letters(settings, limit: int) -> list[dict]:
-    connection = await aio_pika.connect(settings.amqp_url, timeout=3)
+    connection = await connect(settings.amqp_url, timeout=3)
     seen = []
     async with connection:
         _, queue = await queues.existing(connection, queue_names(settings)["dead"])
@@ -88,9 +101,8 @@ def blueprint(counts: Callable[[Connection], dict] | None = None) -> Blueprint:
             except Exception as exc:
                 checks[name] = f"indisponible : {type(exc).__name__}"
         with current_app.extensions["db"].session() as session:
-            state = {"outbox": outbox_state(session, settings.schema),
-                     "housekeeping": housekeeping.counts(session, settings.schema, settings.events_retention_days),
-                     "counts": counts(session) if counts else {}}
+            backlog, kept = event_tables(session, settings.schema, settings.events_retention_days)
+            state = {"outbox": backlog, "housekeeping": kept, "counts": counts(session) if counts else {}}
         try:
             queues = asyncio.run(_queue_depths(settings))
         except Exception as exc:
@@ -102,7 +114,7 @@ def blueprint(counts: Callable[[Connection], dict] | None = None) -> Blueprint:
     def dead_letters():
         require_support()
         limit = request.args.get("limit", "20")
-        limit = int(limit) if limit.isdigit() and 0 < int(limit) <= 200 else 20
+        limit = whole_number(limit, 1, 200) or 20
         return jsonify({"items": asyncio.run(_peek_dead_letters(current_app.config["SETTINGS"], limit))})
 
     @bp.post("/dashboard/dead-letters/replay")

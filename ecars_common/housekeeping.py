@@ -46,16 +46,3 @@ def purge(session: Connection, schema: str, retention_days: float, batch: int = 
 def job(settings: Settings) -> PeriodicJob:
     return PeriodicJob(f"{settings.schema}.housekeeping", settings.housekeeping_interval_seconds,
                        lambda session: purge(session, settings.schema, settings.events_retention_days))
-
-
-def counts(session: Connection, schema: str, retention_days: float) -> dict:
-    """For the support dashboard: the rows each table holds, and those past the retention not purged yet."""
-    row = session.execute(sa.text(
-        f"SELECT (SELECT count(*) FROM \"{schema}\".outbox WHERE sent_at IS NOT NULL) AS sent, "
-        f"(SELECT count(*) FROM \"{schema}\".outbox WHERE sent_at < now() - make_interval(secs => :days * 86400)) "
-        f"AS sent_past, (SELECT count(*) FROM \"{schema}\".inbox) AS received, "
-        f"(SELECT count(*) FROM \"{schema}\".inbox WHERE received_at < now() - make_interval(secs => :days * 86400)) "
-        f"AS received_past"), {"days": retention_days}).one()
-    return {"outbox_sent_rows": row.sent, "outbox_rows_past_retention": row.sent_past,
-            "inbox_rows": row.received, "inbox_rows_past_retention": row.received_past,
-            "events_retention_days": retention_days}

@@ -10,7 +10,7 @@ import logging
 import aio_pika
 import psycopg
 
-from ecars_common.amqp import declare_exchange, keep_connected, pg_dsn
+from ecars_common.amqp import connect, declare_exchange, keep_connected, pg_dsn
 from ecars_common.config import Settings
 from ecars_common.db import connection_name
 from ecars_common.outbox import notify_channel
@@ -37,7 +37,7 @@ class OutboxRelay:
 
     async def _run_connected(self, stop: asyncio.Event) -> None:
         dsn = pg_dsn(self.settings.database_url)
-        amqp = await aio_pika.connect(self.settings.amqp_url, timeout=5)
+        amqp = await connect(self.settings.amqp_url)
         try:
             channel = await amqp.channel(publisher_confirms=True)
             exchange = await declare_exchange(channel, self.settings.exchange)
@@ -92,11 +92,16 @@ class OutboxRelay:
                         for _, event_id, type, body in rows
                     )
                 )
+                self.confirmed([event_id for _, event_id, _, _ in rows])
         except Exception as exc:
             await self._note_failure(conn, exc)
             raise
         self.published += len(rows)
         return len(rows)
+
+    def confirmed(self, event_ids: list[str]) -> None:
+        """Called once the broker has confirmed every message of a batch, before its commit (a commit that then
+        fails publishes them again); a subclass may record them (tests/support/cluster_worker.py counts them)."""
 
     async def _note_failure(self, conn: psycopg.AsyncConnection, exc: Exception) -> None:
         try:

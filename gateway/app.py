@@ -17,13 +17,16 @@ from gateway.ui import (
     account,
     backoffice,
     campaign_dashboard,
+    campaign_list,
     campaigns,
     contracts,
     cpom,
     cpom_fiches,
+    entry,
     habilitations,
     home,
     identity,
+    messages,
     pages,
     restricted,
     session_time,
@@ -41,8 +44,8 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 # The web UI's areas (gateway/ui/), each a blueprint of pages.
-AREAS = (identity, account, session_time, home, contracts, restricted, campaigns, campaign_dashboard, cpom,
-         cpom_fiches, habilitations, support, backoffice, accessibility)
+AREAS = (identity, account, session_time, home, contracts, entry, restricted, campaign_list, campaigns,
+         campaign_dashboard, cpom, cpom_fiches, messages, habilitations, support, backoffice, accessibility)
 
 
 def create_app(config: Config | None = None) -> Flask:

@@ -17,6 +17,7 @@ from werkzeug.wsgi import get_content_length, get_input_stream
 from ecars_common import errors, roles
 from ecars_common.errors import ApiError, error_body, http_error
 from ecars_common.logs import request_id_var
+from ecars_common.numbers import whole_number
 from ecars_common.observability import new_request_id
 from ecars_common.tokens import identity_of
 from gateway import upstream
@@ -193,7 +194,7 @@ class ApiRelay:
         if method == "HEAD" or status in NO_BODY or status < 200:
             upstream.release(answer)  # nothing to read: the connection goes back to the pool now
             return status, headers, []
-        if length.isascii() and length.isdigit() and int(length) <= SMALL:
+        if whole_number(length, 0, SMALL) is not None:
             try:
                 data = answer.read(decode_content=False)
             finally:

@@ -328,3 +328,120 @@ function whenReady(start) {
 
   whenReady(start);
 })();
+
+// The indicator's draft (gateway/ui/entry.py, issue 18): what is typed is kept as a draft on the server a moment
+// after the person stops typing (never validated: the dot changes with « Enregistrer » only), the status line says
+// when, or that it could not be and that the page keeps the values. The form's own « Enregistrer le brouillon »
+// button, for pages without this script, is hidden. A session that ended keeps the form as any form (pages.py).
+// « Reprendre les réponses de <année> » fills the empty text and yes/no fields in the page itself.
+(function () {
+  "use strict";
+
+  var DELAY = 1500; // ms after the last keystroke
+  var FAILED = "Enregistrement impossible, vos données sont conservées dans la page";
+
+  function controls(form) {
+    return document.querySelectorAll("[form='" + form.id + "'], #" + form.id + " [name]");
+  }
+
+  function watch(form) {
+    var status = document.querySelector("[data-draft-status]");
+    var timer = null;
+    var sending = false;
+    var again = false;
+    if (!status || !window.fetch || !window.FormData) {
+      return;
+    }
+    document.querySelectorAll("[data-draft-button]").forEach(function (item) { item.hidden = true; });
+
+    function say(text) {
+      status.textContent = text;
+    }
+
+    function send() {
+      if (sending) {
+        again = true; // typed meanwhile: sent once this one is answered
+        return;
+      }
+      sending = true;
+      var data = new FormData(form);
+      Array.from(data.keys()).forEach(function (name) {
+        if (data.get(name) instanceof File) {
+          data.delete(name); // a document chosen to add is sent by « Ajouter document », not with every draft
+        }
+      });
+      fetch(form.getAttribute("data-draft-url"), {
+        method: "POST", body: data, credentials: "same-origin", redirect: "manual",
+        headers: { Accept: "application/json" }
+      }).then(function (response) {
+        if (response.type === "opaqueredirect" || response.status === 0) {
+          // the session ended: the form was kept by the server (pages.py) for after « Se connecter »
+          say(FAILED + " : votre session a expiré, reconnectez-vous pour les retrouver.");
+          return null;
+        }
+        return response.json().then(function (answer) { say(answer.status || FAILED + "."); });
+      }).catch(function () {
+        say(FAILED + " : le serveur ne répond pas, nouvel essai à la prochaine saisie.");
+      }).then(function () {
+        sending = false;
+        if (again) {
+          again = false;
+          send();
+        }
+      });
+    }
+
+    function changed() {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(send, DELAY);
+    }
+
+    form.addEventListener("input", changed);
+    form.addEventListener("change", changed);
+    form.addEventListener("submit", function () { window.clearTimeout(timer); });
+    if (document.querySelector("[data-kept-form]")) {
+      // the form kept when the session ended is back in the fields (above): it becomes the draft, not the older one
+      var offer = document.getElementById("brouillon-propose");
+      if (offer) {
+        offer.hidden = true;
+      }
+      changed();
+    }
+
+    document.querySelectorAll("[data-prefill]").forEach(function (button) {
+      button.addEventListener("click", function (event) {
+        var values;
+        try {
+          values = JSON.parse(button.getAttribute("data-prefill"));
+        } catch (error) {
+          return; // sent as a form instead: the server fills them
+        }
+        event.preventDefault();
+        Object.keys(values).forEach(function (name) {
+          var fields = Array.prototype.filter.call(controls(form), function (c) { return c.name === name; });
+          var empty = fields.every(function (c) {
+            return (c.type === "radio" || c.type === "checkbox") ? !c.checked : c.value.trim() === "";
+          });
+          if (!empty) {
+            return; // what the person typed stays
+          }
+          fields.forEach(function (c) {
+            if (c.type === "radio") {
+              c.checked = c.value === values[name];
+            } else {
+              c.value = values[name];
+            }
+          });
+        });
+        changed();
+        say("Réponses de la campagne précédente reprises dans les champs vides : vérifiez-les, puis « Enregistrer ».");
+      });
+    });
+  }
+
+  function start() {
+    document.querySelectorAll("form[data-draft-url]").forEach(watch);
+  }
+
+  whenReady(start);
+})();

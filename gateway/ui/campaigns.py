@@ -1,13 +1,17 @@
 """The ARS's self-evaluation campaigns (guide 000): « Nouvelle campagne » from a spreadsheet template of
-indicators (every error of the template named by row and column), the region's progress table, « Ajouter un
-contrat » for an EJ."""
+indicators (every error of the template named by row and column), the region's progress table with its
+« Actions groupées » (bulk_form.py) and their summary, « Ajouter un contrat » for an EJ."""
 
+from datetime import datetime
 from urllib.parse import urlencode
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 
 from ecars_common import roles
-from gateway.ui.french import typed_date
+from ecars_common.french import PARIS
+from ecars_common.numbers import whole_number
+from gateway.ui import bulk_form
+from gateway.ui.french import moment, typed_date
 from gateway.ui.pages import field_errors, login_required, page_blueprint, require_role
 from gateway.ui.session import api_error, call, ok_json, unexpected
 
@@ -17,7 +21,9 @@ ARS_ONLY = "Réservé aux agents de l'ARS."
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATE_MAX_BYTES = 5 * 1024 * 1024  # what the contracts service accepts for a template
 CAMPAIGN_LABELS = {"name": "Nom de la campagne", "evaluated_year": "Année évaluée", "starts_on": "Date de début",
-                   "ends_on": "Date de fin", "region": "Région", "template": "Trame d'indicateurs (.xlsx)"}
+                   "ends_on": "Date de fin", "opens_on": "Ouverture de la saisie", "closes_on": "Clôture de la saisie",
+                   "region": "Région", "template": "Trame d'indicateurs (.xlsx)"}
+CALENDAR = ("opens_on", "closes_on")  # optional: the entry's calendar (docs/campaigns.md « Calendrier »)
 CONTRACT_LABELS = {"name": "Nom du contrat", "ej_finess": "FINESS juridique", "ej_raison_sociale": "Raison sociale",
                    "ej_adresse": "Adresse", "ej_telephone": "Téléphone", "referent_email": "Courriel du référent ARS"}
 
@@ -55,21 +61,23 @@ def campaign_create():
     campaign is created with it."""
     require_authority()
     form = {name: request.form.get(name, "").strip() for name in ("name", "evaluated_year", "starts_on", "ends_on",
-                                                                  "region")}
+                                                                  "region", *CALENDAR)}
     errors = {}
     for name in ("name", "evaluated_year", "starts_on", "ends_on", "region"):
         if not form[name]:
             errors[name] = f"Renseignez le champ « {CAMPAIGN_LABELS[name]} »."
-    if form["evaluated_year"] and not (form["evaluated_year"].isdigit() and len(form["evaluated_year"]) == 4):
+    if form["evaluated_year"] and whole_number(form["evaluated_year"], 1000, 9999) is None:
         errors["evaluated_year"] = "L'année évaluée s'écrit avec 4 chiffres (exemple : 2023)."
     dates = {}
-    for name in ("starts_on", "ends_on"):
+    for name in ("starts_on", "ends_on", *CALENDAR):
         if form[name]:
             dates[name] = typed_date(form[name])
             if dates[name] is None:
                 errors[name] = f"« {CAMPAIGN_LABELS[name]} » : une date est attendue (JJ/MM/AAAA)."
     if dates.get("starts_on") and dates.get("ends_on") and dates["ends_on"] < dates["starts_on"]:
         errors["ends_on"] = "La date de fin doit suivre la date de début."
+    if dates.get("opens_on") and dates.get("closes_on") and dates["closes_on"] < dates["opens_on"]:
+        errors["closes_on"] = "La clôture de la saisie ne peut pas précéder son ouverture."
     upload = request.files.get("template")
     content = b""
     if upload is None or not upload.filename:
@@ -91,7 +99,8 @@ def campaign_create():
     template = ok_json(answer)
     answer = contracts_call("POST", "/campaigns", json={
         "name": form["name"], "evaluated_year": int(form["evaluated_year"]), "starts_on": dates["starts_on"],
-        "ends_on": dates["ends_on"], "region": form["region"], "template": template["template"]})
+        "ends_on": dates["ends_on"], "region": form["region"], "template": template["template"],
+        **{name: dates[name] for name in CALENDAR if dates.get(name)}})
     if answer.status_code == 201:
         created = answer.json()
         flash(f"La campagne « {created['name']} » est créée avec {template['indicators']} indicateur(s). "
@@ -115,7 +124,8 @@ PROGRESS_COLUMNS = (("name", "Contrat"), ("ej_raison_sociale", "Etablissement (E
                     ("status", "Statut"), (None, "Revue"), ("fill_percentage", "Remplissage"))
 
 
-def campaign_page(campaign_id: str, contract: dict | None = None, errors: dict | None = None, status: int = 200):
+def campaign_page(campaign_id: str, contract: dict | None = None, errors: dict | None = None, status: int = 200,
+                  bulk: bulk_form.BulkForm | None = None, bulk_errors: dict | None = None):
     """One page of the campaign's contracts, filtered, sorted and counted by the contracts service; criteria it
     refuses are shown by their fields (422) above the campaign's unfiltered first page."""
     wanted = {name: request.args.get(name, "").strip() for name in PROGRESS_PARAMETERS}
@@ -142,10 +152,14 @@ def campaign_page(campaign_id: str, contract: dict | None = None, errors: dict |
         return url_for("campaigns.campaign_view", campaign_id=campaign_id, **criteria, sort=sort, page=number)
 
     contract = contract or {"referent_email": (session.get("user") or {}).get("email", "")}
+    flagged = ok_json(contracts_call("GET", f"/campaigns/{campaign_id}/flags"))["items"]  # « À suivre », issue 18
     return render_template("contracts/campaign.html", progress=progress, contract=contract, errors=errors or {},
+                           flagged=flagged, moment=moment,
                            adding=bool(errors) or request.args.get("ajouter") == "1", criteria=criteria,
                            filter_errors=filter_errors, sort=sort, sort_url=sort_url, page_url=page_url,
-                           columns=PROGRESS_COLUMNS), status
+                           columns=PROGRESS_COLUMNS, bulk=bulk or bulk_form.BulkForm(), bulk_errors=bulk_errors or {},
+                           bulk_actions=bulk_form.ACTIONS, bulk_scopes=bulk_form.SCOPES,
+                           bulk_query=urlencode({**criteria, "sort": sort, "page": progress["page"]})), status
 
 
 @bp.get("/campagnes/<uuid:campaign_id>")
@@ -179,3 +193,36 @@ def campaign_add_contract(campaign_id):
             raise unexpected(answer)
         errors = field_errors(details, CONTRACT_LABELS) or {"_": message}
     return campaign_page(campaign_id, contract=contract, errors=errors, status=422)
+
+
+@bp.post("/campagnes/<uuid:campaign_id>/actions-groupees")
+@login_required
+def campaign_bulk(campaign_id):
+    """The bulk action on the contracts ticked, on this page's or on the filter's (the criteria in force are the
+    page's query string, kept in the form's address); then the summary page. A mistake: the page again, 422, with
+    each field's French message and everything ticked and typed kept."""
+    require_authority()
+    campaign_id = str(campaign_id)
+    sent, errors, body = bulk_form.read(request.form, request.args, datetime.now(PARIS).date())
+    if body is not None:
+        answer = contracts_call("POST", f"/campaigns/{campaign_id}/bulk", json=body)
+        if answer.status_code == 200:
+            back = url_for("campaigns.campaign_view", campaign_id=campaign_id, **request.args)
+            session["bulk_summary"] = bulk_form.summary(answer.json(), campaign_id, back)
+            return redirect(url_for("campaigns.campaign_bulk_summary", campaign_id=campaign_id))
+        code, message, details = api_error(answer)
+        if code != "validation_failed":
+            raise unexpected(answer)
+        errors = bulk_form.refused_fields(details, message)
+    return campaign_page(campaign_id, bulk=sent, bulk_errors=errors, status=422)
+
+
+@bp.get("/campagnes/<uuid:campaign_id>/actions-groupees/bilan")
+@login_required
+def campaign_bulk_summary(campaign_id):
+    """What the last bulk action did and refused (and why), contract by contract."""
+    require_authority()
+    summary = session.get("bulk_summary")
+    if not summary or summary["campaign_id"] != str(campaign_id):
+        abort(404, "Aucune action groupée récente sur cette campagne.")
+    return render_template("contracts/campaign_bulk_summary.html", summary=summary)

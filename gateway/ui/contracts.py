@@ -10,6 +10,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from ecars_common import roles
 from ecars_common.errors import ApiError
+from ecars_common.numbers import whole_number
+from gateway.ui.entry_aids import draft_status, draft_values, flag_refusal_for, prefill, previous_hint, saved_at
 from gateway.ui.french import human_size, moment
 from gateway.ui.indicator_form import accepted_formats, audit_rows, question_hint, stored_values, typed_values
 from gateway.ui.pages import (
@@ -66,7 +68,8 @@ def dot_info(dot: str) -> tuple[str, str, str]:
     return DOTS.get(dot, DOTS["ROUGE"])
 
 
-bp = page_blueprint("contracts", dot_info=dot_info, status_text=status_text, human_size=human_size)
+bp = page_blueprint("contracts", dot_info=dot_info, status_text=status_text, human_size=human_size,
+                    draft_saved_at=saved_at, draft_status=draft_status, moment=moment)
 
 
 def contracts_call(method: str, path: str, json=None):
@@ -175,6 +178,9 @@ def indicator_page(contract_id: str, code: str, values: dict | None = None, erro
     after a refused « Enregistrer »; `failure`: {"message", "reload"} for a refusal of the whole form."""
     contract = load_contract(contract_id)
     indicator = ok_json(contracts_call("GET", indicator_path(contract_id, code)))
+    draft = indicator.get("draft") if values is None else None  # offered on a fresh page, not after a refusal
+    if draft and request.args.get("brouillon") == "repris":
+        values = draft_values(indicator, draft)
     if values is None:
         values = stored_values(indicator)
     upload_error = upload_error or upload_refusal_for(f"{contract_id}/{code}")  # a refused « Ajouter document »
@@ -185,7 +191,10 @@ def indicator_page(contract_id: str, code: str, values: dict | None = None, erro
                   "next": reachable[position + 1] if 0 <= position < len(codes) - 1 else None}
     return render_template(
         "contracts/indicator.html", contract=contract, indicator=indicator, values=values, errors=errors or {},
-        failure=failure, hints={q["code"]: question_hint(q) for q in indicator["questions"]},
+        failure=failure, hints={q["code"]: " ".join(filter(None, (question_hint(q), previous_hint(
+            q, indicator.get("previous"))))) for q in indicator["questions"]},
+        draft=draft, draft_taken=bool(draft) and request.args.get("brouillon") == "repris", prefill=prefill(indicator),
+        flag_refusal=flag_refusal_for(f"{contract_id}/{code}"),
         documents=documents_of(contract_id, code, indicator), history=audit_rows(indicator),
         upload_error=upload_error, neighbours=neighbours, groups=by_category(contract["indicators"]),
         accepted_formats=accepted_formats(),
@@ -193,11 +202,11 @@ def indicator_page(contract_id: str, code: str, values: dict | None = None, erro
 
 
 def send_answers(contract_id: str, code: str, values: dict, answers: dict):
-    version = request.form.get("version", "")
-    if not (version.isascii() and version.isdigit()):
+    version = whole_number(request.form.get("version", ""), 0, 2**31 - 1)
+    if version is None:
         abort(400, "Le formulaire est incomplet : rechargez la page et recommencez.")
     return contracts_call("PUT", indicator_path(contract_id, code),
-                          json={"version": int(version), "answers": answers, "comment": values["comment"]})
+                          json={"version": version, "answers": answers, "comment": values["comment"]})
 
 
 @bp.get("/contrats/<uuid:contract_id>/indicateurs/<code>")

@@ -4,6 +4,7 @@ service. The CPOM's sheet: gateway/ui/cpom.py."""
 
 from flask import flash, redirect, render_template, request, url_for
 
+from ecars_common.numbers import whole_number
 from gateway.ui.french import french_number
 from gateway.ui.pages import login_required, page_blueprint
 from gateway.ui.session import api_error, call, ok_json, unexpected
@@ -161,9 +162,9 @@ def indicator_save(cpom_id, indicator_id):
             # valeurs[1].denominateur → the field of that line
             head, _, field = name.partition(".")
             index = head[len("valeurs["):-1] if head.startswith("valeurs[") else ""
-            if index.isdigit() and int(index) < len(places):
+            if (line := whole_number(index, 0, len(places) - 1)) is not None:
                 target = field if field in fields else fields[-1]
-                errors[f"{target}-{places[int(index)]}"] = str(text)
+                errors[f"{target}-{places[line]}"] = str(text)
         return indicator_page(cpom_id, indicator_id, values, errors,
                               failure=message or "Certaines valeurs ne sont pas valides : rien n'a été enregistré.",
                               status=answer.status_code)

@@ -8,6 +8,7 @@ from urllib.parse import quote, urlencode
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from ecars_common.errors import ApiError
+from ecars_common.numbers import whole_number
 from gateway.ui.french import french_date, moment
 from gateway.ui.pages import login_required, page_blueprint, page_count, paginate, runs_campaigns
 from gateway.ui.session import call, ok_json, unexpected
@@ -45,7 +46,7 @@ def contracts_home():
     lists their EJ habilitations."""
     sort = ej_sort()
     page = request.args.get("page", "1")
-    page = int(page) if page.isascii() and page.isdigit() and 1 <= int(page) <= 100000 else 1
+    page = whole_number(page, 1, 100000) or 1
     search = " ".join(request.args.get("q", "").split())
     errors = {}
     if len(search) > SEARCH_MAX:

@@ -83,10 +83,16 @@ def keep_form(user_id: str) -> bool:
 def _back_to_login(user_id: str = ""):
     """The session is over: to « Se connecter », then back to the page; a form being sent is kept."""
     if request.method == "POST":
-        flash(FORM_KEPT if keep_form(user_id) else SESSION_EXPIRED, "info")
+        flash_once(FORM_KEPT if keep_form(user_id) else SESSION_EXPIRED, "info")
         return redirect(url_for("identity.login_page", suivant=form_page()))
     flash(SESSION_EXPIRED, "info")
     return redirect(url_for("identity.login_page", suivant=current_path()))
+
+
+def flash_once(message: str, category: str) -> None:
+    """A message for the next page, unless it already waits there (a draft's script may send the form again)."""
+    if [category, message] not in [list(waiting) for waiting in session.get("_flashes", [])]:
+        flash(message, category)
 
 
 def _session_expired(_exc):
@@ -95,15 +101,21 @@ def _session_expired(_exc):
 
 def _ended_session_form():
     """before_request, ahead of the CSRF check: a form sent with the cookie of an ended session (timed out,
-    revoked) is kept rather than refused as « expiré »."""
-    if request.method != "POST" or not session_ended() or signed_in():
+    revoked) is kept rather than refused as « expiré »; so is one sent again from the same page before signing in
+    (the session then holds the form kept first: an indicator's draft sent by its script, then « Enregistrer »),
+    which replaces it."""
+    if request.method != "POST" or signed_in():
+        return None
+    kept_before = session.get("kept_form") or {}
+    sent_again = bool(kept_before) and kept_before.get("path") == urlsplit(form_page()).path
+    if not (session_ended() or sent_again):
         return None
     if request.endpoint == "identity.logout":  # already over: nothing to end
         flash(SIGNED_OUT, "info")
         return redirect(url_for("identity.login_page"))
     if request.endpoint in NOT_KEEPING:
         return None
-    return _back_to_login(getattr(session, "ended_user_id", ""))
+    return _back_to_login(getattr(session, "ended_user_id", "") or kept_before.get("user_id", ""))
 
 
 def _service_error(exc: ApiError):

@@ -28,8 +28,14 @@ COUNT_LABELS = {
     "contracts_by_status": "Contrats d'auto-évaluation par statut", "campaigns": "Campagnes",
     "cpoms_by_status": "CPOM par statut", "transmissions": "Transmissions de CPOM", "ej": "Entités juridiques",
     "documents_stored": "Documents conservés", "bytes_stored": "Volume des documents conservés",
-    "documents_by_owner": "Documents par rattachement", "emails_by_status": "Emails par état d'envoi",
+    "documents_by_owner": "Documents par rattachement",
+    "orphaned_objects": "Fichiers sans fiche dans le stockage",
+    "objects_reconciled_at": "Dernière recherche des fichiers sans fiche",
+    "emails_by_status": "Emails par état d'envoi",
 }
+# What a document belongs to, as an S3 object's metadata names it (services/documents/orphans.py).
+OWNER_LABELS = {"contract_id": "contrat", "indicator_id": "indicateur", "cpom_id": "CPOM", "folder_id": "dossier",
+                "region": "région", "message_id": "message"}
 VALUE_LABELS = {"indicator": "indicateur d'auto-évaluation", "folder": "dossier de CPOM",
                 "reference": "document de référence", "sent": "envoyé", "failed": "en échec", "pending": "en attente"}
 
@@ -43,8 +49,19 @@ def key_figures(counts: dict) -> list[tuple[str, str | list[tuple[str, int]]]]:
             value = [(VALUE_LABELS.get(name, name), number) for name, number in sorted(value.items())] or "aucun"
         elif key == "bytes_stored":
             value = human_size(value)
+        elif key.endswith("_at"):  # when a reconciliation last ran
+            value = moment(value) or "jamais"
         figures.append((label, value))
     return figures
+
+
+def orphaned_object(item: dict) -> dict:
+    """An S3 object without a row as the table shows it: its owner and size in French."""
+    owner = dict(item.get("owner") or {})
+    kind = owner.pop("owner_type", None)
+    shown = [VALUE_LABELS.get(kind, kind)] if kind else []
+    shown += [f"{OWNER_LABELS.get(name, name)} {value}" for name, value in sorted(owner.items())]
+    return {**item, "owner_shown": ", ".join(shown) or "—", "size_shown": human_size(item["size"])}
 
 
 def check_state(state: str) -> str:
@@ -73,14 +90,17 @@ def dashboard(service: str):
     if answer.status_code != 200:
         code, message, _ = api_error(answer)
         return render_template("support.html", services=SERVICES, service=service, board=None,
-                               failure=message, dead_letters=[]), answer.status_code
+                               failure=message, dead_letters=[], orphaned_objects=None), answer.status_code
     dead = call(service, "GET", "/dashboard/dead-letters?limit=20")
     board = answer.json()
+    orphaned = call(service, "GET", "/dashboard/orphaned-objects?limit=50") if service == "documents" else None
     return render_template("support.html", services=SERVICES, service=service, board=board, failure=None,
                            checks=[(CHECK_LABELS.get(name, name), state, check_state(state))
                                    for name, state in board["checks"].items()],
                            figures=key_figures(board.get("counts") or {}),
-                           dead_letters=dead.json().get("items", []) if dead.status_code == 200 else [])
+                           dead_letters=dead.json().get("items", []) if dead.status_code == 200 else [],
+                           orphaned_objects=[orphaned_object(item) for item in orphaned.json()["items"]]
+                           if orphaned is not None and orphaned.status_code == 200 else None)
 
 
 @bp.post("/support/<service>/dead-letters/replay")

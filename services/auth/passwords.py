@@ -106,7 +106,7 @@ def unmet_rules(password: str, confirmation: str, email: str, context: Iterable[
         "length": MIN_LENGTH <= len(password) <= MAX_LENGTH,
         "lowercase": any(c.islower() for c in password),
         "uppercase": any(c.isupper() for c in password),
-        "digit": any(c.isdigit() for c in password),
+        "digit": any(c.isdecimal() for c in password),  # Unicode Nd, as the live checklist's \p{Nd}
         "special": any(c in SPECIALS or not (c.isalnum() or c.isspace()) for c in password),
         "not_email": password.strip().lower() != email.strip().lower(),
         "not_common": not is_common(password),

@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify, request
 
 from ecars_common.app import unit_of_work
 from ecars_common.errors import ApiError
+from ecars_common.numbers import whole_number
 from ecars_common.payload import bool_field, json_object, string_field
 from ecars_common.tokens import authenticated, current_identity
 from services.contracts import campaigns, domain, evaluation, holders, progress, template_xlsx, whole_contract
@@ -48,7 +49,7 @@ def list_ejs():
     """« Gestion des contrats »: sortable (raison_sociale, adresse, telephone), 20 per page."""
     sort = request.args.get("sort", "raison_sociale")
     page = request.args.get("page", "1")
-    if not (page.isascii() and page.isdigit()) or int(page) < 1:
+    if whole_number(page, 1, 1_000_000) is None:
         raise ApiError(422, "validation_failed", "« page » doit être un entier positif.", {"page": "entier ≥ 1"})
     with unit_of_work() as session:
         rows, total = campaigns.my_ejs(session, current_identity(), sort.lstrip("-"), sort.startswith("-"),

@@ -13,30 +13,13 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
+from ecars_common.zip_stream import Sink
 from services.contracts import campaign_indicators
 from services.contracts.orm import contracts, indicator_documents
 
 UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 CHUNK = 1024 * 1024
 README = "LISEZMOI.txt"
-
-
-class Sink:
-    """What zipfile writes to: the bytes written since the last `take()`."""
-
-    def __init__(self):
-        self.pending = bytearray()
-
-    def write(self, data) -> int:
-        self.pending += data
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def take(self) -> bytes:
-        out, self.pending = bytes(self.pending), bytearray()
-        return out
 
 
 def safe(part: str, limit: int = 80) -> str:

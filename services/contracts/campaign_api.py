@@ -1,16 +1,25 @@
-"""HTTP API of running a campaign (the ARS side, docs/campaigns.md): its calendar, a contract's extension,
-bulk actions, exports for analysts and the dashboard's figures."""
+"""HTTP API of running a campaign (the ARS side, docs/campaigns.md): the region's campaigns, their calendar, a
+contract's extension, bulk actions, exports for analysts and the dashboard's figures."""
 
 from flask import Blueprint, jsonify, request
 
 from ecars_common.app import unit_of_work
 from ecars_common.payload import json_object, string_field
 from ecars_common.tokens import authenticated, current_identity
-from services.contracts import bulk, bulk_request, campaign_figures, deadlines, extensions
+from services.contracts import bulk, bulk_request, campaign_figures, campaign_list, deadlines, extensions
 from services.contracts.api import calendar_fields, date_field
 
 bp = Blueprint("campaign", __name__)
 REASON_MAX = 2000
+
+
+@bp.get("/campaigns")
+@authenticated
+def list_campaigns():
+    """« Mes campagnes »: the region's campaigns with their calendar and counts."""
+    with unit_of_work() as session:
+        return jsonify({"items": campaign_list.region_campaigns(session, current_identity(),
+                                                                deadlines.today_in_paris())})
 
 
 @bp.put("/campaigns/<uuid:campaign_id>/calendar")

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from ecars_common.errors import ApiError
+from ecars_common.numbers import whole_number
 from ecars_common.tokens import Identity
 from services.contracts import domain, progress
 from services.contracts.calendar_rows import effective_closing
@@ -28,8 +29,8 @@ def thresholds(args) -> dict:
         low, high = LIMITS[name]
         if not raw:
             out[name] = default
-        elif raw.isascii() and raw.isdigit() and low <= int(raw) <= high:
-            out[name] = int(raw)
+        elif (number := whole_number(raw, low, high)) is not None:
+            out[name] = number
         else:
             errors[name] = f"un entier entre {low} et {high} est attendu"
     if errors:

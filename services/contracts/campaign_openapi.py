@@ -26,6 +26,16 @@ CONTRACT_DONE = obj({"contract_id": UUID, "name": TEXT, "ej_finess": TEXT, "ej_r
 CONTRACT_REFUSED = obj({"contract_id": UUID, "name": TEXT, "ej_finess": TEXT, "ej_raison_sociale": TEXT,
                         "code": TEXT, "reason": TEXT}, ["contract_id", "code", "reason"])
 
+CAMPAIGN_LIST = operation(
+    "« Mes campagnes » : les campagnes de la région de l'ARS (toutes pour un administrateur), les plus récentes "
+    "d'abord, avec leur calendrier et le nombre de leurs contrats par statut (ARS).",
+    returns=obj({"items": array(obj({
+        "id": UUID, "name": TEXT, "evaluated_year": INT, "region": TEXT, "starts_on": DATE, "ends_on": DATE,
+        "opens_on": nullable(DATE), "closes_on": nullable(DATE), "countdown": nullable(TEXT), "contracts": INT,
+        "closed": INT, "accepted": INT, "in_progress": INT, "mean_fill_percentage": nullable(INT)},
+        ["id", "name", "evaluated_year", "region", "contracts", "closed", "in_progress"]))}, ["items"]),
+    errors=[403])
+
 PATHS = {
     "/campaigns/<uuid:campaign_id>/calendar": {"put": operation(
         "Le calendrier de saisie de la campagne : dates d'ouverture et de clôture (ARS).",

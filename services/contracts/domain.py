@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from ecars_common import values as value_rules
+from services.contracts import tolerance
 
 KINDS = ("number", "percentage", "yes_no", "date", "text", "choice")
 KIND_LABELS = {"number": "nombre", "percentage": "pourcentage", "yes_no": "oui/non", "date": "date",
@@ -43,6 +44,7 @@ class Question:
     integer: bool = False  # a count (persons, meetings): 4,5 is refused
     unit: str = ""  # stated in the hint and the bounds' messages: « personnes », « jours », « € »
     not_future: bool = False  # a date of an event that took place: not after today
+    tolerance: float | None = None  # % of last campaign's value beyond which a comment is asked (tolerance.py)
 
     def number_rule(self) -> value_rules.NumberRule:
         return value_rules.NumberRule.of(self.integer, self.min, self.max, "" if self.kind == "percentage"
@@ -163,11 +165,23 @@ def _parse_questions(raw, here: str, err) -> list[Question]:
         for name in ("min", "max"):
             if bounds[name] is not None and abs(bounds[name]) > value_rules.MAXIMUM:
                 err(f"{where}.{name}", f"au plus {value_rules.french(value_rules.MAXIMUM)} en valeur absolue")
+        allowed = tolerance_of(item.get("tolerance"), kind, f"{where}.tolerance", err)
         questions.append(Question(code, label, kind if kind in KINDS else "text", flags["required"] is True,
+                                  tolerance=allowed,
                                   allow_na=flags["allow_na"] is True, integer=flags["integer"] is True,
                                   unit=unit.strip(), not_future=flags["not_future"] is True,
                                   choices=tuple(c.strip() for c in choices) if kind == "choice" else (), **bounds))
     return questions
+
+
+def tolerance_of(raw, kind, where: str, err) -> float | None:
+    """A question's « écart toléré » (% of last campaign's value, 0 to 1000), for a number or a percentage only."""
+    value = _number(raw, where, err)
+    if value is not None and kind not in ("number", "percentage"):
+        err(where, "seulement pour une question de type number ou percentage")
+    elif value is not None and not 0 <= value <= 1000:
+        err(where, "un pourcentage entre 0 et 1000 est attendu")
+    return value
 
 
 def _parse_rules(raw, here: str, codes: set[str], err) -> list[Rule]:
@@ -252,9 +266,11 @@ def fmt(number: float) -> str:
     return value_rules.french(number)
 
 
-def check_answers(indicator: Indicator, raw_answers: dict, comment: str, today: date | None = None) -> Checked:
+def check_answers(indicator: Indicator, raw_answers: dict, comment: str, today: date | None = None,
+                  previous: dict | None = None) -> Checked:
     """Validate every answer of an indicator and the rules between them; nothing is saved unless
-    `errors` is empty. `today`: for the dates that must not be in the future."""
+    `errors` is empty. `today`: for the dates that must not be in the future. `previous`: last campaign's values
+    (question code → value), a value beyond its question's tolerance from them asks for a comment."""
     result = Checked()
     for code in raw_answers:
         if indicator.question(code) is None:
@@ -277,6 +293,8 @@ def check_answers(indicator: Indicator, raw_answers: dict, comment: str, today: 
             needs_comment.append(f"« {question.label} » est hors de la plage attendue "
                                  f"({fmt(question.expected_min) if question.expected_min is not None else '…'} – "
                                  f"{fmt(question.expected_max) if question.expected_max is not None else '…'})")
+        elif (beyond := tolerance.beyond(question, value, (previous or {}).get(question.code))) is not None:
+            needs_comment.append(beyond)
     if needs_comment and not comment.strip():
         result.errors["comment"] = "Un commentaire est obligatoire : " + " ; ".join(needs_comment) + "."
     for rule in indicator.rules:

@@ -12,11 +12,17 @@ from ecars_common.errors import ApiError
 from ecars_common.events import new_envelope
 from ecars_common.logs import request_id_var
 from ecars_common.tokens import Identity
-from services.contracts import access, campaign_indicators, deadlines, domain, holders
+from services.contracts import access, campaign_indicators, deadlines, domain, drafts, flags, holders, previous_campaign
 from services.contracts.audit import change_status, publish
-from services.contracts.orm import audit, contracts, indicator_answers, indicator_documents, receipts
-
-CLOSED = ApiError(409, "contract_closed", "Le contrat est en CONSULTATION : ses données ne sont plus modifiables.")
+from services.contracts.entry_access import CLOSED, find_indicator, open_for_entry
+from services.contracts.orm import (
+    audit,
+    contracts,
+    indicator_answers,
+    indicator_documents,
+    indicator_drafts,
+    receipts,
+)
 
 
 def answers_of(session: Connection, contract_id: str) -> dict[str, dict]:
@@ -82,14 +88,6 @@ def summary(contract) -> dict:
                                               deadlines.today_in_paris())}
 
 
-def find_indicator(session: Connection, contract, code: str) -> domain.Indicator:
-    indicators = campaign_indicators.indicators_of(session, contract["campaign_id"])
-    indicator = next((i for i in indicators if i.code == code), None)
-    if indicator is None:
-        raise ApiError(404, "not_found", "Indicateur introuvable dans ce contrat.")
-    return indicator
-
-
 def indicator_view(session: Connection, identity: Identity, contract_id: str, code: str) -> dict:
     """An indicator « sous le contrat »: Réalisé, Commentaire évalué <année>, its documents, its history."""
     contract = access.load(session, identity, contract_id)
@@ -100,9 +98,20 @@ def indicator_view(session: Connection, identity: Identity, contract_id: str, co
     history = session.execute(
         sa.select(audit).where(audit.c.contract_id == contract_id, audit.c.indicator_code == code)
         .order_by(audit.c.id.desc()).limit(HISTORY)).mappings()
-    return indicator_detail(session, identity, contract, indicator, restriction,
-                            answers_of(session, contract_id).get(code, {}),
-                            documents_of(session, contract_id).get(code, []), history)
+    detail = indicator_detail(session, identity, contract, indicator, restriction,
+                              answers_of(session, contract_id).get(code, {}),
+                              documents_of(session, contract_id).get(code, []), history)
+    return {**detail, **entry_aids(session, identity, contract, indicator, detail["editable"])}
+
+
+def entry_aids(session: Connection, identity: Identity, contract, indicator: domain.Indicator, editable: bool) -> dict:
+    """What the page shows to help entering data (issue 18): last campaign's values, the caller's draft (while they
+    may fill it in), and the ARS's « À suivre » flag (to the ARS only)."""
+    authority = access.is_authority(identity, contract)
+    return {"previous": previous_campaign.previous_view(session, contract, indicator),
+            "draft": drafts.draft_of(session, contract["id"], indicator.code, identity.user_id) if editable else None,
+            "flag": flags.flag_of(session, contract["id"], indicator.code) if authority else None,
+            "can_flag": authority}
 
 
 HISTORY = 200  # the latest changes of an indicator shown with it
@@ -138,16 +147,10 @@ def save(session: Connection, identity: Identity, contract_id: str, code: str, r
     # Read without a lock, with the indicator's restriction and saved answer in the same row; the write below takes
     # the contract's row lock and checks again, in the same statement, that the contract is still open and the
     # answer still at the version read: saves of one contract queue only for their write, not their whole request.
-    contract = access.load(session, identity, contract_id, indicator=code)
-    if contract["status"] != domain.AUTO_EVALUATION:
-        raise CLOSED
-    if not access.is_member(session, identity, contract):
-        raise ApiError(403, "read_only", "Votre compte peut consulter ce contrat mais pas le renseigner.")
-    indicator = find_indicator(session, contract, code)
-    if not access.accessible(identity, contract if contract["restricted"] is not None else None):
-        raise ApiError(403, "indicator_not_accessible", "Cet indicateur (pastille grise) n'est pas accessible "
-                                                        "à votre compte : vous ne pouvez pas le modifier.")
-    checked = domain.check_answers(indicator, raw_answers, comment, deadlines.today_in_paris())
+    contract, indicator = open_for_entry(session, identity, contract_id, code)
+    previous = (previous_campaign.previous_values(session, contract, code)
+                if any(q.tolerance is not None for q in indicator.questions) else None)
+    checked = domain.check_answers(indicator, raw_answers, comment, deadlines.today_in_paris(), previous)
     if checked.errors:
         raise ApiError(422, "validation_failed", "Certaines valeurs ne sont pas valides : rien n'a été enregistré.",
                        checked.errors)
@@ -220,7 +223,12 @@ def save_statement(with_audit: bool) -> sa.Select:
                                      set_={**changed, "updated_at": sa.func.now()},
                                      where=indicator_answers.c.version == param("p_expected", "version"))
               .returning(indicator_answers.c.version).cte("answer"))
-    writes = [contract_version, answer]
+    draft = (indicator_drafts.delete()
+             .where(indicator_drafts.c.contract_id == contract_id,
+                    indicator_drafts.c.indicator_code == param("p_code", "indicator_code"),
+                    indicator_drafts.c.user_id == param("p_user_id", "updated_by"), outbox.returned_a_row(answer))
+             .returning(indicator_drafts.c.user_id).cte("draft_removed"))  # « Enregistrer » ends the saver's draft
+    writes = [contract_version, answer, draft]
     if with_audit:
         writes.append(insert_audit_rows(answer).cte("audit_rows"))
     return outbox.event_statement("contracts", *writes, when=answer)
@@ -275,6 +283,7 @@ def close(session: Connection, identity: Identity, contract_id: str) -> dict:
     session.execute(receipts.insert().values(contract_id=contract_id, snapshot=frozen, hash=digest,
                                              closed_by=identity.user_id, closed_at=now))
     change_status(session, identity, contract_id, domain.AUTO_EVALUATION, domain.CONSULTATION, receipt_hash=digest)
+    session.execute(indicator_drafts.delete().where(indicator_drafts.c.contract_id == contract_id))
     publish(session, "contracts.evaluation.closed", {
         "contract_id": contract_id, "contract_name": contract["name"], "ej_finess": contract["ej_finess"],
         "ej_raison_sociale": contract["ej_raison_sociale"], "campaign": contract["campaign_name"],

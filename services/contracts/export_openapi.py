@@ -1,7 +1,8 @@
 """OpenAPI description of export_api.py's routes (merged into openapi.py's PATHS)."""
 
+from ecars_common import table_files
 from ecars_common.openapi import UUID, array, operation, query, string
-from services.contracts import export_files, export_rows, exports, progress
+from services.contracts import export_rows, exports, progress
 
 FILTERS = [query("status", string(enum=list(progress.STATUSES))),
            query("fill_min", string(pattern="^[0-9]+$"), description="% de remplissage minimal (0 à 100)"),
@@ -19,7 +20,7 @@ def download(summary: str, media_type: str, errors=(403,), parameters=()) -> dic
 PATHS = {
     "/campaigns/<uuid:campaign_id>/export": {"get": download(
         "Export de la campagne pour les analystes, en XLSX ou CSV : une ligne par contrat et question d'indicateur "
-        "(long) ou une ligne par contrat et une colonne par question (wide) (ARS).", export_files.XLSX_TYPE,
+        "(long) ou une ligne par contrat et une colonne par question (wide) (ARS).", table_files.XLSX_TYPE,
         errors=(403, 422), parameters=[query("format", string(enum=list(exports.FORMATS))),
                                        query("shape", string(enum=list(export_rows.SHAPES))), *FILTERS])},
     "/contracts/<uuid:contract_id>/attachments": {"get": download(

@@ -5,8 +5,8 @@ rows of one contract, in either shape.
   contract × indicator), with the indicator's comment and when it was last saved;
 - « wide »: one row per contract, a column per indicator question and one for each indicator's comment.
 
-Values are typed (numbers stay numbers, dates dates, « Oui »/« Non »); the file writers (export_files.py) render
-them for CSV or XLSX."""
+Values are typed (numbers stay numbers, dates dates, « Oui »/« Non »); the file writers (ecars_common/table_files.py)
+render them for CSV or XLSX."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,7 +17,11 @@ SHAPES = ("long", "wide")
 ACCEPTE = "ACCEPTE"
 CONTRACT_HEADER = ["FINESS juridique", "Raison sociale", "Département", "Contrat", "Statut", "Remplissage (%)",
                    "Date de clôture", "Clos le", "Dernière saisie le"]
+# Last on every row, so the columns before keep their places: the « Messages » exchanged on the contract (the ARS's
+# private notes not counted, exports.COLUMNS) and when the last was written.
+MESSAGES_HEADER = ["Messages", "Dernier message le"]
 LONG_HEADER = ["Code indicateur", "Indicateur", "Catégorie", "Question", "Valeur", "Commentaire", "Saisi le"]
+FLAG_HEADER = "À suivre"  # the ARS's note on the indicator (long), or every flagged indicator's (wide): flags.py
 
 
 @dataclass(frozen=True)
@@ -30,12 +34,12 @@ class Saved:
 
 def header(indicators: list[domain.Indicator], shape: str) -> list[str]:
     if shape == "long":
-        return CONTRACT_HEADER + LONG_HEADER
+        return CONTRACT_HEADER + LONG_HEADER + MESSAGES_HEADER + [FLAG_HEADER]
     columns = []
     for indicator in indicators:
         columns += [f"{indicator.code} – {question.label}" for question in indicator.questions]
         columns.append(f"{indicator.code} – Commentaire")
-    return CONTRACT_HEADER + columns
+    return CONTRACT_HEADER + columns + MESSAGES_HEADER + [FLAG_HEADER]
 
 
 def status_of(contract) -> str:
@@ -67,9 +71,12 @@ def contract_cells(contract, saved: dict[str, Saved], closed_at: datetime | None
 
 
 def rows(indicators: list[domain.Indicator], shape: str, contract, saved: dict[str, Saved],
-         closed_at: datetime | None) -> list[list]:
-    """The rows of one contract; `saved`: indicator code → Saved (indicators never saved are absent)."""
+         closed_at: datetime | None, flags: dict[str, str] | None = None) -> list[list]:
+    """The rows of one contract; `saved`: indicator code → Saved (indicators never saved are absent); `flags`:
+    indicator code → its « À suivre » note."""
+    flags = flags or {}
     first = contract_cells(contract, saved, closed_at)
+    messages = [contract.get("messages", 0), contract.get("last_message_at")]
     if shape == "wide":
         cells = list(first)
         for indicator in indicators:
@@ -77,7 +84,7 @@ def rows(indicators: list[domain.Indicator], shape: str, contract, saved: dict[s
             answers = mine.answers if mine else {}
             cells += [value(question, answers.get(question.code)) for question in indicator.questions]
             cells.append(mine.comment if mine and mine.comment else None)
-        return [cells]
+        return [cells + messages + [" ; ".join(f"{code} : {note}" for code, note in sorted(flags.items())) or None]]
     out = []
     for indicator in indicators:
         mine = saved.get(indicator.code)
@@ -86,5 +93,5 @@ def rows(indicators: list[domain.Indicator], shape: str, contract, saved: dict[s
         for question in indicator.questions:
             out.append(first + [indicator.code, indicator.label, indicator.category, question.label,
                                 value(question, answers.get(question.code)), comment,
-                                mine.updated_at if mine else None])
+                                mine.updated_at if mine else None] + messages + [flags.get(indicator.code)])
     return out

@@ -1,7 +1,7 @@
 """A campaign's export for analysts (docs/campaigns.md « Exports »): every contract of the campaign (or those the
 progress table's filters select), read in batches by keyset on (FINESS, id) — one statement for the contracts, one
 for their saved answers and one for their latest receipts per batch —, turned into rows (export_rows.py) and
-written as CSV or XLSX (export_files.py) as they come: memory stays flat whatever the campaign's size.
+written as CSV or XLSX (ecars_common/table_files.py) as they come: memory stays flat whatever the campaign's size.
 
 contracts owns the export rather than reporting: it is a table of contracts' own data with no layout, read
 straight from its database; going through reporting would mean a second copy of every row over HTTP."""
@@ -11,17 +11,20 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
+from ecars_common import messaging, table_files
 from ecars_common.db import Database
-from services.contracts import campaign_indicators, export_files, export_rows, progress
+from services.contracts import campaign_indicators, export_rows, progress
 from services.contracts.calendar_rows import effective_closing
-from services.contracts.orm import campaigns, contracts, indicator_answers, receipts
+from services.contracts.orm import campaigns, contracts, indicator_answers, indicator_flags, messages, receipts
 
 BATCH = 500
-FORMATS = {"csv": (export_files.csv_chunks, export_files.CSV_TYPE), "xlsx": (export_files.xlsx_chunks,
-                                                                           export_files.XLSX_TYPE)}
+FORMATS = {"csv": (table_files.csv_chunks, table_files.CSV_TYPE),
+           "xlsx": (table_files.xlsx_chunks, table_files.XLSX_TYPE)}
 COLUMNS = (contracts.c.id, contracts.c.ej_finess, contracts.c.ej_raison_sociale, contracts.c.ej_departement,
            contracts.c.name, contracts.c.status, contracts.c.review, contracts.c.fill_percentage,
-           effective_closing().label("closes_on"))
+           effective_closing().label("closes_on"),
+           *(count.label(name) for count, name in zip(messaging.counts(messages, contracts.c.id),
+                                                      ("messages", "last_message_at"), strict=True)))
 
 
 def batch_query(where: list, after: tuple[str, str] | None) -> sa.Select:
@@ -49,14 +52,25 @@ def closed_at_of(session: Connection, ids: list[str]) -> dict:
     return dict(session.execute(query).all())
 
 
+def flags_of(session: Connection, ids: list[str]) -> dict[str, dict[str, str]]:
+    """contract id → indicator code → its « À suivre » note (issue 18: the export's last column)."""
+    out: dict[str, dict[str, str]] = {contract_id: {} for contract_id in ids}
+    query = sa.select(indicator_flags.c.contract_id, indicator_flags.c.indicator_code, indicator_flags.c.note
+                      ).where(indicator_flags.c.contract_id.in_(ids))
+    for row in session.execute(query):
+        out[row.contract_id][row.indicator_code] = row.note
+    return out
+
+
 def rows(session: Connection, campaign_id: str, wanted: progress.Query, shape: str) -> Iterator[list]:
     indicators = campaign_indicators.indicators_of(session, campaign_id)
     where, after = wanted.conditions(campaign_id), None
     while batch := session.execute(batch_query(where, after)).mappings().all():
         ids = [row["id"] for row in batch]
-        saved, closed = saved_of(session, ids), closed_at_of(session, ids)
+        saved, closed, flagged = saved_of(session, ids), closed_at_of(session, ids), flags_of(session, ids)
         for contract in batch:
-            yield from export_rows.rows(indicators, shape, contract, saved[contract["id"]], closed.get(contract["id"]))
+            yield from export_rows.rows(indicators, shape, contract, saved[contract["id"]], closed.get(contract["id"]),
+                                        flagged[contract["id"]])
         after = (batch[-1]["ej_finess"], batch[-1]["id"])
 
 

@@ -1,5 +1,6 @@
 """OpenAPI description of the contracts service's routes (served at /openapi.json, see ecars_common/openapi.py)."""
 
+from ecars_common import messaging
 from ecars_common.openapi import (
                                   BOOL,
                                   DATE,
@@ -16,7 +17,7 @@ from ecars_common.openapi import (
                                   query,
                                   string,
 )
-from services.contracts import campaign_openapi, export_openapi, progress
+from services.contracts import campaign_openapi, entry_openapi, export_openapi, progress
 from services.contracts.domain import MAX_TEXT
 
 NUMBER = {"type": "number"}
@@ -71,7 +72,7 @@ PATHS = {
         returns=obj({"status": TEXT, "receipt_hash": TEXT}, ["status", "receipt_hash"]), errors=[403, 409, 422])},
     "/contracts/<uuid:contract_id>/export": {"get": operation(
         "Tout ce qu'imprime « EDITER LES DONNEES » (lu par le service reporting).", returns=CONTRACT, errors=[403])},
-    "/campaigns": {"post": operation(
+    "/campaigns": {"get": campaign_openapi.CAMPAIGN_LIST, "post": operation(
         "Créer une campagne et sa trame d'indicateurs (ARS).", status=201,
         returns=obj({"id": UUID, "name": TEXT, "evaluated_year": INT, "region": TEXT, "indicators": INT},
                     ["id", "name", "evaluated_year", "region", "indicators"]),
@@ -138,7 +139,8 @@ PATHS = {
         errors=[403])},
 }
 
-PATHS |= campaign_openapi.PATHS | export_openapi.PATHS
+PATHS |= campaign_openapi.PATHS | export_openapi.PATHS | entry_openapi.PATHS
+PATHS |= messaging.openapi_paths("/contracts/<uuid:scope_id>", "du contrat")
 
 DOCUMENT = document("contracts", PATHS, habilitations=True,
                     description="Campagnes d'auto-évaluation, contrats et saisie des indicateurs.")

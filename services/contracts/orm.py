@@ -5,6 +5,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 from ecars_common.db import service_metadata
 from ecars_common.habilitations import define_table as define_habilitations
+from ecars_common.messaging import define_table as define_messages
 from ecars_common.outbox import define_tables
 
 metadata = service_metadata("contracts")
@@ -121,4 +122,31 @@ indicator_documents = sa.Table(
     sa.Column("sha256", sa.Text, nullable=False),
     sa.Column("size", sa.BigInteger, nullable=False),
     _at("added_at"),
+)
+
+# « Messages » of a contract between the EJ and the ARS, and the ARS's private notes (ecars_common.messaging).
+messages = define_messages(metadata)
+
+# What a person typed on an indicator's form and did not « Enregistrer » yet (issue 18, drafts.py): one per
+# contract × indicator × user, as typed (not checked), with the answer's version it was typed over.
+indicator_drafts = sa.Table(
+    "indicator_drafts", metadata,
+    sa.Column("contract_id", UUID(as_uuid=False), sa.ForeignKey(contracts.c.id), primary_key=True),
+    sa.Column("indicator_code", sa.Text, primary_key=True),
+    sa.Column("user_id", UUID(as_uuid=False), primary_key=True),
+    sa.Column("answers", JSONB, nullable=False),
+    sa.Column("comment", sa.Text, nullable=False, server_default=""),
+    sa.Column("base_version", sa.Integer, nullable=False, server_default="0"),
+    _at("saved_at"),
+)
+
+# « À suivre »: an indicator's values the ARS flagged for follow-up, with its note (flags.py).
+indicator_flags = sa.Table(
+    "indicator_flags", metadata,
+    sa.Column("contract_id", UUID(as_uuid=False), sa.ForeignKey(contracts.c.id), primary_key=True),
+    sa.Column("indicator_code", sa.Text, primary_key=True),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("flagged_by", UUID(as_uuid=False)),
+    sa.Column("flagged_by_email", sa.Text),
+    _at("flagged_at"),
 )

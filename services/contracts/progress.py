@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 
 from ecars_common.db import contains_pattern
 from ecars_common.errors import ApiError
+from ecars_common.numbers import whole_number
 from ecars_common.tokens import Identity
 from services.contracts import domain
 from services.contracts.campaigns import load_campaign
@@ -50,10 +51,9 @@ class Query:
             raw = args.get(name, "").strip()
             if not raw:
                 return None
-            if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+            if (value := whole_number(raw, low, high)) is None:
                 errors[name] = f"un entier entre {low} et {high} est attendu"
-                return None
-            return int(raw)
+            return value
 
         page = number("page", 1, 1_000_000) or 1
         sort = args.get("sort", "").strip() or "ej_raison_sociale"

@@ -41,9 +41,11 @@ def send_due(session: Connection, today: date, offsets: tuple[int, ...]) -> int:
     sent = set(session.execute(sa.select(reminders.c.contract_id, reminders.c.closes_on, reminders.c.offset_days)
                                .where(reminders.c.kind == "automatic", reminders.c.contract_id.in_(list(due)))).all())
     due = {cid: (row, k) for cid, (row, k) in due.items() if (cid, row["closes_on"], k) not in sent}
+    addresses = contacts.emails_of(session, list(due))
+    # nobody to remind yet (the EJ's habilitations come after its contract): not written, so tried again next run
+    due = {cid: item for cid, item in due.items() if addresses[cid]}
     rows = [row for row, _ in due.values()]
     progress = fill.progress_of(session, rows)
-    addresses = contacts.emails_of(session, list(due))
     return sum(issue(session, row, "automatic", offset, today, progress[row["id"]], addresses[row["id"]])
                for row, offset in due.values())
 

@@ -1,6 +1,7 @@
 """Demo data for `make run`: a campaign with a realistic template (30 indicators of mixed kinds, two
 restricted to the EJ's finance officer, a second demo collaborator) and a contract for the guide's EJ 220006175,
-so a person can walk guide 000 to CONSULTATION."""
+so a person can walk guide 000 to CONSULTATION; and the EJ's closed contract of the previous campaign (2022), so
+its form shows last campaign's value beside each field (issue 18, docs/data-entry.md)."""
 
 import uuid
 from datetime import date
@@ -12,13 +13,21 @@ from ecars_common.db import Database
 from services.contracts import campaigns, domain
 from services.contracts.config import Config
 from services.contracts.orm import campaigns as campaigns_table
-from services.contracts.orm import contracts, restrictions
+from services.contracts.orm import contracts, indicator_answers, restrictions
 
 NAMESPACE = uuid.UUID("6f1d3c62-2f0b-4d0e-9d4c-0e5a3a1c2b10")
 CAMPAIGN_ID = str(uuid.uuid5(NAMESPACE, "campagne-auto-evaluation-2023"))
 CONTRACT_ID = str(uuid.uuid5(NAMESPACE, "contrat-220006175-2023"))
 # Who the restricted indicators were given to before a real demo collaborator held them: a user who never existed.
 OLD_MADE_UP_USER = str(uuid.uuid5(NAMESPACE, "autre-utilisateur"))
+PREVIOUS_CAMPAIGN_ID = str(uuid.uuid5(NAMESPACE, "campagne-auto-evaluation-2022"))
+PREVIOUS_CONTRACT_ID = str(uuid.uuid5(NAMESPACE, "contrat-220006175-2022"))
+# « Écart toléré » (tolerance.py): beyond this % of the 2022 value, the 2023 value asks for a comment.
+TOLERANCES = {"ACC01": 10, "ACC02": 5, "PIL03": 20}
+# The EJ's 2022 answers, by indicator code (the others as previous_value() makes them).
+PREVIOUS = {"ACC01": {"REALISE": 48}, "ACC02": {"REALISE": 91.5}, "PIL11": {"FORMES": 18, "EFFECTIF": 25},
+            "PAR05": {"REALISE": "Ateliers d'inclusion numérique avec la commune."},
+            "COO03": {"REALISE": "CCAS de Dinan, EHPAD de Ploubalay"}}
 
 THEMES = [
     ("ACC", "Accompagnement", [
@@ -68,8 +77,11 @@ def template() -> dict:
     indicators = []
     for prefix, category, items in THEMES:
         for n, (label, kind, extra) in enumerate(items, start=1):
+            code = f"{prefix}{n:02d}"
             question = {"code": "REALISE", "label": "Réalisé", "kind": kind, **extra}
-            indicators.append({"code": f"{prefix}{n:02d}", "label": f"{prefix} {n:02d} - {label}",
+            if code in TOLERANCES:
+                question["tolerance"] = TOLERANCES[code]
+            indicators.append({"code": code, "label": f"{prefix} {n:02d} - {label}",
                                "category": category, "questions": [question]})
     # one indicator with two questions and a rule between them
     indicators.append({"code": "PIL11", "label": "PIL 11 - Personnel formé à la bientraitance", "category":
@@ -105,3 +117,34 @@ def seed(db: Database, config: Config) -> None:
             ).on_conflict_do_update(index_elements=["contract_id", "indicator_code"],  # was a made-up user
                                     set_={"user_ids": [demo.FINANCE_OFFICER_ID]},
                                     where=restrictions.c.user_ids == [OLD_MADE_UP_USER]))
+        seed_previous_campaign(session, parsed)
+
+
+def previous_value(question: domain.Question):
+    return {"number": 12, "percentage": 88, "yes_no": True, "date": "2022-05-10", "text": "Voir le rapport 2022.",
+            "choice": question.choices[-1] if question.choices else None}[question.kind]
+
+
+def seed_previous_campaign(session, parsed: list[domain.Indicator]) -> None:
+    """« Campagne d'auto-évaluation 2022 »: the EJ's contract closed and accepted, every indicator answered."""
+    session.execute(insert(campaigns_table).values(
+        id=PREVIOUS_CAMPAIGN_ID, name="Campagne d'auto-évaluation 2022", evaluated_year=2022, region="Bretagne",
+        starts_on=date(2023, 1, 16), ends_on=date(2023, 6, 30), template=domain.template_as_json(parsed),
+    ).on_conflict_do_nothing())
+    contract = {"id": PREVIOUS_CONTRACT_ID, "campaign_id": PREVIOUS_CAMPAIGN_ID,
+                "name": "Auto-évaluation 2022 - CCAS BEAUSSAIS SUR MER", "ej_finess": "220006175",
+                "ej_raison_sociale": "CCAS BEAUSSAIS SUR MER", "ej_adresse": "22650 BEAUSSAIS SUR MER",
+                "ej_telephone": "0296272027"}
+    required = domain.required_questions(parsed)
+    added = session.execute(insert(contracts).values(
+        **contract, referent_email="arsmedico2@e-cars.test", status=domain.CONSULTATION, review="ACCEPTE",
+        required_questions=required, filled_questions=required,
+    ).on_conflict_do_nothing().returning(contracts.c.id)).first()
+    if added is None:
+        return
+    campaigns.announce(session, contract, "Bretagne")
+    for indicator in parsed:
+        answers = PREVIOUS.get(indicator.code) or {q.code: previous_value(q) for q in indicator.questions}
+        session.execute(insert(indicator_answers).values(
+            contract_id=PREVIOUS_CONTRACT_ID, indicator_code=indicator.code, answers=answers,
+            comment="Donnée du rapport d'activité 2022." if indicator.code == "ACC01" else ""))

@@ -14,6 +14,7 @@ One row per question, on the first sheet, under a header row with these columns 
 | non_applicable | oui / non: « Non applicable » allowed (with a comment) |
 | choix | for `liste`: the choices separated by « ; » |
 | regle | optional rule on this question: an operator and another question code, e.g. `<= EFFECTIF` |
+| ecart_tolere | for a number or a percentage: the % of last campaign's value beyond which a comment is asked |
 
 Every error is named by its row and column (« ligne 7, colonne F (type) »); nothing is imported
 unless the whole file is right."""
@@ -28,7 +29,8 @@ from openpyxl.utils import get_column_letter
 from services.contracts import domain
 
 COLUMNS = ("code_indicateur", "libelle_indicateur", "categorie", "code_question", "libelle_question", "type",
-           "obligatoire", "min", "max", "attendu_min", "attendu_max", "non_applicable", "choix", "regle")
+           "obligatoire", "min", "max", "attendu_min", "attendu_max", "non_applicable", "choix", "regle",
+           "ecart_tolere")
 REQUIRED_COLUMNS = ("code_indicateur", "code_question", "libelle_question", "type")
 KINDS = {"nombre": "number", "pourcentage": "percentage", "oui_non": "yes_no", "date": "date", "texte": "text",
          "liste": "choice"}
@@ -78,14 +80,15 @@ def parse(content: bytes) -> list[domain.Indicator]:
         question = {"code": _text(cell.get("code_question")), "label": _text(cell.get("libelle_question"))}
         for name, key in (("code_question", "code"), ("libelle_question", "label"), ("type", "kind"),
                           ("min", "min"), ("max", "max"), ("attendu_min", "expected_min"),
-                          ("attendu_max", "expected_max"), ("choix", "choices"), ("obligatoire", "required"),
+                          ("attendu_max", "expected_max"), ("ecart_tolere", "tolerance"), ("choix", "choices"),
+                          ("obligatoire", "required"),
                           ("non_applicable", "allow_na")):
             if name in position:
                 places[f"{where}.{key}"] = place(row_number, name)
         kind = _text(cell.get("type")).lower()
         question["kind"] = KINDS.get(kind, kind)
         for name, key in (("min", "min"), ("max", "max"), ("attendu_min", "expected_min"),
-                          ("attendu_max", "expected_max")):
+                          ("attendu_max", "expected_max"), ("ecart_tolere", "tolerance")):
             value = cell.get(name)
             if value not in (None, ""):
                 number = _number(value)

@@ -6,9 +6,8 @@ The contract is docs/backoffice.md."""
 
 import asyncio
 
-import aio_pika
-
 from ecars_common import queues
+from ecars_common.amqp import connect
 from ecars_common.config import Settings
 
 ROUTING_KEYS = ("cpom.information.transmitted", "contracts.evaluation.closed")
@@ -31,7 +30,7 @@ def specs(settings: Settings) -> list[queues.Spec]:
 
 
 async def declare(settings: Settings) -> None:
-    connection = await aio_pika.connect(settings.amqp_url, timeout=5)
+    connection = await connect(settings.amqp_url)
     async with connection:
         await queues.ensure(connection, settings.exchange, specs(settings))
 

@@ -1,6 +1,7 @@
 """OpenAPI description of the cpom service's routes (served at /openapi.json, see ecars_common/openapi.py).
 The bodies are described in docs/cpom.md; fields the code refuses when unknown have additionalProperties false."""
 
+from ecars_common import messaging, table_files
 from ecars_common.openapi import (
                                   BOOL,
                                   DATE,
@@ -209,7 +210,17 @@ PATHS = {
         returns=items_of(obj({"cpom_id": UUID, "cpom_name": TEXT, "version": INT, "transmitted_at": TEXT,
                               "changes": INT, "ej_finess": TEXT}, ["cpom_id", "version", "transmitted_at"])),
         errors=[403])},
+    "/territoire/grilles/export": {"get": operation(
+        "Les grilles des CPOM du territoire de l'appelant (ARS : région, CD : département) en XLSX ou CSV : une ligne "
+        "par CPOM, objectif, indicateur et établissement.", returns=string(format="binary"),
+        media_type=table_files.XLSX_TYPE, errors=[403, 422], parameters=[query("format", string(enum=["xlsx", "csv"]))],
+        headers={"Content-Disposition": string()})},
 }
+# XLSX or CSV, as ?format= asks: both media types are described.
+PATHS["/territoire/grilles/export"]["get"]["responses"]["200"]["content"]["text/csv"] = {
+    "schema": string(format="binary")}
+
+PATHS |= messaging.openapi_paths("/cpoms/<uuid:scope_id>", "du CPOM")
 
 DOCUMENT = document("cpom", PATHS, habilitations=True,
                     description="CPOM : organisations, fiche, grille des objectifs, remarques, transmissions.")

@@ -5,6 +5,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 from ecars_common.db import service_metadata
 from ecars_common.habilitations import define_table as define_habilitations
+from ecars_common.messaging import define_table as define_messages
 from ecars_common.outbox import define_tables
 
 metadata = service_metadata("cpom")
@@ -225,3 +226,6 @@ transmissions = sa.Table(
     sa.Column("changes", JSONB, nullable=False),
     sa.UniqueConstraint("cpom_id", "version"),
 )
+
+# « Messages » of a CPOM between the gestionnaire and the authorities, and their private notes (ecars_common.messaging).
+messages = define_messages(metadata)

@@ -4,7 +4,9 @@
 - CPOM folders (from the token and the local habilitations projection): a habilitation on the CPOM, or
   an authority (ARS, CD, admin); « Documents confidentiels » (and the folders under it) also needs
   « Visibilité documents confidentiels » on that habilitation (authorities see it);
-- documents de référence: read by every signed-in user, added by the region's ARS or an admin.
+- documents de référence: read by every signed-in user, added by the region's ARS or an admin;
+- a message's attachments: whoever the owning service (contracts, cpom) lets read the message — a private note's
+  for the authority only — added by the message's author.
 A document fetched by id is checked against its owner the same way; when it may not be seen it is
 « introuvable », whether or not it exists."""
 
@@ -89,4 +91,7 @@ def may_see(session: Connection, identity: Identity, row) -> bool:
         return folder_row is not None and (not folder_row["confidential"] or sees_confidential(identity, cpom_grant))
     if row["owner_type"] == "reference":
         return domain.may_read_references(identity.role)
+    if row["owner_type"] == "message":
+        scope, scope_id = ("contracts", row["contract_id"]) if row["contract_id"] else ("cpoms", row["cpom_id"])
+        return permissions.message_visible(scope, scope_id, row["message_id"])
     return False

@@ -12,10 +12,12 @@ import uuid
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from ecars_common.app import settings, unit_of_work
+from ecars_common.dashboard import require_support
 from ecars_common.errors import ApiError, error_body
+from ecars_common.numbers import whole_number
 from ecars_common.payload import is_uuid, json_object, string_field
 from ecars_common.tokens import authenticated, current_identity
-from services.documents import access, domain, metadata, permissions, storage, upload
+from services.documents import access, domain, metadata, orphans, permissions, storage, upload
 from services.documents.domain import APPEND_ONLY_MESSAGE, REPLACE_MESSAGE, Owner, Refused
 
 log = logging.getLogger(__name__)
@@ -84,7 +86,8 @@ def store(owner: Owner, still_allowed=None):
     try:
         file = incoming()
         stored = upload.receive(file, settings(), s3(), key,
-                                storage.object_metadata(document_id, file.name, owner.event_data()), still_allowed)
+                                storage.object_metadata(document_id, file.name, owner.event_data(), identity.user_id),
+                                still_allowed)
     except (Refused, storage.StorageUnavailable) as exc:
         metric("uploads").labels(owner.type, getattr(exc, "code", "storage_unavailable")).inc()
         if getattr(exc, "code", "") == "too_large" and request.content_length:
@@ -213,6 +216,45 @@ def list_references(region: str):
         return jsonify({"items": metadata.listing(session, Owner("reference", region=region))})
 
 
+# -- the attachments of a contract's or a CPOM's « Messages » ----------------------------------------------------------
+
+def message_owner(scope: str, scope_id: str, message_id: str | None = None) -> Owner:
+    what = "Contrat" if scope == "contracts" else "CPOM"
+    if not is_uuid(scope_id) or (message_id is not None and not is_uuid(message_id)):
+        raise Refused(404, "not_found", f"{what} ou message introuvable.", {"id": scope_id[:100]})
+    column = "contract_id" if scope == "contracts" else "cpom_id"
+    return Owner("message", message_id=message_id.lower() if message_id else None, **{column: scope_id.lower()})
+
+
+@bp.post("/messages/<any(contracts, cpoms):scope>/<scope_id>/<message_id>/documents")
+@authenticated
+def add_to_message(scope: str, scope_id: str, message_id: str):
+    """A pièce jointe of a message, by its author (docs/messaging.md)."""
+    owner = message_owner(scope, scope_id, message_id)
+    permissions.may_attach(scope, scope_id.lower(), owner.message_id, current_identity().user_id)
+    return store(owner)
+
+
+@bp.get("/messages/<any(contracts, cpoms):scope>/<scope_id>/documents")
+@authenticated
+def list_thread(scope: str, scope_id: str):
+    """The attachments of every message of the thread the caller may read (a private note's for the authority)."""
+    owner = message_owner(scope, scope_id)
+    readable = [item["id"] for item in permissions.thread(scope, scope_id.lower())["items"]]
+    with unit_of_work() as session:
+        return jsonify({"items": metadata.thread_listing(session, owner, readable)})
+
+
+# -- the support team's list of S3 objects without a row (orphans.py) ----------------------------------
+
+@bp.get("/dashboard/orphaned-objects")
+def orphaned_objects():
+    require_support()
+    limit = whole_number(request.args.get("limit", "50"), 1, 500) or 50
+    with unit_of_work() as session:
+        return jsonify({"items": orphans.listing(session, limit)})
+
+
 # -- one document ------------------------------------------------------------------------------------
 
 @bp.get("/documents/<document_id>")
@@ -253,6 +295,7 @@ def download(document_id: str):
 @bp.route("/indicators/<path:rest>", methods=["DELETE", "PUT", "PATCH"])
 @bp.route("/cpoms/<path:rest>", methods=["DELETE", "PUT", "PATCH"])
 @bp.route("/references/<path:rest>", methods=["DELETE", "PUT", "PATCH"])
+@bp.route("/messages/<path:rest>", methods=["DELETE", "PUT", "PATCH"])
 def append_only(rest: str):
     """Guide 000: « Les documents transmis ne peuvent pas être supprimés. » Nor replaced."""
     upload.drain(request.stream, settings().max_bytes + upload.MULTIPART_OVERHEAD)

@@ -5,7 +5,7 @@ from prometheus_client import Counter
 from ecars_common import habilitations, reconcile
 from ecars_common.app import create_service_app
 from ecars_common.db import Database
-from services.documents import openapi, storage
+from services.documents import openapi, orphans, storage
 from services.documents.api import bp
 from services.documents.config import Config
 
@@ -16,7 +16,7 @@ def key_counts(session) -> dict:
     by_owner = dict(session.execute(sa.text(
         "SELECT owner_type, count(*) FROM documents.documents GROUP BY owner_type")).all())
     return {"documents_stored": row.documents, "bytes_stored": int(row.bytes), "documents_by_owner": by_owner,
-            **reconcile.last_counts(session, "documents")}
+            **reconcile.last_counts(session, "documents"), **orphans.counts(session)}
 
 
 def create_app(config: Config | None = None) -> Flask:

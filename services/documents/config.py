@@ -31,5 +31,11 @@ class Config(Settings):
     # streamed from the spool file, so neither changes the memory an upload takes.
     part_size: int = field(default_factory=lambda: env_int("ECARS_DOCUMENTS_PART_SIZE", 10 * MB))
     parallel_parts: int = field(default_factory=lambda: env_int("ECARS_DOCUMENTS_PARALLEL_PARTS", 3))
+    # S3 objects without a metadata row (services/documents/orphans.py): how often the worker looks for them, and
+    # how old an object must be to count (an upload still in progress is not an orphan).
+    orphan_scan_seconds: float = field(
+        default_factory=lambda: float(env("ECARS_DOCUMENTS_ORPHAN_SCAN_SECONDS", "3600")))
+    orphan_grace_seconds: float = field(
+        default_factory=lambda: float(env("ECARS_DOCUMENTS_ORPHAN_GRACE_SECONDS", "3600")))
     s3_connect_timeout: float = 3.0
     s3_read_timeout: float = 60.0

@@ -149,18 +149,21 @@ def content_disposition(name: str, disposition: str = "attachment") -> str:
 
 @dataclass(frozen=True)
 class Owner:
-    """Where a document belongs: an indicator of a contract, a CPOM folder or a region's reference set."""
+    """Where a document belongs: an indicator of a contract, a CPOM folder, a region's reference set, or a message of
+    a contract's (contract_id) or a CPOM's (cpom_id) « Messages »."""
 
-    type: str  # indicator | folder | reference
+    type: str  # indicator | folder | reference | message
     contract_id: str | None = None
     indicator_id: str | None = None
     cpom_id: str | None = None
     folder_id: str | None = None
     region: str | None = None
+    message_id: str | None = None
 
     def columns(self) -> dict:
         return {"owner_type": self.type, "contract_id": self.contract_id, "indicator_id": self.indicator_id,
-                "cpom_id": self.cpom_id, "folder_id": self.folder_id, "region": self.region}
+                "cpom_id": self.cpom_id, "folder_id": self.folder_id, "region": self.region,
+                "message_id": self.message_id}
 
     def event_data(self) -> dict:
         return {k: v for k, v in self.columns().items() if v is not None}

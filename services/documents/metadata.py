@@ -14,7 +14,8 @@ from services.documents.upload import Stored
 
 def public(row) -> dict:
     """A document as the API shows it (never the S3 key or version)."""
-    owner = {k: row[k] for k in ("contract_id", "indicator_id", "cpom_id", "folder_id", "region") if row[k]}
+    owner = {k: row[k] for k in ("contract_id", "indicator_id", "cpom_id", "folder_id", "region", "message_id")
+             if row[k]}
     return {
         "id": row["id"], "name": row["original_name"], "extension": row["extension"],
         "content_type": row["content_type"], "detected_type": row["detected_type"], "size": row["size"],
@@ -51,6 +52,17 @@ def listing(session: Connection, owner: Owner) -> list[dict]:
     else:
         query = query.where(documents.c.region == owner.region)
     rows = session.execute(query.order_by(documents.c.uploaded_at.desc(), documents.c.original_name)).mappings()
+    return [public(row) for row in rows]
+
+
+def thread_listing(session: Connection, owner: Owner, message_ids: list[str]) -> list[dict]:
+    """The attachments of the messages `message_ids` of one thread (`owner`: its contract_id or cpom_id), oldest
+    first."""
+    scope = (documents.c.contract_id == owner.contract_id if owner.contract_id else
+             documents.c.cpom_id == owner.cpom_id)
+    rows = session.execute(sa.select(documents).where(documents.c.owner_type == "message", scope,
+                                                      documents.c.message_id.in_(message_ids))
+                           .order_by(documents.c.uploaded_at, documents.c.original_name)).mappings()
     return [public(row) for row in rows]
 
 

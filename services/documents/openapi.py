@@ -29,6 +29,9 @@ def append_only() -> dict:
     return {"delete": refused, "put": refused, "patch": refused}
 
 
+ORPHANED_OBJECT = obj({"key": TEXT, "bucket": TEXT, "size": INT, "last_modified": TEXT,
+                       "document_id": nullable(TEXT), "original_name": nullable(TEXT), "uploaded_by": nullable(TEXT),
+                       "owner": obj(), "found_at": TEXT}, ["key", "size", "last_modified", "found_at"])
 FORMAT = obj({"extension": TEXT, "kind": TEXT, "content_type": TEXT}, ["extension", "kind", "content_type"])
 FORMATS = obj({"items": {"type": "array", "items": FORMAT}, "max_bytes": INT}, ["items", "max_bytes"])
 
@@ -53,15 +56,25 @@ PATHS = {
         "post": upload("Ajouter un document de référence de la région (ARS de la région)."),
         "get": operation("« Documents de référence » de la région.", returns=LISTING, errors=[403]),
     },
+    "/messages/<any(contracts, cpoms):scope>/<scope_id>/<message_id>/documents": {"post": upload(
+        "Joindre un document à un message du contrat ou du CPOM (par son auteur).")},
+    "/messages/<any(contracts, cpoms):scope>/<scope_id>/documents": {"get": operation(
+        "Les pièces jointes des messages du contrat ou du CPOM que l'appelant peut lire.", returns=LISTING,
+        errors=[403, 503])},
     "/documents/<document_id>": {"get": operation("Les métadonnées d'un document.", returns=DOCUMENT_METADATA,
                                                   errors=[403])},
     "/documents/<document_id>/content": {"get": operation(
         "Le fichier, lu dans S3 (la version enregistrée au dépôt).", returns=string(format="binary"),
         media_type="*/*", errors=[403, 503])},
+    "/dashboard/orphaned-objects": {"get": operation(
+        "Équipe support : les fichiers du stockage S3 sans fiche (dépôt dont l'enregistrement a échoué).",
+        returns=items_of(ORPHANED_OBJECT), errors=[403],
+        parameters=[query("limit", INT, description="nombre maximal de fichiers listés (1 à 500, 50 par défaut)")])},
     "/documents/<path:rest>": append_only(),
     "/indicators/<path:rest>": append_only(),
     "/cpoms/<path:rest>": append_only(),
     "/references/<path:rest>": append_only(),
+    "/messages/<path:rest>": append_only(),
 }
 
 DOCUMENT = document("documents", PATHS, habilitations=True,

@@ -53,6 +53,40 @@ def may_add(contract_id: str, indicator_id: str) -> None:
                   {"contract_id": contract_id, "indicator_id": indicator_id})
 
 
+# -- messages' attachments ----------------------------------------------------------------------------------------
+# A thread belongs to its contract (contracts) or its CPOM (cpom), which say who reads it — the private notes for
+# the authority only — as they do for the contract or the CPOM itself.
+THREAD_PATHS = {"contracts": ("contracts", "/contracts/{}/messages"), "cpoms": ("cpom", "/cpoms/{}/messages")}
+
+
+def thread(scope: str, scope_id: str) -> dict:
+    """The owning service's thread for the caller (its refusal as is: 404 for a contract or CPOM not seen)."""
+    service, path = THREAD_PATHS[scope]
+    return ask(service, path.format(scope_id))
+
+
+def message(scope: str, scope_id: str, message_id: str) -> dict:
+    service, path = THREAD_PATHS[scope]
+    return ask(service, path.format(scope_id) + f"/{message_id}")
+
+
+def may_attach(scope: str, scope_id: str, message_id: str, user_id: str) -> None:
+    """Documents are joined to a message by its author, as its pièces jointes."""
+    if message(scope, scope_id, message_id)["author"]["user_id"] != user_id:
+        raise Refused(403, "not_author", "Seul l'auteur du message peut y joindre des documents.",
+                      {"message_id": message_id})
+
+
+def message_visible(scope: str, scope_id: str, message_id: str) -> bool:
+    try:
+        message(scope, scope_id, message_id)
+    except Refused as refused:
+        if refused.status == 503:
+            raise
+        return False
+    return True
+
+
 def visible(contract_id: str, indicator_id: str) -> bool:
     """For a document fetched by id: hidden (False) whatever the reason contracts gives."""
     try:

@@ -16,6 +16,7 @@ import hmac
 import logging
 import os
 import threading
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from urllib.parse import SplitResult, quote, urlunsplit
@@ -51,10 +52,12 @@ def ensure_bucket(config: Config) -> None:
         s3.set_object_lock_config(config.s3_bucket, ObjectLockConfig(COMPLIANCE, *duration))
 
 
-def object_metadata(document_id: str, name: str, owner: dict) -> dict:
-    """User metadata kept with the object (ASCII only): which document it is and whose, should the
-    catalogue ever have to be rebuilt from the bucket."""
+def object_metadata(document_id: str, name: str, owner: dict, uploaded_by: str | None = None) -> dict:
+    """User metadata kept with the object (ASCII only): which document it is, whose and who sent it, should the
+    catalogue ever have to be rebuilt from the bucket (an object whose row was lost: services/documents/orphans.py)."""
     meta = {"document-id": document_id, "original-name": quote(name, safe="")}
+    if uploaded_by:
+        meta["uploaded-by"] = uploaded_by
     meta.update({f"owner-{k.replace('_', '-')}": quote(str(v), safe="") for k, v in owner.items()})
     return meta
 
@@ -142,6 +145,23 @@ class S3:
                                 length=length, sha256=sha256)
         return response.headers.get("x-amz-version-id")
 
+    def list_objects(self, prefix: str = "") -> Iterator[tuple[str, int, datetime]]:
+        """(key, size, last modified) of every object of the bucket under `prefix` (ListObjectsV2, by pages)."""
+        token = None
+        while True:
+            query = {"list-type": 2, "prefix": prefix, **({"continuation-token": token} if token else {})}
+            root = ElementTree.fromstring(self.request("GET", None, query).data)  # noqa: S314 (our S3, as above)
+            for item in _children(root, "Contents"):
+                yield (_child_text(item, "Key"), int(_child_text(item, "Size") or 0),
+                       datetime.fromisoformat(_child_text(item, "LastModified").replace("Z", "+00:00")))
+            token = _child_text(root, "NextContinuationToken")
+            if _child_text(root, "IsTruncated") != "true" or not token:
+                return
+
+    def head(self, key: str) -> dict:
+        """The object's headers (its x-amz-meta-* user metadata among them), lower-cased."""
+        return {name.lower(): value for name, value in self.request("HEAD", key).headers.items()}
+
     def create_multipart(self, key: str, headers: dict) -> str:
         response = self.request("POST", key, {"uploads": ""}, headers=headers)
         upload_id = _xml_text(response.data, "UploadId")
@@ -174,6 +194,15 @@ def _xml_text(data: bytes, tag: str) -> str | None:
         if element.tag.rsplit("}", 1)[-1] == tag:
             return element.text
     return None
+
+
+def _children(element, tag: str) -> list:
+    return [child for child in element if child.tag.rsplit("}", 1)[-1] == tag]
+
+
+def _child_text(element, tag: str) -> str | None:
+    found = _children(element, tag)
+    return found[0].text if found else None
 
 
 def file_region(fd: int, offset: int, length: int):

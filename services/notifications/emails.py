@@ -33,6 +33,7 @@ SUBJECTS = {
     "cpom_transmitted": "e-CARS – CPOM transmis : {cpom_name} (transmission n° {version})",
     "reminder": "e-CARS – Rappel : clôture de la saisie le {closes_on_label} ({contract_name})",
     "reminder_undated": "e-CARS – Rappel : auto-évaluation en cours de saisie ({contract_name})",
+    "message_posted": "e-CARS – Nouveau message : {subject}",
     "deadline_extended": "e-CARS – Délai de saisie prolongé au {closes_on_label} ({contract_name})",
 }
 

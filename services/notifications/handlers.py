@@ -39,6 +39,8 @@ CONTRACT_EMAILS = {
     "contracts.evaluation.closed": ("evaluation_closed", ("referent_email", "closed_by_email")),
     "contracts.evaluation.reopened": ("evaluation_reopened", ("establishment_email",)),
     "cpom.information.transmitted": ("cpom_transmitted", ()),  # the ARS and CD team: data.authorities
+    "contracts.message.posted": ("message_posted", ()),  # the other side: data.recipients
+    "cpom.message.posted": ("message_posted", ()),
 }
 
 
@@ -49,6 +51,7 @@ def email_the_recipients(session: Connection, envelope: Envelope, mailer: Mailer
     context = {**envelope.data, "platform_url": config.platform_url}
     recipients = dict.fromkeys(envelope.data[f] for f in fields if envelope.data.get(f))
     recipients |= dict.fromkeys(a["email"] for a in envelope.data.get("authorities", []))
+    recipients |= dict.fromkeys(envelope.data.get("recipients", []))
     for recipient in recipients:
         deliver(session, envelope, mailer, emails.render(template, recipient, config.mail_from, context), failures)
 

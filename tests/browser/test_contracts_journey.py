@@ -426,6 +426,18 @@ def test_the_ars_creates_a_campaign_from_a_spreadsheet_and_follows_its_progress(
     expect(row).to_contain_text("0 %")
     page.screenshot(path="/tmp/ecars-campagne.png", full_page=True)
 
+    # « Mes campagnes » in the header: the region's campaigns, this one with its contract in progress
+    page.get_by_role("link", name="Mes campagnes").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mes campagnes")
+    listed = page.locator("#campagnes tbody tr", has_text=name)
+    expect(listed.locator("td").nth(1)).to_have_text("2024")
+    expect(listed.locator("td").nth(4)).to_have_text("1")  # contracts
+    expect(listed.locator("td").nth(5)).to_have_text("1")  # in progress
+    expect(listed.locator("td").nth(8)).to_have_text("0 %")
+    listed.get_by_role("link", name=name, exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)
+    row = page.locator("#suivi tbody tr", has_text=finess)
+
     row.get_by_role("link", name="Auto-évaluation 2024").click()
     expect(banner(page)).to_contain_text("AUTO-EVALUATION")
     expect(page.get_by_role("link", name="CONSULTER LES INDICATEURS")).to_be_visible()

@@ -114,6 +114,21 @@ ROUTES = service_routes(SERVICE) + [
           {"ej_member": (404, "not_restricted"), "ej_collaborator": (403, "not_administrateur"),
            "ars": (403, "not_administrateur"), **STRANGERS},
           send=lambda w: {"json": {"user_ids": [w.user_ids["ej_collaborator"]]}}),
+    # « Messages »: whoever reads the contract; the ARS's private note is « introuvable » to the EJ
+    Route("GET", "/contracts/<uuid:scope_id>/messages", "/contracts/{contract}/messages", {
+        "ej_member": SEES, "ej_collaborator": SEES, "ars": SEES, **STRANGERS}, listed="msg_contract", variants=[
+            Variant("private note", "/contracts/{contract}/messages", {
+                "ej_member": BLIND, "ej_collaborator": BLIND, "ars": SEES}, listed="note_contract")]),
+    Route("POST", "/contracts/<uuid:scope_id>/messages", "/contracts/{contract}/messages", {
+        "ej_member": 201, "ej_collaborator": 201, "ars": 201, **STRANGERS},
+          send=lambda w: {"json": {"text": "Une question de la matrice"}}, variants=[
+              Variant("private note", "/contracts/{contract}/messages", {
+                  "ej_member": (403, "private_note_forbidden"), "ars": 201, "other_ej": 404},
+                      send=lambda w: {"json": {"text": "Note de la matrice", "private": True}})]),
+    Route("GET", "/contracts/<uuid:scope_id>/messages/<uuid:message_id>",
+          "/contracts/{contract}/messages/{msg_contract}", READ, variants=[
+              Variant("private note", "/contracts/{contract}/messages/{note_contract}", {
+                  "ej_member": 404, "ej_collaborator": 404, "ars": 200, "other_ej": 404})]),
     Route("GET", "/territoire/clotures", "/territoire/clotures", {
         "ars": SEES, "ars_other_region": BLIND, **ARS_ONLY}, listed="closed"),
 ]

@@ -118,10 +118,28 @@ ROUTES = service_routes(SERVICE) + [
     Route("GET", "/cpoms/<uuid:cpom_id>/transmissions", "/cpoms/{cpom}/transmissions", READ),
     Route("GET", "/cpoms/<uuid:cpom_id>/transmissions/<int:version>", "/cpoms/{cpom}/transmissions/1", READ),
     Route("GET", "/cpoms/<uuid:cpom_id>/export", "/cpoms/{cpom}/export", READ),
+    # « Messages »: whoever sees the CPOM; the authorities' private note is « introuvable » to the EJ
+    Route("GET", "/cpoms/<uuid:scope_id>/messages", "/cpoms/{cpom}/messages", {
+        "ej_member": SEES, "ej_collaborator": SEES, "ars": SEES, "cd": SEES, **STRANGERS}, listed="msg_cpom",
+          variants=[Variant("private note", "/cpoms/{cpom}/messages", {
+              "ej_member": BLIND, "ej_collaborator": BLIND, "ars": SEES, "cd": SEES}, listed="note_cpom")]),
+    Route("POST", "/cpoms/<uuid:scope_id>/messages", "/cpoms/{cpom}/messages", {
+        "ej_member": 201, "ej_collaborator": 201, "ars": 201, "cd": 201, **STRANGERS},
+          send=lambda w: {"json": {"text": "Une question de la matrice"}}, variants=[
+              Variant("private note", "/cpoms/{cpom}/messages", {
+                  "ej_member": (403, "private_note_forbidden"), "cd": 201, "other_ej": 404},
+                      send=lambda w: {"json": {"text": "Note de la matrice", "private": True}})]),
+    Route("GET", "/cpoms/<uuid:scope_id>/messages/<uuid:message_id>", "/cpoms/{cpom}/messages/{msg_cpom}", READ,
+          variants=[Variant("private note", "/cpoms/{cpom}/messages/{note_cpom}", {
+              "ej_member": 404, "ej_collaborator": 404, "ars": 200, "cd": 200, "other_ej": 404})]),
     Route("GET", "/territoire/transmissions", "/territoire/transmissions", {
         "ars": SEES, "cd": SEES, "ars_other_region": BLIND, "cd_other_dept": BLIND, **AUTHORITIES_ONLY},
         listed="cpom", variants=[Variant("CPOM of the same EJ for another département", "/territoire/transmissions",
                                          {"ars": SEES, "cd": BLIND}, listed="cpom35")]),
+    # the file names the EJ's FINESS on each of its CPOM's rows
+    Route("GET", "/territoire/grilles/export", "/territoire/grilles/export?format=csv", {
+        "ars": SEES, "cd": SEES, "ars_other_region": BLIND, "cd_other_dept": BLIND, **AUTHORITIES_ONLY},
+        listed="finess"),
 ]
 
 

@@ -10,6 +10,7 @@ import uuid
 from tests.support.access import (
     BLIND,
     SEES,
+    SUPPORT_ONLY,
     Route,
     Variant,
     matrix_tests,
@@ -43,12 +44,17 @@ def by_id(suffix: str = "") -> Route:
                 {"ej_member": 200, "ej_collaborator": 404, "ars": 200, "cd": 200, "other_ej": 404}),
         Variant("indicator attachment", "/documents/{doc_indicator}" + suffix, {
             "ej_member": 200, "ej_collaborator": 200, "ars": 200, **INDICATOR_STRANGERS}),
+        Variant("message attachment", "/documents/{doc_message}" + suffix, {
+            "ej_member": 200, "ej_collaborator": 200, "ars": 200, **INDICATOR_STRANGERS}),
+        Variant("private note attachment", "/documents/{doc_note}" + suffix, {
+            "ej_member": 404, "ej_collaborator": 404, "ars": 200, "other_ej": 404}),
         Variant("document de référence", "/documents/{doc_reference}" + suffix, {
             "ej_member": 200, "other_ej": 200, "ars_other_region": 200, "cd": 200, "support": 200})])
 
 
 ROUTES = service_routes(SERVICE) + [
     Route("GET", "/formats", "/formats", {caller: 200 for caller in ("ej_member", "other_ej", "ars", "cd", "support")}),
+    Route("GET", "/dashboard/orphaned-objects", "/dashboard/orphaned-objects", SUPPORT_ONLY),
     Route("POST", "/indicators/<contract_id>/<indicator_id>/documents", "/indicators/{contract}/ACC01/documents", {
         "ej_member": 201, "ej_collaborator": 201, "ars": (403, "read_only"), **INDICATOR_STRANGERS},
           send=send_file, variants=[
@@ -85,12 +91,30 @@ ROUTES = service_routes(SERVICE) + [
     Route("GET", "/references/<region>", "/references/{region}", {
         "ej_member": SEES, "other_ej": SEES, "ars": SEES, "ars_other_region": SEES, "cd": SEES, "support": SEES},
           listed="doc_reference"),
+    # a message's attachments: added by its author, read by whoever reads the message (contracts, cpom decide)
+    Route("POST", "/messages/<any(contracts, cpoms):scope>/<scope_id>/<message_id>/documents",
+          "/messages/contracts/{contract}/{msg_contract}/documents", {
+              "ej_member": 201, "ej_collaborator": (403, "not_author"), "ars": (403, "not_author"),
+              **INDICATOR_STRANGERS}, send=send_file, variants=[
+              Variant("CPOM message", "/messages/cpoms/{cpom}/{msg_cpom}/documents", {
+                  "ej_member": 201, "ars": 403, "cd": 403, "other_ej": 404, "ars_other_region": 404,
+                  "cd_other_dept": 404}, send=send_file),
+              Variant("private note", "/messages/contracts/{contract}/{note_contract}/documents", {
+                  "ej_member": 404, "ars": 201, "other_ej": 404}, send=send_file)]),
+    Route("GET", "/messages/<any(contracts, cpoms):scope>/<scope_id>/documents",
+          "/messages/contracts/{contract}/documents", {
+              "ej_member": SEES, "ej_collaborator": SEES, "ars": SEES, **INDICATOR_STRANGERS}, listed="doc_message",
+          variants=[Variant("private note attachment", "/messages/contracts/{contract}/documents", {
+              "ej_member": BLIND, "ej_collaborator": BLIND, "ars": SEES}, listed="doc_note"),
+              Variant("CPOM thread", "/messages/cpoms/{cpom}/documents", {
+                  "ej_member": 200, "cd": 200, "other_ej": 404, "cd_other_dept": 404})]),
     by_id(),
     by_id("/content"),
     *append_only("documents", "/documents/{doc_folder}"),
     *append_only("indicators", "/indicators/{contract}/ACC01/documents"),
     *append_only("cpoms", "/cpoms/{cpom}/folders/{folder}/documents"),
     *append_only("references", "/references/{region}"),
+    *append_only("messages", "/messages/contracts/{contract}/{msg_contract}/documents"),
 ]
 
 

@@ -4,8 +4,6 @@ or of a selection as one ZIP named by EJ and indicator."""
 
 import csv
 import io
-import shutil
-import subprocess
 import time
 import zipfile
 from datetime import date
@@ -17,6 +15,7 @@ import pytest
 from tests.support.campaigns import in_days, make_campaign
 from tests.support.identity import active_user, bearer, sign_in
 from tests.support.samples import pdf
+from tests.support.spreadsheets import libreoffice_rows
 
 ANSWERS = {"ACC01": ({"REALISE": 42}, "=1+2 accompagnés"), "ACC02": ({"REALISE": "92,5"}, ""),
            "SOI01": ({"REALISE": "oui"}, ""), "PAR01": ({"REALISE": "15/03/2023", "NOTE": "@suivi ARS"}, "")}
@@ -44,18 +43,6 @@ def export(gateway, setup, tokens=None, **params):
     return httpx.get(setup.url(gateway, "/export"), params=params, headers=bearer(tokens or setup.ars), timeout=60)
 
 
-def libreoffice_rows(content: bytes, tmp_path) -> list[list[str]]:
-    """The first sheet as LibreOffice shows it (Calc, headless, saved as CSV with the cells as shown)."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    assert soffice, "LibreOffice Calc is installed by `make test` (Debian's libreoffice-calc-nogui)"
-    source = tmp_path / "export.xlsx"
-    source.write_bytes(content)
-    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to",
-                    "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false",
-                    "--outdir", str(tmp_path), str(source)], check=True, capture_output=True, timeout=120)
-    return list(csv.reader(io.StringIO((tmp_path / "export.csv").read_text(encoding="utf-8"))))
-
-
 def by_key(table: list[list[str]], *columns: str) -> dict:
     header = table[0]
     return {tuple(row[header.index(c)] for c in columns): dict(zip(header, row, strict=True)) for row in table[1:]}
@@ -68,7 +55,7 @@ def test_the_xlsx_one_row_per_contract_and_indicator_as_libreoffice_reads_it(gat
     assert "contrat-indicateur" in answer.headers["content-disposition"]
     table = libreoffice_rows(answer.content, tmp_path)
     assert table[0] == HEAD + ["Code indicateur", "Indicateur", "Catégorie", "Question", "Valeur", "Commentaire",
-                               "Saisi le"]
+                               "Saisi le", "Messages", "Dernier message le", "À suivre"]
     assert len(table) == 1 + 2 * QUESTIONS
     filled, empty = campaign.members
     rows = by_key(table, "FINESS juridique", "Code indicateur", "Question")

@@ -150,4 +150,11 @@ def test_dashboards_are_for_the_support_team_only(gateway, stack):
         expected = {"auth": "accounts_locked", "contracts": "contracts_by_status", "cpom": "cpoms_by_status",
                     "documents": "bytes_stored", "notifications": "emails_by_status"}.get(service)
         assert expected is None or expected in board.json()["counts"], service
+        depths = board.json()["queues"]
+        assert set(depths) == {"main", "retry", "dead"}, (service, depths)
+        assert all(depth is None or (isinstance(depth, int) and depth >= 0) for depth in depths.values())
+        consumes = service in ("contracts", "cpom", "documents", "notifications")  # auth and reporting consume none
+        assert isinstance(depths["main"], int) == consumes and isinstance(depths["dead"], int) == consumes, depths
+        kept = board.json()["housekeeping"]
+        assert kept["outbox_sent_rows"] >= 0 and kept["inbox_rows"] >= 0 and kept["events_retention_days"] > 0
     assert httpx.post(f"{gateway}/api/notifications/dashboard/dead-letters/replay", headers=member).status_code == 403

@@ -11,13 +11,8 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from ecars_common.events import new_envelope
-from ecars_common.outbox import add
-from tests.support.scratch import Scratch
+from tests.support.scratch import Scratch, produce, wait_until
 
-EVENT = "auth.verification_code.requested"
-DATA = {"user_id": "u", "email": "faute@e-cars.test", "nom": "N", "prenom": "P", "code": "123456",
-        "expires_at": "2030-01-01T00:00:00+00:00"}
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -40,27 +35,6 @@ def stop(process: subprocess.Popen, sig=signal.SIGTERM) -> None:
     if process.poll() is None:
         os.killpg(process.pid, sig)
         process.wait(timeout=20)
-
-
-def wait_until(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"{what}: not reached in {timeout:.0f}s")
-
-
-def produce(scratch: Scratch, count: int, per_transaction: int = 10, pause: float = 0.01) -> list[str]:
-    ids = []
-    for start in range(0, count, per_transaction):
-        with scratch.db.session() as session:
-            for _ in range(min(per_transaction, count - start)):
-                envelope = new_envelope(EVENT, DATA, source=scratch.name)
-                add(session, scratch.name, envelope)
-                ids.append(envelope.id)
-        time.sleep(pause)
-    return ids
 
 
 def rabbitmqctl(command: str) -> None:

@@ -160,6 +160,7 @@ class World:
         for name in ("cpom", "cpom35"):
             self.fill_and_transmit(org, name)
         self.build_documents()
+        self.build_messages()
         return self
 
     def build_contracts(self, finess: str) -> None:
@@ -248,6 +249,22 @@ class World:
         answer = self.upload("ej_member", f"/indicators/{self.ids['contract']}/ACC01/documents")
         assert answer.status_code == 201, answer.text
         self.ids["doc_indicator"] = answer.json()["id"]
+
+    def build_messages(self) -> None:
+        """A message of the EJ's and a private note of the ARS in the contract's and the CPOM's « Messages », and an
+        attachment on each of the contract's."""
+        for scope, service, path in (("contract", "contracts", f"/contracts/{self.ids['contract']}"),
+                                     ("cpom", "cpom", f"/cpoms/{self.ids['cpom']}")):
+            for name, caller, private in (("msg", "ej_member", False), ("note", "ars", True)):
+                answer = self.call(service, "POST", f"{path}/messages", caller,
+                                   json={"text": f"Message {name} de la matrice", "private": private})
+                assert answer.status_code == 201, answer.text
+                self.ids[f"{name}_{scope}"] = answer.json()["id"]
+        for name, caller in (("doc_message", "ej_member"), ("doc_note", "ars")):
+            message = self.ids["msg_contract" if name == "doc_message" else "note_contract"]
+            answer = self.upload(caller, f"/messages/contracts/{self.ids['contract']}/{message}/documents")
+            assert answer.status_code == 201, answer.text
+            self.ids[name] = answer.json()["id"]
 
     # -- fresh resources for rows that destroy what they reach ---------------------------------------
 

@@ -5,6 +5,7 @@ from flask import Blueprint, jsonify, request
 
 from ecars_common.app import settings, unit_of_work
 from ecars_common.errors import ApiError
+from ecars_common.numbers import whole_number
 from ecars_common.roles import AUTHORITIES
 from ecars_common.tokens import authenticated, current_identity
 from services.cpom import (
@@ -81,7 +82,7 @@ def list_ej():
         errors["q"] = f"au plus {organisations.SEARCH_MAX} caractères"
     if sort.lstrip("-") not in organisations.SORTS:
         errors["sort"] = "valeurs possibles : " + ", ".join(organisations.SORTS) + " (préfixe - : ordre décroissant)"
-    if not (page.isascii() and page.isdigit()) or not 1 <= int(page) <= 100000:
+    if whole_number(page, 1, 100000) is None:
         errors["page"] = "un entier ≥ 1 est attendu"
     if errors:
         raise forms.invalid(errors)

@@ -3,6 +3,8 @@
 import re
 from datetime import date
 
+from ecars_common.numbers import whole_number
+
 PLANNING = (
     ("date_effet", "Date d'effet"),
     ("date_echeance", "Date d'échéance"),
@@ -35,8 +37,8 @@ def parse_planning_value(name: str, raw) -> tuple[object, str | None]:
     if raw is None or raw == "":
         return None, None
     if name == "annee_dialogue_gestion":
-        if isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit():
-            raw = int(raw.strip())
+        if isinstance(raw, str) and (year := whole_number(raw, 0, 9999)) is not None:
+            raw = year
         if isinstance(raw, bool) or not isinstance(raw, int):
             return None, "une année (nombre entier) est attendue"
         if raw == 0:
