@@ -61,6 +61,7 @@ def test_support_ends_every_session_of_a_person_then_disables_and_reactivates_th
         expect(account.get_by_role("heading", level=2)).to_have_text("Mme Claire MARTIN")
         expect(account).to_contain_text("Actif")
         expect(page.locator("#sessions-ouvertes")).to_have_text("1")
+        page.screenshot(path="/tmp/ecars-support-comptes.png", full_page=True)
 
         page.get_by_role("button", name="Fermer toutes ses sessions").click()
         expect(page.get_by_role("status")).to_have_text(
