@@ -10,7 +10,13 @@ seconds, tokens remembered by the verifier's cache included (the check runs on e
 
 An entry names a user or a session by a hash of its id (`key_of`), so the feed tells whoever reads it nothing
 about who signed out. When auth cannot be reached, a process keeps its last list and logs it at each failed
-poll: revocations made meanwhile apply as soon as auth answers again, and in any case when the token expires."""
+poll: revocations made meanwhile apply as soon as auth answers again, and in any case when the token expires.
+
+Instants are compared to the millisecond: a token says when it was issued in `iat_ms` (a private claim beside the
+whole-second `iat`), an entry in `not_before_ms`. A token issued after a revocation is given that revocation's instant
+at least (auth, keys.KeyRing.issue), and each new revocation of a user is strictly later than the previous one
+(services/auth/sessions.py): with whole seconds, a second revocation within the same second as the first had the
+same instant and did not refuse the tokens issued between the two."""
 
 import hashlib
 import logging
@@ -33,21 +39,38 @@ def key_of(kind: str, identifier: str) -> str:
     return hashlib.sha256(f"{kind}:{identifier}".encode()).hexdigest()[:32]
 
 
+def issued_at(claims: dict) -> float:
+    """When a token was issued, in epoch seconds: to the millisecond (`iat_ms`) when auth wrote it, else its `iat`
+    (the start of its second: a revocation within that second refuses it)."""
+    precise = claims.get("iat_ms")
+    if type(precise) is int:
+        return precise / 1000
+    return float(int(claims.get("iat", 0)))
+
+
+def not_before_of(item: dict) -> float:
+    """A feed entry's instant, in epoch seconds: to the millisecond (`not_before_ms`), else its whole second."""
+    precise = item.get("not_before_ms")
+    if type(precise) is int:
+        return precise / 1000
+    return float(int(item["not_before"]))
+
+
 class Revocations:
-    """`fetch(since)` answers the feed: {"as_of": epoch seconds, "keep_seconds": n, "items": [{"key", "not_before"}]},
-    the items recorded after `since` (all of the last keep_seconds when None)."""
+    """`fetch(since)` answers the feed: {"as_of": epoch seconds, "keep_seconds": n, "items": [{"key", "not_before",
+    "not_before_ms"}]}, the items recorded after `since` (all of the last keep_seconds when None)."""
 
     def __init__(self, fetch: Callable[[float | None], dict], interval: float = 2.0):
         self._fetch = fetch
         self.interval = interval
-        self._entries: dict[str, tuple[int, float]] = {}  # key -> (not before, when to forget it), epoch seconds
+        self._entries: dict[str, tuple[float, float]] = {}  # key -> (not before, when to forget it), epoch seconds
         self._since: float | None = None
         self._lock = threading.Lock()
         self._pid: int | None = None  # the process whose thread polls (a forked worker starts its own)
         self.polled_at = 0.0  # time.time() of the last successful poll
 
-    def refused(self, keys: Iterable[str], issued_at: int) -> bool:
-        """Was a token with these keys, issued at `issued_at` (its iat), revoked?"""
+    def refused(self, keys: Iterable[str], issued_at: float) -> bool:
+        """Was a token with these keys, issued at `issued_at` (epoch seconds, `issued_at(claims)`), revoked?"""
         if self._pid != os.getpid():
             self._start()
         entries = self._entries
@@ -75,7 +98,7 @@ class Revocations:
         try:
             answer = self._fetch(self._since)
             keep = float(answer["keep_seconds"])
-            items = [(str(item["key"]), int(item["not_before"])) for item in answer["items"]]
+            items = [(str(item["key"]), not_before_of(item)) for item in answer["items"]]
             as_of = float(answer["as_of"])
         except Exception as exc:  # whatever went wrong, the last list stays in force
             log.warning("token revocations not refreshed: %s: %s", type(exc).__name__, exc)

@@ -17,7 +17,7 @@ import jwt
 from flask import current_app, g, request
 
 from ecars_common.errors import ApiError
-from ecars_common.revocations import Revocations, key_of
+from ecars_common.revocations import Revocations, issued_at, key_of
 
 ALGORITHM = "EdDSA"
 ISSUER = "ecars-auth"
@@ -63,8 +63,8 @@ class TokenVerifier:
         self.leeway = leeway
         self.cache_seconds = cache_seconds
         self.revocations = revocations
-        # token -> (identity, remembered until, its key, its iat, its revocation keys)
-        self._verified: dict[str, tuple[Identity, float, dict, int, tuple[str, ...]]] = {}
+        # token -> (identity, remembered until, its key, when it was issued, its revocation keys)
+        self._verified: dict[str, tuple[Identity, float, dict, float, tuple[str, ...]]] = {}
 
     def _key(self, kid: str):
         for refresh in (False, True):
@@ -77,9 +77,9 @@ class TokenVerifier:
         now = time.time()
         remembered = self._verified.get(token)
         if remembered is not None:
-            identity, until, jwk, issued_at, keys = remembered
+            identity, until, jwk, issued, keys = remembered
             if now < until and jwk in self._jwks(False).get("keys", []):
-                self._check_revocations(keys, issued_at)
+                self._check_revocations(keys, issued)
                 return identity
             self._verified.pop(token, None)
         try:
@@ -103,14 +103,14 @@ class TokenVerifier:
                             token_id=claims["jti"], session_id=str(claims.get("sid") or ""))
         keys = (key_of("user", identity.user_id),) + ((key_of("session", identity.session_id),)
                                                       if identity.session_id else ())
-        issued_at = int(claims["iat"])
-        self._check_revocations(keys, issued_at)
+        issued = issued_at(claims)
+        self._check_revocations(keys, issued)
         self._remember(token, (identity, min(claims["exp"] + self.leeway, now + self.cache_seconds), jwk,
-                               issued_at, keys))
+                               issued, keys))
         return identity
 
-    def _check_revocations(self, keys: tuple[str, ...], issued_at: int) -> None:
-        if self.revocations is not None and self.revocations.refused(keys, issued_at):
+    def _check_revocations(self, keys: tuple[str, ...], issued: float) -> None:
+        if self.revocations is not None and self.revocations.refused(keys, issued):
             raise InvalidToken("revoked")
 
     def _remember(self, token: str, entry: tuple) -> None:

@@ -25,7 +25,7 @@ from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
 
 from ecars_common.db import Database
-from ecars_common.revocations import Revocations, key_of
+from ecars_common.revocations import Revocations, issued_at, key_of
 from gateway.orm import web_sessions
 
 COOKIE = "ecars_session"
@@ -58,7 +58,10 @@ def claims_of(access_token: str) -> dict:
         claims = jwt.decode(access_token, options={"verify_signature": False})
     except jwt.InvalidTokenError:
         return {}
-    return {"sub": str(claims.get("sub", "")), "sid": str(claims.get("sid") or ""), "iat": int(claims.get("iat", 0))}
+    found = {"sub": str(claims.get("sub", "")), "sid": str(claims.get("sid") or ""), "iat": int(claims.get("iat", 0))}
+    if type(claims.get("iat_ms")) is int:
+        found["iat_ms"] = claims["iat_ms"]
+    return found
 
 
 def tokens_of(datas: list[dict]) -> list[dict]:
@@ -147,7 +150,7 @@ class ServerSessions(SessionInterface):
             return "absolute"
         claims = row.data.get("claims") or {}
         if claims and self.revocations is not None and self.revocations.refused(
-                (key_of("user", claims["sub"]), key_of("session", claims["sid"])), claims["iat"]):
+                (key_of("user", claims["sub"]), key_of("session", claims["sid"])), issued_at(claims)):
             return "revoked"
         return ""
 

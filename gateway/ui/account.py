@@ -32,6 +32,8 @@ PASSWORD_CHANGED = "Votre mot de passe a été modifié. Vos sessions ouvertes s
 CHANGED_SIGN_IN_AGAIN = "Mot de passe modifié : reconnectez-vous."
 SESSION_ENDED = "La session a été fermée."
 OTHERS_ENDED = "Vos autres sessions ont été fermées."
+PHONE_NEEDS_PASSWORD = "Pour changer de numéro de téléphone, saisissez votre mot de passe actuel."  # noqa: S105
+WRONG_CURRENT = "Le mot de passe actuel est incorrect."  # noqa: S105
 # (pattern in the User-Agent, name shown), the first that matches: Edge and Opera say « Chrome » too.
 BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chromium/", "Chromium"),
             ("Chrome/", "Chrome"), ("Safari/", "Safari"))
@@ -79,6 +81,7 @@ def account_view():
 @bp.post("/mon-compte/informations")
 @login_required
 def account_details_submit():
+    """« Enregistrer mes informations »; a new phone number needs the current password (ASVS 5.0 7.5.1)."""
     details = {name: request.form.get(name, "").strip() for name in DETAIL_LABELS}
     errors = {}
     if details["civilite"] not in CIVILITES:
@@ -86,17 +89,37 @@ def account_details_submit():
     for name in ("nom", "prenom"):
         if not details[name]:
             errors[name] = f"Renseignez le champ « {DETAIL_LABELS[name]} »."
-    if not errors:
-        answer = call("auth", "PATCH", "/me", json=details)
-        if answer.status_code == 200:
-            remember_user(answer.json())
-            flash("Vos informations ont été enregistrées.", "success")
-            return redirect(url_for("account.account_view"))
-        code, _, api_details = api_error(answer)
-        if code != "validation_failed":
-            raise unexpected(answer)
+    if errors:
+        return account_page(details=details, details_errors=errors, status=422)
+    current = request.form.get("current_password", "")
+    answer = call("auth", "PATCH", "/me", json={**details, "current_password": current})
+    if answer.status_code == 200:
+        remember_user(answer.json())
+        flash("Vos informations ont été enregistrées.", "success")
+        return redirect(url_for("account.account_view"))
+    code, message, api_details = api_error(answer)
+    if code == "login_locked":
+        return locked_out(message)
+    if code == "login_throttled":
+        errors = {"current_password": message}
+    elif code == "wrong_current_password":
+        errors = {"current_password": WRONG_CURRENT}
+    elif code == "validation_failed" and "current_password" in api_details:
+        errors = {"current_password": PHONE_NEEDS_PASSWORD}
+    elif code == "validation_failed":
         errors = field_errors(api_details, DETAIL_LABELS) or {"_": "Les informations saisies ne sont pas valides."}
-    return account_page(details=details, details_errors=errors, status=422)
+    else:
+        raise unexpected(answer)
+    return account_page(details=details, details_errors=errors, status=429 if code == "login_throttled" else 422)
+
+
+def locked_out(message: str):
+    """The attempts locked the account (auth ended this session) or this address: back to « Se connecter »."""
+    with contextlib.suppress(SessionExpired, ApiError):
+        call("auth", "POST", "/logout")
+    fresh_session()
+    flash(message, "error")
+    return redirect(url_for("identity.login_page"))
 
 
 @bp.post("/mon-compte/mot-de-passe")
@@ -123,16 +146,12 @@ def account_password_submit():
         session["offer_end_all"] = True
         flash(PASSWORD_CHANGED, "success")
         return redirect(url_for("account.account_view"))
-    if code == "login_locked":  # the attempts locked the account (auth ended this session) or this address
-        with contextlib.suppress(SessionExpired, ApiError):
-            call("auth", "POST", "/logout")
-        fresh_session()
-        flash(message, "error")
-        return redirect(url_for("identity.login_page"))
+    if code == "login_locked":
+        return locked_out(message)
     if code == "login_throttled":
         return account_page(password_errors_={"current_password": [message]}, status=429)
     if code == "wrong_current_password":
-        return account_page(password_errors_={"current_password": ["Le mot de passe actuel est incorrect."]},
+        return account_page(password_errors_={"current_password": [WRONG_CURRENT]},
                             status=422)
     if code != "weak_password":
         raise unexpected(answer)

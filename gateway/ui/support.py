@@ -1,15 +1,19 @@
 """/support/<service>/: the support team's dashboard of each service (role support or admin), rendered
-from the service's /dashboard, with a button to replay its dead letters."""
+from the service's /dashboard, with a button to replay its dead letters; /support/comptes: « Comptes et sessions »,
+a person's account found by their email, with « Fermer toutes ses sessions », « Désactiver le compte » and
+« Réactiver le compte » (auth's /users…, services/auth/disabling.py; ASVS 5.0 7.4.2, 7.4.5)."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from urllib.parse import urlencode
+
+from flask import abort, flash, redirect, render_template, request, url_for
 
 from ecars_common import roles
 from ecars_common.config import SERVICES
 from gateway.ui.french import human_size, moment
-from gateway.ui.pages import login_required, page_blueprint, require_role
-from gateway.ui.session import api_error, call
+from gateway.ui.pages import flash_refusal, login_required, page_blueprint, require_role
+from gateway.ui.session import api_error, call, ok_json, store
 
-bp = page_blueprint("support")
+bp = page_blueprint("support", moment=moment)
 
 # The dashboards' keys (GET /api/<service>/dashboard, ecars_common/dashboard.py and each service's key_counts)
 # as the support team reads them.
@@ -109,3 +113,75 @@ def replay(service: str):
     else:
         flash(api_error(answer)[1], "error")
     return redirect(url_for("support.dashboard", service=service))
+
+
+# -- Comptes et sessions --------------------------------------------------------------------------
+
+ROLE_LABELS = {roles.ETABLISSEMENT: "Établissement", roles.ARS: "ARS", roles.CD: "Conseil départemental",
+               roles.SUPPORT: "Équipe support", roles.ADMIN: "Administrateur de la plateforme"}
+EMAIL_MAX = 254
+BAD_EMAIL = "Saisissez l'adresse email complète du compte recherché, par exemple nom.prenom@exemple.fr."
+
+
+def accounts_page(email: str = "", account: dict | None = None, error: str = "", status: int = 200):
+    return render_template("support_accounts.html", services=SERVICES, email=email, account=account,
+                           searched=bool(email) and not error, errors={"email": error} if error else {},
+                           role_labels=ROLE_LABELS), status
+
+
+@bp.get("/support/comptes")
+@login_required
+def accounts():
+    """« Comptes et sessions »: the account of the email typed, if there is one."""
+    require_support()
+    email = request.args.get("email", "").strip()
+    if not email:
+        return accounts_page()
+    if len(email) > EMAIL_MAX or "@" not in email:
+        return accounts_page(email, error=BAD_EMAIL, status=422)
+    answer = call("auth", "GET", "/users?" + urlencode({"email": email}))
+    if answer.status_code == 422:
+        return accounts_page(email, error=BAD_EMAIL, status=422)
+    found = ok_json(answer)["items"]
+    return accounts_page(email, found[0] if found else None)
+
+
+def back_to_account():
+    return redirect(url_for("support.accounts", email=request.form.get("email") or None, _anchor="compte"))
+
+
+@bp.post("/support/comptes/<uuid:user_id>/sessions/fermer")
+@login_required
+def end_sessions_of(user_id):
+    """« Fermer toutes ses sessions »: auth's and the gateway's web sessions of the person end at once."""
+    require_support()
+    answer = call("auth", "DELETE", f"/users/{user_id}/sessions")
+    if answer.status_code == 200:
+        store().end_of_user(str(user_id))
+        flash(f"Toutes les sessions de ce compte ont été fermées ({answer.json()['ended']} session(s) ouverte(s)).",
+              "success")
+    else:
+        flash_refusal(answer)
+    return back_to_account()
+
+
+@bp.post("/support/comptes/<uuid:user_id>/desactiver")
+@login_required
+def disable(user_id):
+    """« Désactiver le compte »: no more sign-in, every session ended (the gateway's too, at once)."""
+    require_support()
+    answer = call("auth", "POST", f"/users/{user_id}/disable")
+    if answer.status_code == 200:
+        store().end_of_user(str(user_id))
+    flash_refusal(answer, "Le compte est désactivé : la personne ne peut plus se connecter et ses sessions sont "
+                          "fermées.")
+    return back_to_account()
+
+
+@bp.post("/support/comptes/<uuid:user_id>/reactiver")
+@login_required
+def enable(user_id):
+    require_support()
+    answer = call("auth", "POST", f"/users/{user_id}/enable")
+    flash_refusal(answer, "Le compte est réactivé : la personne peut de nouveau se connecter.")
+    return back_to_account()

@@ -36,26 +36,36 @@ def get_user(session: Connection, user_id: str):
     return session.execute(sa.select(users).where(users.c.id == user_id)).mappings().first()
 
 
-def update_details(session: Connection, user_id: str, changes: dict, address: str):
-    session.execute(users.update().where(users.c.id == user_id).values(**changes))
-    audit(session, "account.details_changed", user_id, address, fields=sorted(changes))
-    return get_user(session, user_id)
-
-
-def change_password(session: Connection, config: Config, keyring: KeyRing, identity: Identity, current: str,
-                    password: str, confirmation: str, address: str, ej_names: list[str]):
-    """Returns ("slowed" | "locked", seconds), ("wrong_current", None), ("weak", [rules]) or ("ok", tokens):
-    new tokens for this session, the only one still open (tokens is {} for a token without a session).
-    Wrong current passwords count like failed logins (throttle.py): a stolen session cannot be used to guess
-    the password, and the session that locks the account ends."""
+def update_details(session: Connection, config: Config, identity: Identity, changes: dict, current: str,
+                   address: str) -> tuple[str, object]:
+    """« Mon compte »'s details. A new phone number needs the current password (ASVS 5.0 7.5.1), checked as
+    « Changer mon mot de passe » checks it (`check_current`). Returns ("ok", user), ("password_required", None) or
+    what `check_current` refuses with."""
     user = get_user(session, identity.user_id)
+    if "telephone" in changes and changes["telephone"] != user["telephone"]:
+        if not current:
+            return "password_required", None
+        status, result = check_current(session, config, identity, user, current, address, "details")
+        if status != "ok":
+            return status, result
+    session.execute(users.update().where(users.c.id == identity.user_id).values(**changes))
+    audit(session, "account.details_changed", identity.user_id, address, fields=sorted(changes))
+    return "ok", get_user(session, identity.user_id)
+
+
+def check_current(session: Connection, config: Config, identity: Identity, user, current: str, address: str,
+                  change: str) -> tuple[str, int | None]:
+    """The current password asked before a change (`change`: "password" or "details", naming the audit rows
+    `<change>.change_refused` / `<change>.change_throttled`). Returns ("ok", None), ("slowed" | "locked", seconds)
+    or ("wrong_current", None). Wrong current passwords count like failed logins (throttle.py): a stolen session
+    cannot be used to guess the password, and the session that locks the account ends."""
     now = datetime.now(UTC)
     verdict = throttle.check(session, user["email"], address, now)
     if verdict.status != "open":
-        throttle.audit_flood(session, config, "password.change_throttled", user["id"], address)
+        throttle.audit_flood(session, config, f"{change}.change_throttled", user["id"], address)
         return verdict.status, verdict.retry_after
     if not passwords.verify_password(user["password_hash"], current):
-        throttle.audit_flood(session, config, "password.change_refused", user["id"], address)
+        throttle.audit_flood(session, config, f"{change}.change_refused", user["id"], address)
         account_locked, address_locked = throttle.failed(session, config, user["email"], address, now)
         if account_locked:
             audit(session, "account.locked", user["id"], address)
@@ -65,6 +75,17 @@ def change_password(session: Connection, config: Config, keyring: KeyRing, ident
             return "locked", config.lock_minutes * 60
         return "wrong_current", None
     throttle.succeeded(session, user["email"], address)
+    return "ok", None
+
+
+def change_password(session: Connection, config: Config, keyring: KeyRing, identity: Identity, current: str,
+                    password: str, confirmation: str, address: str, ej_names: list[str]):
+    """Returns ("slowed" | "locked", seconds), ("wrong_current", None), ("weak", [rules]) or ("ok", tokens):
+    new tokens for this session, the only one still open (tokens is {} for a token without a session)."""
+    user = get_user(session, identity.user_id)
+    status, result = check_current(session, config, identity, user, current, address, "password")
+    if status != "ok":
+        return status, result
     context = passwords.context_of(user, [*ej_finess(session, user["id"]), *ej_names])
     unmet = passwords.unmet_rules(password, confirmation, user["email"], context, user["password_hash"])
     if unmet:

@@ -113,6 +113,8 @@ def sign_in():
         raise error
     if outcome.status == "invalid":
         raise ApiError(401, "invalid_credentials", "Adresse email ou mot de passe incorrect.")
+    if outcome.status == "disabled":
+        raise ApiError(403, "account_disabled", "Votre compte est désactivé : contactez l'équipe support e-CARS.")
     if outcome.status == "reset_required":
         raise ApiError(403, "password_reset_required", "Lors de votre première connexion, vous devez obligatoirement "
                                                        "réinitialiser le mot de passe que vous avez reçu par email.")
@@ -179,9 +181,30 @@ def update_me():
     if not changes:
         raise ApiError(422, "validation_failed", "Aucune donnée à modifier.",
                        {"fields": "attendus : " + ", ".join(account.EDITABLE)})
+    current = data.get("current_password", "")
+    if not isinstance(current, str):
+        raise ApiError(422, "validation_failed", "Le mot de passe actuel doit être une chaîne de caractères.",
+                       {"current_password": "chaîne attendue"})
     with unit_of_work() as session:
-        user = account.update_details(session, current_identity().user_id, changes, client_address())
-    return jsonify(login.public_user(user))
+        status, result = account.update_details(session, settings(), current_identity(), changes, current[:1000],
+                                                client_address())
+    if status == "password_required":
+        raise ApiError(422, "validation_failed", "Pour changer de numéro de téléphone, saisissez votre mot de passe "
+                                                 "actuel.", {"current_password": "obligatoire"})
+    refuse_current_password(status, result)
+    return jsonify(login.public_user(result))
+
+
+def refuse_current_password(status: str, result) -> None:
+    """The refusals of a current password asked before a change (account.check_current)."""
+    if status == "slowed":
+        raise slowed(result)
+    if status == "locked":
+        raise ApiError(429, "login_locked", "Trop de tentatives infructueuses : réessayez dans "
+                                            f"{max(1, round(result / 60))} minute(s).", {"retry_after": result})
+    if status == "wrong_current":
+        raise ApiError(403, "wrong_current_password", "Le mot de passe actuel est incorrect.",
+                       {"current_password": "incorrect"})
 
 
 @bp.post("/me/password")
@@ -198,14 +221,7 @@ def change_my_password():
         status, result = account.change_password(session, settings(), current_app.extensions["keyring"],
                                                  current_identity(), current[:1000], password, confirmation,
                                                  client_address(), names)
-    if status == "slowed":
-        raise slowed(result)
-    if status == "locked":
-        raise ApiError(429, "login_locked", "Trop de tentatives infructueuses : réessayez dans "
-                                            f"{max(1, round(result / 60))} minute(s).", {"retry_after": result})
-    if status == "wrong_current":
-        raise ApiError(403, "wrong_current_password", "Le mot de passe actuel est incorrect.",
-                       {"current_password": "incorrect"})
+    refuse_current_password(status, result)
     if status == "weak":
         raise weak_password(result)
     return jsonify({"message": "Votre mot de passe a été modifié. Vos autres sessions ont été fermées.",

@@ -1,10 +1,9 @@
 """HTTP API of the auth service, its sessions part: « Mon compte »'s sessions (one per device), « Se déconnecter
-de tous les appareils », the support team's ending of a person's sessions, and the revocations feed that every
-token verifier polls."""
+de tous les appareils », and the revocations feed that every token verifier polls (the support team's ending of a
+person's sessions: api_accounts.py)."""
 
 from flask import Blueprint, current_app, jsonify, request
 
-from ecars_common import roles
 from ecars_common.app import settings, unit_of_work
 from ecars_common.errors import ApiError
 from ecars_common.payload import bool_field, client_address, is_uuid, json_object
@@ -63,17 +62,3 @@ def end_all_my_sessions():
     message = ("Vos autres sessions ont été fermées." if keep_current
                else "Vous avez été déconnecté de tous les appareils.")
     return jsonify({"message": message, "ended": count, **({"tokens": tokens} if tokens else {})})
-
-
-@bp.delete("/users/<user_id>/sessions")
-@authenticated
-def end_sessions_of_user(user_id: str):
-    """The support team ends every session of a person (a lost computer, a compromised account)."""
-    if current_identity().role not in roles.SUPPORT_ROLES:
-        raise ApiError(403, "forbidden", "Réservé à l'équipe support.")
-    with unit_of_work() as session:
-        user = account.get_user(session, user_id) if is_uuid(user_id) else None
-        if user is None:
-            raise ApiError(404, "not_found", "Utilisateur introuvable.")
-        _, count = sessions.end_all_sessions(session, user_id, "ended_by_support", client_address())
-    return jsonify({"message": "Toutes les sessions de cet utilisateur ont été fermées.", "ended": count})

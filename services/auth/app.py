@@ -7,6 +7,7 @@ from ecars_common.revocations import Revocations
 from ecars_common.tokens import TokenVerifier
 from services.auth import openapi, sessions
 from services.auth.api import bp
+from services.auth.api_accounts import bp as accounts_bp
 from services.auth.api_sessions import bp as sessions_bp
 from services.auth.api_snapshot import bp as snapshot_bp
 from services.auth.config import Config
@@ -42,7 +43,7 @@ def create_app(config: Config | None = None) -> Flask:
 
     # auth checks its own tokens with its own keys and its own revocations, not over HTTP
     verifier = TokenVerifier(keyring.jwks, revocations=Revocations(revocations_feed, config.revocation_poll_seconds))
-    app = create_service_app(config, db, [bp, sessions_bp, snapshot_bp], openapi.DOCUMENT, token_verifier=verifier,
-                             counts=key_counts)
+    app = create_service_app(config, db, [bp, sessions_bp, accounts_bp, snapshot_bp], openapi.DOCUMENT,
+                             token_verifier=verifier, counts=key_counts)
     app.extensions["keyring"] = keyring
     return app

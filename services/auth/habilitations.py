@@ -5,14 +5,20 @@ flags « Administrateur » and « Visibilité documents confidentiels ». Each c
 the other services keep a local projection and authorise without calling auth. Each habilitation numbers its
 changes (`version`: 1 at the grant, +1 at each change and at the revocation, taken under the row's lock), and
 its events carry that number (`data.version`, schema v2), by which the projections ignore an event older than
-what they hold (ecars_common.projection)."""
+what they hold (ecars_common.projection).
+
+A revoked habilitation takes its EJ, contract or CPOM away at the person's next request (each service's projection);
+the person's sessions end only when it was their last one and they are an établissement user, whose habilitations
+are their only accesses: they can do nothing more in e-CARS (ASVS 5.0 7.4.2). Ending every session at each
+revocation would sign someone out of their other EJs and lose what they were typing there (docs/security.md)."""
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.dialects.postgresql import insert
 
-from ecars_common.roles import AUTHORITIES
+from ecars_common.roles import AUTHORITIES, ETABLISSEMENT
 from ecars_common.tokens import Identity
+from services.auth import sessions
 from services.auth.audit import audit, person, publish
 from services.auth.orm import habilitations, users
 
@@ -117,13 +123,20 @@ def change(session: Connection, by: Identity, item: dict, flags: dict, address: 
     return item
 
 
-def revoke(session: Connection, by: Identity, item: dict, address: str) -> None:
+def revoke(session: Connection, by: Identity, item: dict, address: str) -> int:
     """The revocation is the habilitation's last version; its id is never used again (granting the same access
-    anew makes a new habilitation), so the projections' tombstone of it is final."""
+    anew makes a new habilitation), so the projections' tombstone of it is final. Returns how many sessions of the
+    person ended (when it was the last habilitation of an établissement user, the module's docstring)."""
     version = session.execute(habilitations.delete().where(habilitations.c.id == item["id"])
                               .returning(habilitations.c.version)).scalar()
     if version is None:  # revoked meanwhile by another request: announced once, by that one
-        return
+        return 0
     announce(session, "auth.habilitation.revoked", item, version + 1)
     audit(session, "access.revoked", item["user_id"], address, by=by.user_id, scope_type=item["scope_type"],
           scope_id=item["scope_id"])
+    left = session.execute(sa.select(users.c.role, sa.select(sa.func.count()).where(
+        habilitations.c.user_id == users.c.id).scalar_subquery().label("habilitations"))
+        .where(users.c.id == item["user_id"])).one()
+    if left.role != ETABLISSEMENT or left.habilitations:
+        return 0
+    return sessions.end_all_sessions(session, item["user_id"], "habilitations_revoked", address)[1]

@@ -48,14 +48,16 @@ class KeyRing:
             keys.append({**jwk, "kid": kid, "alg": ALGORITHM, "use": "sig"})
         return {"keys": keys}
 
-    def issue(self, identity: Identity, not_before: int = 0) -> str:
-        """`not_before`: the user's (epoch seconds); the token's iat is never before it, or it would be refused
-        (services/auth/sessions.py, next_second)."""
+    def issue(self, identity: Identity, not_before_ms: int = 0) -> str:
+        """`not_before_ms`: the user's « not before » (epoch milliseconds); the token is never issued before it, or
+        it would be refused (services/auth/sessions.py). `iat_ms`, a private claim, is when it was issued to the
+        millisecond, `iat` its whole second (ecars_common/revocations.py compares `iat_ms`)."""
         kid, private = self._keys[0]
-        now = max(int(time.time()), not_before)
+        issued_ms = max(time.time_ns() // 1_000_000, not_before_ms)
+        now = issued_ms // 1000
         claims = {
             "iss": ISSUER, "aud": AUDIENCE, "sub": identity.user_id, "email": identity.email, "role": identity.role,
             "region": identity.region, "departement": identity.departement, "sid": identity.session_id,
-            "iat": now, "exp": now + self.access_token_seconds, "jti": secrets.token_hex(12),
+            "iat": now, "iat_ms": issued_ms, "exp": now + self.access_token_seconds, "jti": secrets.token_hex(12),
         }
         return jwt.encode(claims, private, algorithm=ALGORITHM, headers={"kid": kid, "typ": TOKEN_TYPE})

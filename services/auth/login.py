@@ -20,7 +20,7 @@ ROTATION_GRACE_SECONDS = 30
 
 @dataclass
 class Outcome:
-    status: str  # ok | invalid | slowed | locked | reset_required
+    status: str  # ok | invalid | slowed | locked | reset_required | disabled
     tokens: dict = field(default_factory=dict)
     retry_after: int = 0
 
@@ -37,7 +37,7 @@ def issue_tokens(session: Connection, config: Config, keyring: KeyRing, user, se
         token_hash=sha256(refresh), user_id=user["id"], session_id=session_id,
         expires_at=datetime.now(UTC) + timedelta(days=config.refresh_token_days)))
     not_before = session.execute(sa.select(users.c.tokens_not_before).where(users.c.id == user["id"])).scalar_one()
-    access = keyring.issue(identity_of(user, session_id), not_before=sessions.epoch(not_before))
+    access = keyring.issue(identity_of(user, session_id), not_before_ms=sessions.epoch_ms(not_before))
     return {"access_token": access, "refresh_token": refresh, "token_type": "Bearer",
             "expires_in": config.access_token_seconds, "user": public_user(user)}
 
@@ -72,6 +72,9 @@ def login(session: Connection, config: Config, keyring: KeyRing, email: str, pas
             return Outcome("locked", retry_after=config.lock_minutes * 60)
         return Outcome("invalid")
     throttle.succeeded(session, email, address)
+    if user["disabled_at"] is not None:  # told only to whoever knows the password (services/auth/disabling.py)
+        audit(session, "login.refused_disabled", user_id, address)
+        return Outcome("disabled")
     if user["must_reset_password"]:
         audit(session, "login.reset_required", user_id, address)
         return Outcome("reset_required")

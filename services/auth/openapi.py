@@ -35,6 +35,9 @@ SESSION = obj({"id": UUID, "user_agent": TEXT, "client_address": TEXT, "created_
                "last_used_at": string(format="date-time"), "current": BOOL},
               ["id", "user_agent", "client_address", "created_at", "last_used_at", "current"])
 ENDED = obj({"message": TEXT, "ended": INT, "tokens": TOKENS}, ["message", "ended"])
+ACCOUNT = obj({"id": UUID, "email": TEXT, "civilite": TEXT, "nom": TEXT, "prenom": TEXT, "role": TEXT, "actif": BOOL,
+               "desactive_le": nullable(string(format="date-time")), "premiere_connexion_attendue": BOOL,
+               "sessions_ouvertes": INT}, ["id", "email", "role", "actif", "sessions_ouvertes"])
 
 PATHS = {
     "/password-policy": {"get": operation(
@@ -73,11 +76,13 @@ PATHS = {
     "/token-revocations": {"get": operation(
         "Les révocations de jetons d'accès de la durée de vie d'un jeton (utilisateurs et sessions désignés par un "
         "condensé de leur identifiant) : chaque vérificateur de jetons les relit toutes les quelques secondes "
-        "(ecars_common/revocations.py). Un jeton dont `iat` est antérieur au `not_before` de sa clé est refusé.",
+        "(ecars_common/revocations.py). Un jeton dont `iat_ms` (à défaut `iat`) est antérieur au `not_before_ms` de "
+        "sa clé est refusé (`not_before` : la même seconde, arrondie au-dessus).",
         public=True, errors=[422],
         parameters=[query("since", string(30), required=False)],
         returns=obj({"as_of": {"type": "number"}, "keep_seconds": INT,
-                     "items": array(obj({"key": TEXT, "not_before": INT}, ["key", "not_before"]))},
+                     "items": array(obj({"key": TEXT, "not_before": INT, "not_before_ms": INT},
+                                        ["key", "not_before", "not_before_ms"]))},
                     ["as_of", "keep_seconds", "items"]))},
     "/.well-known/jwks.json": {"get": operation(
         "Les clés publiques (EdDSA) des jetons d'accès.", public=True,
@@ -85,10 +90,13 @@ PATHS = {
     "/me": {
         "get": operation("Mon compte.", returns=USER),
         "patch": operation(
-            "Modifier mes coordonnées.", returns=USER, errors=[422],
+            "Modifier mes coordonnées. Un nouveau numéro de téléphone demande le mot de passe actuel "
+            "(`current_password`), compté comme les autres vérifications de mot de passe (ralentissement, blocage).",
+            returns=USER, errors=[403, 422, 429],
             body=json_body(obj({"civilite": string(100, enum=["M.", "Mme"]), "nom": string(100),
                                 "prenom": string(100), "fonction": string(100),
-                                "telephone": string(30, description="format 01 22 33 44 55")}))),
+                                "telephone": string(30, description="format 01 22 33 44 55"),
+                                "current_password": PASSWORD}))),
     },
     "/me/password": {"post": operation(
         "Changer mon mot de passe : mes autres sessions sont fermées, celle-ci reçoit de nouveaux jetons (`tokens`).",
@@ -106,8 +114,19 @@ PATHS = {
         "« Se déconnecter de tous les appareils » ; avec `keep_current`, toutes sauf celle-ci, qui reçoit de "
         "nouveaux jetons (`tokens`).", returns=ENDED, errors=[422],
         body=json_body(obj({"keep_current": BOOL})))},
+    "/users": {"get": operation(
+        "Le compte d'une adresse email (équipe support) : liste vide s'il n'y en a pas.", returns=items_of(ACCOUNT),
+        errors=[403, 422], parameters=[query("email", EMAIL, required=True)])},
     "/users/<user_id>/sessions": {"delete": operation(
-        "Fermer toutes les sessions d'une personne (équipe support).", returns=ENDED, errors=[403])},
+        "Fermer toutes les sessions d'une personne (équipe support).", returns=ENDED, errors=[403, 404])},
+    "/users/<user_id>/disable": {"post": operation(
+        "« Désactiver le compte » (équipe support) : plus de connexion, toutes ses sessions fermées. Ni son propre "
+        "compte, ni celui d'un administrateur sauf par un administrateur.",
+        returns=obj({"message": TEXT, "ended": INT, "user": ACCOUNT}, ["message", "ended", "user"]),
+        errors=[403, 404])},
+    "/users/<user_id>/enable": {"post": operation(
+        "« Réactiver le compte » (équipe support) : la personne peut de nouveau se connecter.",
+        returns=obj({"message": TEXT, "user": ACCOUNT}, ["message", "user"]), errors=[403, 404])},
     "/habilitations": {
         "get": operation(
             "Les habilitations d'un EJ, contrat ou CPOM (profil « Administrateur » requis).",

@@ -27,6 +27,9 @@ users = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     # access tokens issued before this instant are refused (services/auth/sessions.py)
     sa.Column("tokens_not_before", sa.DateTime(timezone=True)),
+    # « Désactiver le compte » (services/auth/disabling.py): no sign-in while set
+    sa.Column("disabled_at", sa.DateTime(timezone=True)),
+    sa.Column("disabled_by", UUID(as_uuid=False)),
 )
 
 verification_codes = sa.Table(

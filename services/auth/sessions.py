@@ -5,9 +5,14 @@ session revokes its refresh tokens and records that its access tokens are no lon
 user's sessions (« Se déconnecter de tous les appareils », a password changed or reset, a refresh token
 stolen) sets the user's « not before »: every access token issued before it is refused. Both go to the feed
 every token verifier polls (`GET /token-revocations`, ecars_common/revocations.py) and are announced on the bus
-(`auth.user.sessions_revoked`)."""
+(`auth.user.sessions_revoked`).
 
-import math
+Instants are milliseconds. A revocation's is the next millisecond (every token issued until now is earlier), and a
+user's is moreover strictly after their previous one (`BUMP`, under the user row's lock): the tokens issued after a
+revocation carry its instant at least (keys.KeyRing.issue), so that a second revocation in the same instant would
+leave them valid — as it did with whole seconds, a password change then the support team ending every session
+within the same second (tests/e2e/test_web_sessions.py)."""
+
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -24,6 +29,10 @@ LIVE = sa.and_(sessions.c.ended_at.is_(None), sa.exists().where(
     refresh_tokens.c.session_id == sessions.c.id, refresh_tokens.c.revoked_at.is_(None),
     refresh_tokens.c.expires_at > sa.func.now()))
 
+# The user's new « not before »: the given instant, or just after their previous one if that is not earlier.
+BUMP = users.update().where(users.c.id == sa.bindparam("who")).values(tokens_not_before=sa.func.greatest(
+    sa.bindparam("instant", type_=sa.DateTime(timezone=True)),
+    users.c.tokens_not_before + sa.text("interval '1 millisecond'"))).returning(users.c.tokens_not_before)
 # the feed, polled by every process every few seconds: built once (docs/developing.md, hot paths)
 FEED = sa.select(token_revocations.c.key, sa.func.max(token_revocations.c.not_before).label("not_before")).where(
     token_revocations.c.recorded_at > sa.func.to_timestamp(sa.bindparam("since")),
@@ -32,15 +41,15 @@ FEED = sa.select(token_revocations.c.key, sa.func.max(token_revocations.c.not_be
 CLOCK = sa.select(sa.extract("epoch", sa.func.clock_timestamp()))
 
 
-def next_second() -> datetime:
-    """The instant from which new tokens are valid again. Tokens carry their issue time in whole seconds (iat),
-    so it is the next whole second: every token issued before now has an earlier iat; tokens issued from now on
-    are given this iat (keys.KeyRing.issue), so they are not refused with them."""
-    return datetime.fromtimestamp(math.floor(time.time()) + 1, UTC)
+def next_instant() -> datetime:
+    """The instant from which new tokens are valid again: the next millisecond. Every token issued until now has an
+    earlier `iat_ms`; those issued from now on are given this one at least (keys.KeyRing.issue)."""
+    ms = time.time_ns() // 1_000_000 + 1
+    return datetime.fromtimestamp(ms // 1000, UTC).replace(microsecond=ms % 1000 * 1000)
 
 
-def epoch(instant: datetime | None) -> int:
-    return int(instant.timestamp()) if instant else 0
+def epoch_ms(instant: datetime | None) -> int:
+    return round(instant.timestamp() * 1000) if instant else 0
 
 
 def open_session(session: Connection, user_id: str, user_agent: str, address: str) -> str:
@@ -80,7 +89,7 @@ def end_session(session: Connection, user_id: str, session_id: str, reason: str,
     session.execute(refresh_tokens.update().where(refresh_tokens.c.session_id == session_id,
                                                   refresh_tokens.c.revoked_at.is_(None))
                     .values(revoked_at=sa.func.now()))
-    not_before = next_second()
+    not_before = next_instant()
     revoke(session, key_of("session", session_id), not_before, reason)
     if audited:
         audit(session, "session.ended", user_id, address, session_id=session_id, reason=reason)
@@ -94,7 +103,8 @@ def end_all_sessions(session: Connection, user_id: str, reason: str, address: st
     """End every session of the user (but `keep`): their refresh tokens are revoked, and every access token
     issued until now is refused — `keep`'s too, which needs new tokens (login.issue_tokens). Returns the new
     « not before » and how many sessions ended."""
-    not_before = next_second()
+    # first, under the user row's lock: strictly after their previous one (the module's docstring)
+    not_before = session.execute(BUMP, {"who": user_id, "instant": next_instant()}).scalar_one()
     others = sessions.c.id != keep if keep else sa.true()
     count = session.execute(sa.select(sa.func.count()).where(sessions.c.user_id == user_id, LIVE, others)
                             ).scalar_one()
@@ -104,7 +114,6 @@ def end_all_sessions(session: Connection, user_id: str, reason: str, address: st
     session.execute(refresh_tokens.update().where(
         refresh_tokens.c.user_id == user_id, refresh_tokens.c.revoked_at.is_(None), kept_tokens)
         .values(revoked_at=sa.func.now()))
-    session.execute(users.update().where(users.c.id == user_id).values(tokens_not_before=not_before))
     revoke(session, key_of("user", user_id), not_before, reason)
     if audited:  # else the caller's own row tells it (« password.reset »…)
         audit(session, "sessions.ended_all", user_id, address, reason=reason, sessions=count, kept=keep or None)
@@ -115,9 +124,11 @@ def end_all_sessions(session: Connection, user_id: str, reason: str, address: st
 
 def feed(session: Connection, since: float | None, keep_seconds: int) -> dict:
     """What GET /token-revocations answers: the revocations recorded after `since` (epoch seconds) within the
-    last `keep_seconds`, one per key (its latest « not before »)."""
+    last `keep_seconds`, one per key (its latest « not before », to the millisecond in `not_before_ms`; `not_before`
+    is its second rounded up, for a verifier that reads whole seconds only)."""
     as_of = float(session.execute(CLOCK).scalar_one())
     rows = session.execute(FEED, {"since": since if since is not None else 0.0,
                                   "keep": timedelta(seconds=keep_seconds)})
     return {"as_of": as_of, "keep_seconds": keep_seconds,
-            "items": [{"key": row.key, "not_before": epoch(row.not_before)} for row in rows]}
+            "items": [{"key": row.key, "not_before": -(-epoch_ms(row.not_before) // 1000),
+                       "not_before_ms": epoch_ms(row.not_before)} for row in rows]}

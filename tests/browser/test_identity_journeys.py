@@ -353,6 +353,19 @@ def test_mon_compte_saves_the_details_and_a_password_change_offers_to_sign_out_e
     page.locator("#fonction").fill("Directeur")
     page.locator("#telephone").fill("02 99 00 00 00")
     page.get_by_role("button", name="Enregistrer mes informations").click()
+    # ASVS 5.0 7.5.1: a new phone number needs the current password; what was typed stays
+    current = page.locator("#informations-mot-de-passe")
+    expect(error_of(page, "informations-mot-de-passe")).to_have_text(
+        "Pour changer de numéro de téléphone, saisissez votre mot de passe actuel.")
+    expect(page.locator("#telephone")).to_have_value("02 99 00 00 00")
+    expect(page.locator("#nom")).to_have_value("DURAND")
+    current.fill("pas-le-bon-1A!")
+    page.get_by_role("button", name="Enregistrer mes informations").click()
+    expect(error_of(page, "informations-mot-de-passe")).to_have_text("Le mot de passe actuel est incorrect.")
+    expect(page.locator("#fonction")).to_have_value("Directeur")
+    expect(current).to_have_value("")  # a password is never sent back
+    current.fill(STRONG)
+    page.get_by_role("button", name="Enregistrer mes informations").click()
     expect(page.get_by_role("status")).to_have_text("Vos informations ont été enregistrées.")
     page.reload()
     expect(page.locator("#civilite")).to_have_value("M.")
@@ -366,21 +379,22 @@ def test_mon_compte_saves_the_details_and_a_password_change_offers_to_sign_out_e
                       "telephone": "02 99 00 00 00"}
 
     new_password = "Nouveau-Secret-2027?"
-    field(page, "Mot de passe actuel").fill("pas-le-bon-1A!")
+    password_form = page.locator('form[action="/mon-compte/mot-de-passe"]')
+    field(password_form, "Mot de passe actuel").fill("pas-le-bon-1A!")
     field(page, "Nouveau mot de passe").fill(new_password)
     field(page, "Confirmation").fill(new_password)
     assert all_met_while_typing(page), checklist_states(page)
     page.get_by_role("button", name="Modifier mon mot de passe").click()
     expect(error_of(page, "current_password")).to_have_text("Le mot de passe actuel est incorrect.")
 
-    field(page, "Mot de passe actuel").fill(STRONG)
+    field(password_form, "Mot de passe actuel").fill(STRONG)
     field(page, "Nouveau mot de passe").fill("court")
     field(page, "Confirmation").fill("court")
     page.get_by_role("button", name="Modifier mon mot de passe").click()
     expect(error_of(page, "password")).to_contain_text(MESSAGES["length"])
     page.screenshot(path="/tmp/ecars-mon-compte.png", full_page=True)
 
-    field(page, "Mot de passe actuel").fill(STRONG)
+    field(password_form, "Mot de passe actuel").fill(STRONG)
     field(page, "Nouveau mot de passe").fill(new_password)
     field(page, "Confirmation").fill(new_password)
     page.get_by_role("button", name="Modifier mon mot de passe").click()

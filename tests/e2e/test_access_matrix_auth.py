@@ -71,6 +71,13 @@ ROUTES = service_routes(SERVICE) + [
           send=lambda w: own_session(w, json={"keep_current": False})),
     Route("DELETE", "/users/<user_id>/sessions", lambda w: f"/users/{w.fresh_session()['user_id']}/sessions",
           {"support": 200, "ej_member": (403, "forbidden"), "ars": (403, "forbidden")}),
+    # « Comptes et sessions »: the support team only (each row acts on a fresh user)
+    Route("GET", "/users", f"/users?email={NOBODY}",
+          {"support": 200, "ej_member": (403, "forbidden"), "ars": (403, "forbidden"), "cd": (403, "forbidden")}),
+    Route("POST", "/users/<user_id>/disable", lambda w: f"/users/{w.fresh_session()['user_id']}/disable",
+          {"support": 200, "ej_member": (403, "forbidden"), "ars": (403, "forbidden")}),
+    Route("POST", "/users/<user_id>/enable", lambda w: f"/users/{w.fresh_session()['user_id']}/enable",
+          {"support": 200, "ej_member": (403, "forbidden"), "ars": (403, "forbidden")}),
     # read by every token verifier on the internal network; through the gateway, a token is needed
     Route("GET", "/token-revocations", "/token-revocations", {"ej_member": 200, "support": 200},
           service_open=True),

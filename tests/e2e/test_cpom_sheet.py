@@ -284,8 +284,11 @@ def test_who_may_see_a_cpom(gateway, stack, ars, cd, setting):
 
 def test_access_granted_through_auth_reaches_the_cpom_projection(gateway, stack, ars, setting):
     """The real path: an ARS user grants the EJ in « Gestion des habilitations »; auth's event reaches the
-    cpom projection, and the new interlocutor sees the CPOM; the revocation takes it away."""
+    cpom projection, and the new interlocutor sees the CPOM; the revocation takes it away (the member keeps another
+    EJ's habilitation, so the revocation does not end their session: docs/security.md, 7.4.2)."""
     member = user(stack, gateway)
+    rows(stack, "INSERT INTO auth.habilitations (user_id, scope_type, scope_id) VALUES (%s, 'ej', '000000000') "
+                "RETURNING id", member.user_id)
     granted = httpx.post(f"{gateway}/api/auth/habilitations", headers=ars.headers, json={
         "scope_type": "ej", "scope_id": setting["org"]["finess"], "civilite": "M.", "nom": "RENAUD",
         "prenom": "Jerome", "fonction": "Directeur", "email": member.email})

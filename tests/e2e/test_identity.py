@@ -150,7 +150,8 @@ def test_mon_compte_changes_details_and_password(gateway, stack, mailbox):
     email, _ = active_user(stack)
     tokens = sign_in(gateway, email)
     changed = httpx.patch(api(gateway, "/me"), headers=bearer(tokens),
-                          json={"civilite": "M.", "fonction": "Directeur adjoint", "telephone": "0296272027"})
+                          json={"civilite": "M.", "fonction": "Directeur adjoint", "telephone": "0296272027",
+                                "current_password": PASSWORD})
     assert changed.status_code == 200 and changed.json()["fonction"] == "Directeur adjoint"
     bad = httpx.patch(api(gateway, "/me"), headers=bearer(tokens), json={"civilite": "Dr", "nom": ""})
     assert bad.status_code == 422 and "civilite" in bad.json()["error"]["details"]

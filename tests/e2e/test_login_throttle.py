@@ -118,3 +118,47 @@ def test_a_password_reset_lifts_the_lock_and_the_waits(stack, gateway, mailbox):
     assert login(stack, email, PASSWORD, "198.51.100.50").status_code == 429
     assert reset_password(gateway, mailbox, email, "Renouvele-Apres-2026!").status_code == 200
     assert login(stack, email, "Renouvele-Apres-2026!", "198.18.4.1").status_code == 200
+
+
+def test_a_new_phone_number_needs_the_current_password_which_counts_like_a_login(stack):
+    """ASVS 5.0 7.5.1: « Mon compte » asks the current password before changing the phone number; a wrong one counts
+    towards the waits and the lock as a failed login does, and the session that locks the account ends."""
+    email, user_id = active_user(stack)
+    address = "198.18.9.1"
+    tokens = login(stack, email, PASSWORD, address).json()
+
+    def patch(body: dict) -> httpx.Response:
+        return httpx.patch(f"http://127.0.0.1:{stack.service_port('auth')}/me", json=body,
+                           headers={"Authorization": f"Bearer {tokens['access_token']}", "X-Forwarded-For": address})
+
+    missing = patch({"telephone": "02 96 27 20 27"})
+    assert missing.status_code == 422
+    assert missing.json()["error"] == {
+        "code": "validation_failed", "details": {"current_password": "obligatoire"},
+        "message": "Pour changer de numéro de téléphone, saisissez votre mot de passe actuel."}
+    not_text = patch({"telephone": "02 96 27 20 27", "current_password": 12})
+    assert not_text.status_code == 422
+    assert not_text.json()["error"]["details"] == {"current_password": "chaîne attendue"}
+    wrong = patch({"telephone": "02 96 27 20 27", "current_password": WRONG})
+    assert wrong.status_code == 403
+    assert wrong.json()["error"]["code"] == "wrong_current_password"
+    assert wrong.json()["error"]["message"] == "Le mot de passe actuel est incorrect."
+    assert rows(stack, "SELECT telephone FROM auth.users WHERE id = %s", user_id)[0]["telephone"] == ""
+    assert pair(stack, email, address)["failures"] == 1  # counted as a failed login from this address
+    [refused] = rows(stack, "SELECT details FROM auth.audit_log WHERE user_id = %s AND action = %s", user_id,
+                     "details.change_refused")
+    assert refused["details"]["count"] == 1
+    # the other details, and the same number again, need no password
+    assert patch({"fonction": "Directrice", "telephone": ""}).status_code == 200
+    saved = patch({"telephone": "0296272027", "current_password": PASSWORD})
+    assert saved.status_code == 200 and saved.json()["telephone"] == "02 96 27 20 27"
+    assert rows(stack, "SELECT 1 FROM auth.login_throttle WHERE key = %s", f"pair:{email} {address}") == []
+
+    # one failure short of the lock (from other addresses): this wrong password locks, and this session ends
+    rows(stack, "INSERT INTO auth.login_throttle (key, failures, last_failure_at) VALUES (%s, 49, now()) RETURNING key",
+         f"account:{email}")
+    locked = patch({"telephone": "01 22 33 44 55", "current_password": WRONG})
+    assert locked.status_code == 429 and locked.json()["error"]["code"] == "login_locked"
+    [ended] = rows(stack, "SELECT ended_reason FROM auth.sessions WHERE user_id = %s", user_id)
+    assert ended["ended_reason"] == "account_locked"
+    assert rows(stack, "SELECT telephone FROM auth.users WHERE id = %s", user_id)[0]["telephone"] == "02 96 27 20 27"

@@ -127,6 +127,8 @@ def test_an_administrateur_adds_a_collaborator_who_gets_the_email_and_can_sign_i
     assert items[0]["visibilite_documents_confidentiels"] is False
     assert httpx.delete(f"{gateway}/api/auth/habilitations/{habilitation_id}",
                         headers=bearer(admin_tokens)).status_code == 204
+    # their last habilitation: their sessions end too (docs/security.md, 7.4.2); signed in again, they hold none
+    newcomer_tokens = sign_in(gateway, newcomer, STRONG)
     assert wait_for_projection(gateway, newcomer_tokens, "cpom", lambda items: items == []) == []
 
 

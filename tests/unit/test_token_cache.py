@@ -85,10 +85,11 @@ class Feed:
         return {"as_of": time.time(), "keep_seconds": 960, "items": list(self.items)}
 
 
-def sign(keys: Keys, iat: int, sid: str = "s1") -> str:
+def sign(keys: Keys, iat: int, sid: str = "s1", iat_ms: int | None = None) -> str:
+    precise = {} if iat_ms is None else {"iat_ms": iat_ms}
     return jwt.encode({"iss": ISSUER, "aud": AUDIENCE, "sub": "00000000-0000-0000-0000-000000000001",
-                       "role": "etablissement", "iat": iat, "exp": iat + 600, "jti": f"j{iat}{sid}", "sid": sid},
-                      keys.private, algorithm=ALGORITHM, headers={"kid": "k1"})
+                       "role": "etablissement", "iat": iat, "exp": iat + 600, "jti": f"j{iat}{sid}{iat_ms}", "sid": sid,
+                       **precise}, keys.private, algorithm=ALGORITHM, headers={"kid": "k1"})
 
 
 def test_a_remembered_token_is_refused_at_the_next_poll_after_its_user_is_revoked():
@@ -104,6 +105,31 @@ def test_a_remembered_token_is_refused_at_the_next_poll_after_its_user_is_revoke
     with pytest.raises(InvalidToken, match="revoked"):
         verifier.verify(token)
     assert verifier.verify(sign(keys, now)).user_id  # issued from the « not before » on: valid
+
+
+def test_a_second_revocation_within_the_same_second_refuses_the_tokens_issued_after_the_first():
+    """auth gives a token issued after a revocation that revocation's instant at least, and the next revocation of
+    the user a later one (services/auth/sessions.py): compared to the millisecond, the second refuses it, although
+    both fall within one second. A token that says its second only (`iat`) counts from the start of it."""
+    keys, feed = Keys(), Feed()
+    revocations = Revocations(feed, interval=3600)
+    verifier = TokenVerifier(keys.jwks, revocations=revocations)
+    second = int(time.time())
+    first_ms = second * 1000 + 400
+    user = key_of("user", "00000000-0000-0000-0000-000000000001")
+    feed.items.append({"key": user, "not_before": second + 1, "not_before_ms": first_ms})
+    revocations.poll()
+    between = sign(keys, second, iat_ms=first_ms)  # issued after the first revocation: given its instant
+    assert verifier.verify(between).user_id
+    with pytest.raises(InvalidToken, match="revoked"):
+        verifier.verify(sign(keys, second, iat_ms=first_ms - 1))
+    with pytest.raises(InvalidToken, match="revoked"):
+        verifier.verify(sign(keys, second))  # its second only: from its start, before the revocation
+    feed.items[0] = {"key": user, "not_before": second + 1, "not_before_ms": first_ms + 1}  # the second one
+    revocations.poll()
+    with pytest.raises(InvalidToken, match="revoked"):
+        verifier.verify(between)
+    assert verifier.verify(sign(keys, second, iat_ms=first_ms + 1)).user_id
 
 
 def test_ending_a_session_refuses_its_tokens_only():
