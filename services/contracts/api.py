@@ -88,16 +88,21 @@ def show_indicator(contract_id, code: str):
         return jsonify(evaluation.indicator_view(session, current_identity(), str(contract_id), code))
 
 
+def answers_and_comment(data: dict) -> tuple[dict, str]:
+    """An indicator form's body, saved or kept as a draft: {"answers": {question code: value}, "comment": "..."}."""
+    answers = data.get("answers", {})
+    if not isinstance(answers, dict):
+        raise ApiError(422, "validation_failed", "« answers » doit être un objet {code question: valeur}.",
+                       {"answers": "objet attendu"})
+    return answers, string_field(data, "comment", max_length=domain.MAX_TEXT, required=False)
+
+
 @bp.put("/contracts/<uuid:contract_id>/indicators/<code>")
 @authenticated
 def save_indicator(contract_id, code: str):
     """« Enregistrer »: {"version": n, "answers": {question code: value}, "comment": "..."}."""
     data = json_object()
-    answers = data.get("answers", {})
-    if not isinstance(answers, dict):
-        raise ApiError(422, "validation_failed", "« answers » doit être un objet {code question: valeur}.",
-                       {"answers": "objet attendu"})
-    comment = string_field(data, "comment", max_length=domain.MAX_TEXT, required=False)
+    answers, comment = answers_and_comment(data)
     version = int_field(data, "version", 0, 2**31 - 1)
     with unit_of_work() as session:
         result = evaluation.save(session, current_identity(), str(contract_id), code, answers, comment, version)

@@ -4,10 +4,10 @@ typed), and the ARS's « À suivre » flags."""
 from flask import Blueprint, jsonify
 
 from ecars_common.app import unit_of_work
-from ecars_common.errors import ApiError
 from ecars_common.payload import json_object, string_field
 from ecars_common.tokens import authenticated, current_identity
-from services.contracts import domain, drafts, flags
+from services.contracts import drafts, flags
+from services.contracts.api import answers_and_comment
 
 bp = Blueprint("entry", __name__)
 DRAFT = "/contracts/<uuid:contract_id>/indicators/<code>/draft"
@@ -18,12 +18,7 @@ FLAG = "/contracts/<uuid:contract_id>/indicators/<code>/flag"
 @authenticated
 def put_draft(contract_id, code: str):
     """{"answers": {question code: value as typed}, "comment": "..."}: kept as typed, not checked, no dot changed."""
-    data = json_object()
-    answers = data.get("answers", {})
-    if not isinstance(answers, dict):
-        raise ApiError(422, "validation_failed", "« answers » doit être un objet {code question: valeur}.",
-                       {"answers": "objet attendu"})
-    comment = string_field(data, "comment", max_length=domain.MAX_TEXT, required=False)
+    answers, comment = answers_and_comment(json_object())
     with unit_of_work() as session:
         return jsonify(drafts.put(session, current_identity(), str(contract_id), code, answers, comment))
 
