@@ -14,6 +14,7 @@ from tests.e2e.test_cpom_transmission import fill_in, transmit
 from tests.e2e.test_cpom_transmission import setting as setting  # noqa: F401 (the fixture)
 from tests.support.cpom import api, user
 from tests.support.db import rows
+from tests.support.identity import web_session
 from tests.support.receipts import attached_pdf, pdf_text, wait_for_receipt_email
 
 TITLE = "Accusé de transmission"
@@ -71,6 +72,14 @@ def test_a_transmission_has_its_receipt_downloaded_and_emailed_without_the_confi
         assert data["hash"] in text and hashlib.sha256(shared).hexdigest() in text
         assert hashlib.sha256(secret).hexdigest() not in text
     assert not [m for m in mailbox.messages("arsmedico2@e-cars.test") if TITLE in (m["subject"] or "")]
+
+    # the CPOM's page links the receipt of each transmission, and the link gives the same PDF
+    browser = web_session(gateway, gestionnaire.email)
+    link = f"/cpom/{cpom_id}/transmissions/1/accuse.pdf"
+    assert f'href="{link}"' in browser.get(f"/cpom/{cpom_id}").text
+    page_pdf = browser.get(link)
+    assert page_pdf.status_code == 200 and page_pdf.headers["content-type"] == "application/pdf"
+    assert data["hash"] in pdf_text(page_pdf.content, tmp_path, "from-the-page")
 
 
 def test_the_receipt_of_an_unknown_transmission_or_for_a_stranger_is_refused(gateway, stack, setting):
