@@ -34,8 +34,6 @@ SECURE_COOKIE = "__Host-ecars_session"  # the prefix: Secure, Path=/, no Domain 
 STATELESS = ("/static/", "/health/", "/metrics")
 TOUCH_EVERY = 15  # seconds: a session seen more recently is not written again just to say it was seen
 PURGE_EVERY = 60  # seconds between two purges of ended rows by one process
-# Requests that say how long the session has left without counting as activity (gateway/ui/session_time.py).
-NOT_ACTIVITY_HEADER = "X-Ecars-Session-Probe"
 
 FIND = sa.select(web_sessions.c.data, web_sessions.c.user_id, web_sessions.c.created_at,
                  web_sessions.c.last_seen_at, sa.func.now().label("now")).where(
@@ -88,7 +86,6 @@ class WebSession(CallbackDict, SessionMixin):
         self.activity = True
         self.must_touch = False
         self.ended = False
-        self.ended_reason = ""
         self.ended_user_id = ""
         self.last_seen: datetime | None = None
         self.seen_at: datetime | None = None
@@ -130,7 +127,7 @@ class ServerSessions(SessionInterface):
                 connection.execute(EMPTY, {"key": key})
         if reason:
             session = WebSession()
-            session.ended, session.ended_reason = True, reason
+            session.ended = True
             if row is not None:
                 session.ended_user_id = row.user_id or ""
                 if reason in ("idle", "absolute"):

@@ -63,11 +63,12 @@ def open_sessions() -> list[dict]:
 
 
 def account_page(details: dict | None = None, details_errors: dict | None = None,
-                 password_errors_: dict | None = None, states: dict | None = None, status: int = 200):
+                 password_errors_: dict | None = None, states: dict | None = None, status: int = 200,
+                 policy: dict | None = None):
     account = ok_json(call("auth", "GET", "/me"))
     return render_template("account.html", account=account, details=details or account, civilites=CIVILITES,
                            details_errors=details_errors or {}, password_errors=password_errors_ or {},
-                           policy=password_policy(), states=states or {}, sessions=open_sessions(),
+                           policy=policy or password_policy(), states=states or {}, sessions=open_sessions(),
                            offer_end_all=session.pop("offer_end_all", False)), status
 
 
@@ -157,7 +158,7 @@ def account_password_submit():
         raise unexpected(answer)
     policy = password_policy()
     errors, unmet = password_errors(details)
-    return account_page(password_errors_=errors, states=rule_states(unmet, policy), status=422)
+    return account_page(password_errors_=errors, states=rule_states(unmet, policy), status=422, policy=policy)
 
 
 # -- Sessions ---------------------------------------------------------------------------------------
