@@ -45,6 +45,9 @@ RECEIPT = obj({"kind": TEXT, "contract_id": UUID, "name": TEXT, "ej": EJ, "conte
               ["kind", "contract_id", "name", "ej", "by", "at", "fill_percentage", "hash", "attachments"])
 TEMPLATE = obj({"indicators": array(obj())}, ["indicators"])
 
+# a cursor as the list gives it (base64url): a longer or other text never reaches the service (414 at 4,094 bytes)
+CURSOR = string(1000, pattern="^[A-Za-z0-9_=-]+$")
+
 PATHS = {
     "/ej": {"get": operation(
         "« Gestion des contrats » : les EJ de l'utilisateur qui ont des contrats, 20 par page.",
@@ -110,7 +113,7 @@ PATHS = {
                     ["campaign", "contracts", "page", "pages", "total", "totals"]),
         errors=[403, 422],
         parameters=[query("page", string(pattern="^[0-9]+$"), description="entier ≥ 1 (les premières pages)"),
-                    query("cursor", string(1000), description="la page suivante, précédente ou la dernière : le "
+                    query("cursor", CURSOR, description="la page suivante, précédente ou la dernière : le "
                           "curseur next, previous ou last d'une réponse pour le même tri et les mêmes critères"),
                     query("sort", string(enum=[f"{d}{k}" for k in progress.SORTS for d in ("", "-")])),
                     query("status", string(enum=list(progress.STATUSES))),

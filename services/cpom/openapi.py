@@ -80,6 +80,9 @@ CPOM = "/cpoms/<uuid:cpom_id>"
 # what every CPOM route may answer besides its own: 403 (not allowed to do this on this CPOM)
 SEEN = [403]
 
+# a cursor as the list gives it (base64url): a longer or other text never reaches the service (414 at 4,094 bytes)
+CURSOR = string(1000, pattern="^[A-Za-z0-9_=-]+$")
+
 PATHS = {
     "/referentiels": {"get": operation(
         "Les listes que proposent les formulaires, avec leurs libellés.",
@@ -103,7 +106,7 @@ PATHS = {
         parameters=[query("sort", string(enum=[p + s for s in ("etablissement", "raison_sociale", "adresse",
                                                               "telephone") for p in ("", "-")])),
                     query("page", string(pattern="^[0-9]+$"), description="entier de 1 à 100000 (les premières pages)"),
-                    query("cursor", string(1000), description="la page suivante, précédente ou la dernière : le "
+                    query("cursor", CURSOR, description="la page suivante, précédente ou la dernière : le "
                           "curseur next, previous ou last d'une réponse pour le même tri et la même recherche"),
                     query("q", string(100), description="une partie du FINESS ou de la raison sociale")])},
     "/ej/<finess>": {"get": operation(

@@ -218,7 +218,14 @@ def list_references(region: str):
 
 # -- the attachments of a contract's or a CPOM's « Messages » ----------------------------------------------------------
 
+MESSAGE_SCOPES = ("contracts", "cpoms")
+
+
 def message_owner(scope: str, scope_id: str, message_id: str | None = None) -> Owner:
+    """The owner of a message's attachments; an unknown scope (not « contracts » nor « cpoms ») is a 404, as an
+    unknown id: with a converter `any(...)` in the rule, the append-only route answered it 405."""
+    if scope not in MESSAGE_SCOPES:
+        raise Refused(404, "not_found", "Contrat, CPOM ou message introuvable.", {"scope": scope[:100]})
     what = "Contrat" if scope == "contracts" else "CPOM"
     if not is_uuid(scope_id) or (message_id is not None and not is_uuid(message_id)):
         raise Refused(404, "not_found", f"{what} ou message introuvable.", {"id": scope_id[:100]})
@@ -226,7 +233,7 @@ def message_owner(scope: str, scope_id: str, message_id: str | None = None) -> O
     return Owner("message", message_id=message_id.lower() if message_id else None, **{column: scope_id.lower()})
 
 
-@bp.post("/messages/<any(contracts, cpoms):scope>/<scope_id>/<message_id>/documents")
+@bp.post("/messages/<scope>/<scope_id>/<message_id>/documents")
 @authenticated
 def add_to_message(scope: str, scope_id: str, message_id: str):
     """A pièce jointe of a message, by its author (docs/messaging.md)."""
@@ -235,7 +242,7 @@ def add_to_message(scope: str, scope_id: str, message_id: str):
     return store(owner)
 
 
-@bp.get("/messages/<any(contracts, cpoms):scope>/<scope_id>/documents")
+@bp.get("/messages/<scope>/<scope_id>/documents")
 @authenticated
 def list_thread(scope: str, scope_id: str):
     """The attachments of every message of the thread the caller may read (a private note's for the authority)."""

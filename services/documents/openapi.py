@@ -56,9 +56,9 @@ PATHS = {
         "post": upload("Ajouter un document de référence de la région (ARS de la région)."),
         "get": operation("« Documents de référence » de la région.", returns=LISTING, errors=[403]),
     },
-    "/messages/<any(contracts, cpoms):scope>/<scope_id>/<message_id>/documents": {"post": upload(
+    "/messages/<scope>/<scope_id>/<message_id>/documents": {"post": upload(
         "Joindre un document à un message du contrat ou du CPOM (par son auteur).")},
-    "/messages/<any(contracts, cpoms):scope>/<scope_id>/documents": {"get": operation(
+    "/messages/<scope>/<scope_id>/documents": {"get": operation(
         "Les pièces jointes des messages du contrat ou du CPOM que l'appelant peut lire.", returns=LISTING,
         errors=[403, 503])},
     "/documents/<document_id>": {"get": operation("Les métadonnées d'un document.", returns=DOCUMENT_METADATA,

@@ -131,6 +131,32 @@ ROUTES = service_routes(SERVICE) + [
                   "ej_member": 404, "ej_collaborator": 404, "ars": 200, "other_ej": 404})]),
     Route("GET", "/territoire/clotures", "/territoire/clotures", {
         "ars": SEES, "ars_other_region": BLIND, **ARS_ONLY}, listed="closed"),
+    # « Mes campagnes »: the ARS's region's campaigns only
+    Route("GET", "/campaigns", "/campaigns", {"ars": SEES, "ars_other_region": BLIND, **ARS_ONLY},
+          listed="campaign"),
+    # issue 18: the caller's own draft (kept by those who may fill the indicator in), the ARS's « À suivre »
+    Route("PUT", "/contracts/<uuid:contract_id>/indicators/<code>/draft",
+          "/contracts/{contract}/indicators/ACC01/draft", ESTABLISHMENT_WRITE,
+          send=lambda w: {"json": {"answers": {"REALISE": "12"}, "comment": "en cours"}}),
+    # SOI01: no row of the matrix drafts it, so a member finds no draft of theirs (404), as a stranger no contract
+    Route("GET", "/contracts/<uuid:contract_id>/indicators/<code>/draft",
+          "/contracts/{contract}/indicators/SOI01/draft",
+          {"ej_member": 404, "ej_collaborator": 404, "ars": 404, **STRANGERS}),
+    Route("DELETE", "/contracts/<uuid:contract_id>/indicators/<code>/draft",
+          "/contracts/{contract}/indicators/SOI01/draft",
+          {"ej_member": 204, "ej_collaborator": 204, "ars": 204, **STRANGERS}),
+    Route("PUT", "/contracts/<uuid:contract_id>/indicators/<code>/flag",
+          "/contracts/{contract}/indicators/ACC01/flag",
+          {"ars": 200, "ars_other_region": 404, "ej_collaborator": 403, **ARS_ONLY},
+          send=lambda w: {"json": {"note": "À vérifier avec l'EJ"}}),
+    Route("DELETE", "/contracts/<uuid:contract_id>/indicators/<code>/flag",
+          "/contracts/{contract}/indicators/SOI01/flag",
+          {"ars": 204, "ars_other_region": 404, "ej_collaborator": 403, **ARS_ONLY}),
+    Route("GET", "/campaigns/<uuid:campaign_id>/flags", "/campaigns/{campaign}/flags",
+          {"ars": 200, "ars_other_region": 404, **ARS_ONLY}),
+    # the closing's receipt (read by reporting for the PDF): as the contract, once closed
+    Route("GET", "/contracts/<uuid:contract_id>/receipt", "/contracts/{closed}/receipt", READ, variants=[
+        Variant("entry open", "/contracts/{contract}/receipt", {"ej_member": 404, "ars": 404, "other_ej": 404})]),
 ]
 
 

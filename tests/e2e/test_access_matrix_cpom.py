@@ -117,6 +117,8 @@ ROUTES = service_routes(SERVICE) + [
           {**FILL, "ej_member": (201, 409), "ej_collaborator": (201, 409)}),
     Route("GET", "/cpoms/<uuid:cpom_id>/transmissions", "/cpoms/{cpom}/transmissions", READ),
     Route("GET", "/cpoms/<uuid:cpom_id>/transmissions/<int:version>", "/cpoms/{cpom}/transmissions/1", READ),
+    Route("GET", "/cpoms/<uuid:cpom_id>/transmissions/<int:version>/receipt",
+          "/cpoms/{cpom}/transmissions/1/receipt", READ),
     Route("GET", "/cpoms/<uuid:cpom_id>/export", "/cpoms/{cpom}/export", READ),
     # « Messages »: whoever sees the CPOM; the authorities' private note is « introuvable » to the EJ
     Route("GET", "/cpoms/<uuid:scope_id>/messages", "/cpoms/{cpom}/messages", {

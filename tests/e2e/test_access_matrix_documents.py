@@ -92,7 +92,7 @@ ROUTES = service_routes(SERVICE) + [
         "ej_member": SEES, "other_ej": SEES, "ars": SEES, "ars_other_region": SEES, "cd": SEES, "support": SEES},
           listed="doc_reference"),
     # a message's attachments: added by its author, read by whoever reads the message (contracts, cpom decide)
-    Route("POST", "/messages/<any(contracts, cpoms):scope>/<scope_id>/<message_id>/documents",
+    Route("POST", "/messages/<scope>/<scope_id>/<message_id>/documents",
           "/messages/contracts/{contract}/{msg_contract}/documents", {
               "ej_member": 201, "ej_collaborator": (403, "not_author"), "ars": (403, "not_author"),
               **INDICATOR_STRANGERS}, send=send_file, variants=[
@@ -101,7 +101,7 @@ ROUTES = service_routes(SERVICE) + [
                   "cd_other_dept": 404}, send=send_file),
               Variant("private note", "/messages/contracts/{contract}/{note_contract}/documents", {
                   "ej_member": 404, "ars": 201, "other_ej": 404}, send=send_file)]),
-    Route("GET", "/messages/<any(contracts, cpoms):scope>/<scope_id>/documents",
+    Route("GET", "/messages/<scope>/<scope_id>/documents",
           "/messages/contracts/{contract}/documents", {
               "ej_member": SEES, "ej_collaborator": SEES, "ars": SEES, **INDICATOR_STRANGERS}, listed="doc_message",
           variants=[Variant("private note attachment", "/messages/contracts/{contract}/documents", {

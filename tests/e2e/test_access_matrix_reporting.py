@@ -20,6 +20,10 @@ ROUTES = {
         Route("GET", "/cpoms/<uuid:cpom_id>/fiche-objectif/<code>.docx", "/cpoms/{cpom}/fiche-objectif/O1.docx",
               CPOM_READ),
         Route("GET", "/cpoms/<uuid:cpom_id>/synthese.docx", "/cpoms/{cpom}/synthese.docx", CPOM_READ),
+        # the receipts' PDFs (docs/receipts.md): as the closed contract, as the CPOM's transmission
+        Route("GET", "/contracts/<uuid:contract_id>/receipt.pdf", "/contracts/{closed}/receipt.pdf", CONTRACT_READ),
+        Route("GET", "/cpoms/<uuid:cpom_id>/transmissions/<int:version>/receipt.pdf",
+              "/cpoms/{cpom}/transmissions/1/receipt.pdf", CPOM_READ),
     ],
     "notifications": service_routes("notifications"),
 }
