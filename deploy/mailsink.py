@@ -35,6 +35,8 @@ def read_messages(directory: Path) -> list[dict]:
     {filename, content_type, size, base64}."""
     messages = []
     for path in sorted(directory.glob("*.eml")):
+        if path.name.startswith("."):
+            continue  # a message being written (pathlib's glob lists hidden files), renamed once whole
         message: EmailMessage = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
         text = message.get_body(("plain",))
         rich = message.get_body(("html",))
