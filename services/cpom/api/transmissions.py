@@ -82,27 +82,27 @@ def list_transmissions(cpom_id):
         return jsonify({"items": transmission.history(session, row["id"])})
 
 
-@bp.get("/cpoms/<uuid:cpom_id>/transmissions/<int:version>")
-@authenticated
-def show_transmission(cpom_id, version: int):
+def transmission_read(read, cpom_id, version: int):
+    """Transmission n° `version` of a CPOM the caller may read, as `read(session, cpom id, version)` gives it."""
     with unit_of_work() as session:
         row, _ = load_cpom(session, current_identity(), str(cpom_id))
-        found = transmission.one(session, row["id"], version)
+        found = read(session, row["id"], version)
     if found is None:
         raise ApiError(404, "not_found", "Transmission introuvable.")
     return jsonify(found)
+
+
+@bp.get("/cpoms/<uuid:cpom_id>/transmissions/<int:version>")
+@authenticated
+def show_transmission(cpom_id, version: int):
+    return transmission_read(transmission.one, cpom_id, version)
 
 
 @bp.get("/cpoms/<uuid:cpom_id>/transmissions/<int:version>/receipt")
 @authenticated
 def transmission_receipt(cpom_id, version: int):
     """« Accusé de transmission » (read by the reporting service, which prints it as a PDF): as the transmission."""
-    with unit_of_work() as session:
-        row, _ = load_cpom(session, current_identity(), str(cpom_id))
-        found = transmission.receipt_of(session, row["id"], version)
-    if found is None:
-        raise ApiError(404, "not_found", "Transmission introuvable.")
-    return jsonify(found)
+    return transmission_read(transmission.receipt_of, cpom_id, version)
 
 
 @bp.get("/cpoms/<uuid:cpom_id>/export")
