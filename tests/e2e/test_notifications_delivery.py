@@ -16,7 +16,7 @@ from ecars_common.events import new_envelope
 from services.notifications.bootstrap import event_handlers
 from services.notifications.config import Config
 from tests.conftest import TEST_QUEUE_PREFIX, unique
-from tests.integration.test_consumer import RunningConsumer, publish, wait_until
+from tests.integration.test_consumer import RunningConsumer, consuming, publish, wait_until
 from tests.support.db import rows
 from tests.support.identity import active_user, bearer, sign_in
 
@@ -53,7 +53,7 @@ def test_smtp_down_is_retried_then_delivered_once_when_it_is_back(stack):
     envelope = code_event(email)
     inbox = Inbox()
     with RunningConsumer(consumer):
-        wait_until(lambda: _declared(config))
+        wait_until(lambda: consuming(config))
         asyncio.run(publish(config, [envelope.to_json()]))
         # 30 s: three attempts take ~1.4 s alone, but failed once in the whole suite at 10 s on a loaded machine
         wait_until(lambda: _delivery(stack, envelope.id)["attempts"] >= 3 if _delivery(stack, envelope.id) else False,
@@ -82,20 +82,6 @@ def _delivery(stack, event_id):
     found = rows(stack, "SELECT status, attempts, last_error FROM notifications.deliveries WHERE event_id = %s",
                  event_id)
     return found[0] if found else None
-
-
-def _declared(config) -> bool:
-    async def check():
-        connection = await aio_pika.connect(config.amqp_url)
-        async with connection:
-            channel = await connection.channel()
-            await channel.declare_queue(f"{config.queue_prefix}notifications.events", passive=True)
-
-    try:
-        asyncio.run(check())
-        return True
-    except Exception:
-        return False
 
 
 async def _cleanup(config):

@@ -88,6 +88,23 @@ async def queue_depth(settings: Settings, which: str) -> int:
         return queue.declaration_result.message_count
 
 
+def consuming(settings: Settings) -> bool:
+    """The worker consumes its queue: declared and bound (the worker binds after declaring, and only then consumes).
+    Waiting for the queue alone let an event be published between the declaration and the bindings, routed
+    nowhere, and lost (a test waiting 30 s for its first attempt)."""
+    async def consumers() -> int:
+        connection = await aio_pika.connect(settings.amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            queue = await channel.declare_queue(queue_names(settings)["main"], passive=True)
+            return queue.declaration_result.consumer_count
+
+    try:
+        return asyncio.run(consumers()) > 0
+    except aio_pika.exceptions.ChannelClosed:  # not declared yet
+        return False
+
+
 def wait_until(condition, timeout: float = 10) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -111,7 +128,7 @@ def test_a_redelivered_event_has_a_single_effect(scratch):
     consumer = Consumer(settings, db, {EVENT: handler})
     envelope = new_envelope(EVENT, sample_data(), source="test")
     with RunningConsumer(consumer):
-        wait_until(lambda: _declared(settings))
+        wait_until(lambda: consuming(settings))
         asyncio.run(publish(settings, [envelope.to_json()] * 3))  # injected: the same event three times
         wait_until(lambda: consumer.handled == 3)
     assert count_effects(db, effects) == [envelope.id]
@@ -131,7 +148,7 @@ def test_a_failing_handler_is_retried_then_parked_and_can_be_replayed(scratch):
     consumer = Consumer(settings, db, {EVENT: handler})
     envelope = new_envelope(EVENT, sample_data(), source="test")
     with RunningConsumer(consumer):
-        wait_until(lambda: _declared(settings))
+        wait_until(lambda: consuming(settings))
         asyncio.run(publish(settings, [envelope.to_json()]))
         wait_until(lambda: asyncio.run(queue_depth(settings, "dead")) == 1)
         assert len(calls) == settings.consumer_max_attempts
@@ -150,15 +167,9 @@ def test_an_event_that_breaks_its_schema_goes_straight_to_the_dead_letters(scrat
     bad = new_envelope(EVENT, sample_data(), source="test").as_dict()
     bad["data"]["code"] = "not digits"
     with RunningConsumer(consumer):
-        wait_until(lambda: _declared(settings))
+        wait_until(lambda: consuming(settings))
         asyncio.run(publish(settings, [json.dumps(bad).encode(), b"not json at all"]))
         wait_until(lambda: asyncio.run(queue_depth(settings, "dead")) == 2)
     assert consumer.handled == 0
 
 
-def _declared(settings: Settings) -> bool:
-    try:
-        asyncio.run(queue_depth(settings, "main"))
-        return True
-    except Exception:
-        return False
