@@ -19,6 +19,7 @@ from gateway.ui import (
     campaign_dashboard,
     campaign_list,
     campaigns,
+    contract_history,
     contracts,
     cpom,
     cpom_fiches,
@@ -44,8 +45,8 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 # The web UI's areas (gateway/ui/), each a blueprint of pages.
-AREAS = (identity, account, session_time, home, contracts, entry, restricted, campaign_list, campaigns,
-         campaign_dashboard, cpom, cpom_fiches, messages, habilitations, support, backoffice, accessibility)
+AREAS = (identity, account, session_time, home, contracts, contract_history, entry, restricted, campaign_list,
+         campaigns, campaign_dashboard, cpom, cpom_fiches, messages, habilitations, support, backoffice, accessibility)
 
 
 def create_app(config: Config | None = None) -> Flask:

@@ -3,6 +3,7 @@ sheet and to the authority) and the events it publishes."""
 
 from functools import partial
 
+import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from ecars_common import outbox
@@ -12,6 +13,13 @@ from services.contracts.orm import contracts
 
 # The events a use case publishes, in its transaction: ecars_common.outbox.publish, from contracts.
 publish = partial(outbox.publish, service="contracts")
+
+AUTHORITY_FIELDS = ("flag",)  # the ARS's own rows (« À suivre »): never shown to the establishment
+
+
+def visible(authority: bool) -> sa.ColumnElement[bool]:
+    """The history rows a reader sees: all of them for the authority; for anyone else, all but the authority's own."""
+    return sa.true() if authority else audit_rows.c.field.not_in(AUTHORITY_FIELDS)
 
 
 def record(session: Connection, identity: Identity | None, contract_id: str, field: str, old, new,

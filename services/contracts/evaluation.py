@@ -24,7 +24,7 @@ from services.contracts import (
     previous_campaign,
     receipt,
 )
-from services.contracts.audit import change_status, publish
+from services.contracts.audit import change_status, publish, visible
 from services.contracts.entry_access import CLOSED, find_indicator, open_for_entry
 from services.contracts.orm import (
     audit,
@@ -107,7 +107,8 @@ def indicator_view(session: Connection, identity: Identity, contract_id: str, co
     if restriction and restriction["hidden"] and not access.accessible(identity, restriction):
         raise ApiError(403, "indicator_not_accessible", "Cet indicateur n'est pas accessible à votre compte.")
     history = session.execute(
-        sa.select(audit).where(audit.c.contract_id == contract_id, audit.c.indicator_code == code)
+        sa.select(audit).where(audit.c.contract_id == contract_id, audit.c.indicator_code == code,
+                               visible(access.is_authority(identity, contract)))
         .order_by(audit.c.id.desc()).limit(HISTORY)).mappings()
     detail = indicator_detail(session, identity, contract, indicator, restriction,
                               answers_of(session, contract_id).get(code, {}),

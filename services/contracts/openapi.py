@@ -33,6 +33,9 @@ CONTRACT = obj({**SUMMARY, "fill_percentage": NUMBER, "editable": BOOL,
                                          "holders": array(TEXT)}, ["code", "label", "hidden"])),
                 "can_reassign": BOOL, "collaborators": array(obj({"user_id": UUID, "email": TEXT}))},
                ["id", "name", "status", "version", "ej", "campaign", "fill_percentage", "editable", "indicators"])
+HISTORY_ITEM = obj({"id": INT, "at": TEXT, "by": nullable(TEXT), "field": TEXT, "label": TEXT,
+                    "indicator_code": nullable(TEXT), "indicator_label": nullable(TEXT), "old": {}, "new": {},
+                    "reason": nullable(TEXT)}, ["id", "at", "field", "label"])
 INDICATOR = obj({"contract": obj(SUMMARY, ["id", "name", "status"]), "code": TEXT, "label": TEXT, "category": TEXT,
                  "dot": TEXT, "comment_label": TEXT, "editable": BOOL, "version": INT, "comment": nullable(TEXT),
                  "questions": array(obj({"code": TEXT, "label": TEXT, "kind": TEXT}, ["code", "label", "kind"])),
@@ -80,6 +83,14 @@ PATHS = {
     "/contracts/<uuid:contract_id>/receipt": {"get": operation(
         "L'accusé de clôture de la saisie : qui, quand, remplissage, empreinte, chaque pièce jointe et son sha256 "
         "(404 tant que la saisie n'est pas close).", returns=RECEIPT, errors=[404])},
+    "/contracts/<uuid:contract_id>/history": {"get": operation(
+        "« Historique du contrat » : chaque modification (réponses, statut, revue, échéance, relances, messages "
+        "échangés), la plus récente d'abord, 50 par page ; sans les indicateurs masqués pour l'appelant ni, pour "
+        "l'établissement, les notes « À suivre » de l'ARS.",
+        parameters=[query("before", string(max_length=19, pattern="^[0-9]+$"),
+                          description="l'id de la dernière ligne affichée (next_before de la page précédente)")],
+        returns=obj({"items": array(HISTORY_ITEM), "next_before": nullable(INT)}, ["items", "next_before"]),
+        errors=[422])},
     "/contracts/<uuid:contract_id>/export": {"get": operation(
         "Tout ce qu'imprime « EDITER LES DONNEES » (lu par le service reporting).", returns=CONTRACT, errors=[403])},
     "/campaigns": {"get": campaign_openapi.CAMPAIGN_LIST, "post": operation(

@@ -12,15 +12,18 @@ from sqlalchemy import Connection
 
 from ecars_common.tokens import Identity
 from services.contracts import access, campaign_indicators, evaluation, holders
+from services.contracts.audit import visible
 from services.contracts.orm import audit
 
 
 @cache
-def history_query() -> sa.Select:
-    """The latest evaluation.HISTORY changes of each indicator of the contract :contract_id, newest first."""
+def history_query(authority: bool) -> sa.Select:
+    """The latest evaluation.HISTORY changes of each indicator of the contract :contract_id, newest first; the
+    authority's own ones (« À suivre ») for the authority only."""
     ranked = (sa.select(audit, sa.func.row_number().over(partition_by=audit.c.indicator_code,
                                                          order_by=audit.c.id.desc()).label("rank"))
-              .where(audit.c.contract_id == sa.bindparam("contract_id"), audit.c.indicator_code.is_not(None))
+              .where(audit.c.contract_id == sa.bindparam("contract_id"), audit.c.indicator_code.is_not(None),
+                     visible(authority))
               .subquery())
     return (sa.select(ranked).where(ranked.c.rank <= evaluation.HISTORY)
             .order_by(ranked.c.indicator_code, ranked.c.id.desc()))
@@ -33,7 +36,8 @@ def export(session: Connection, identity: Identity, contract_id: str) -> dict:
     rules, people = holders.restrictions_and_people(session, contract_id)
     documents = evaluation.documents_of(session, contract_id)
     history: dict[str, list] = {}
-    for row in session.execute(history_query(), {"contract_id": contract_id}).mappings():
+    for row in session.execute(history_query(access.is_authority(identity, contract)),
+                               {"contract_id": contract_id}).mappings():
         history.setdefault(row["indicator_code"], []).append(row)
     view = evaluation.contract_view_of(session, identity, contract, indicators, saved, rules, people)
     details = {indicator.code: indicator for indicator in indicators}

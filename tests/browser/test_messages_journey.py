@@ -77,6 +77,17 @@ def test_a_contract_thread_in_the_browser_with_the_ars_private_note_never_shown_
     assert "bilan 2022" not in page.content()
     expect(page.locator("#fil-messages > li").nth(1)).to_contain_text("(autorité)")
 
+    # « Historique » of the contract: the two messages exchanged (never the note), each linked to its place
+    page.goto(f"/contrats/{setup.contract_id}")
+    page.get_by_role("link", name="Historique", exact=True).click()
+    expect(page.locator("h1")).to_contain_text("Historique du contrat")
+    rows = page.locator("#historique-contrat tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("Message de l'autorité")
+    expect(rows.nth(1)).to_contain_text("Message de l'établissement")
+    rows.nth(1).get_by_role("link", name="Message de l'établissement").click()
+    expect(page.locator("#fil-messages > li").first).to_contain_text("Bonjour, voici notre bilan.")
+
 
 def test_the_cpom_messages_from_the_cpom_page(page: Page, gateway, stack):
     ars = cpom_support.user(stack, gateway, role="ars", region="Bretagne")

@@ -74,6 +74,7 @@ ROUTES = service_routes(SERVICE) + [
         **STRANGERS}, variants=[Variant("closed contract", "/contracts/{closed}/close", {
             "ej_member": (409, "contract_closed"), "other_ej": 404})]),
     Route("GET", "/contracts/<uuid:contract_id>/export", "/contracts/{contract}/export", READ),
+    Route("GET", "/contracts/<uuid:contract_id>/history", "/contracts/{contract}/history", READ),
     Route("POST", "/campaigns", "/campaigns", {"ars": 201, "ars_other_region": 403, **ARS_ONLY},
           send=campaign_body),
     Route("POST", "/campaigns/template", "/campaigns/template", {"ars": 200, "ars_other_region": 200, **ARS_ONLY},

@@ -33,6 +33,7 @@ def test_a_made_up_ej_is_introuvable(people, role, path):
     (f"/contrats/{MADE_UP}/indicateurs", "Contrat introuvable."),
     (f"/contrats/{MADE_UP}/indicateurs/PIL%2001", "Contrat introuvable."),
     (f"/contrats/{MADE_UP}/export.docx", "Contrat introuvable."),
+    (f"/contrats/{MADE_UP}/historique", "Contrat introuvable."),
     (f"/contrats/{MADE_UP}/documents/{MADE_UP}", "introuvable"),
     (f"/cpom/{MADE_UP}", "CPOM introuvable."),
     (f"/cpom/{MADE_UP}/objectifs/{MADE_UP}", "introuvable"),
