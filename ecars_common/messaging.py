@@ -105,8 +105,14 @@ def visible(table: sa.Table, authority: bool):
 
 
 def thread_items(session: Connection, table: sa.Table, thread: Thread) -> list[dict]:
-    rows = session.execute(sa.select(table).where(visible(table, thread.authority))
-                           .order_by(table.c.posted_at, table.c.id), {"scope_id": thread.scope_id}).mappings()
+    return items_of(session, table, thread.scope_id, thread.authority)
+
+
+def items_of(session: Connection, table: sa.Table, scope_id: str, authority: bool) -> list[dict]:
+    """The thread of `scope_id`, oldest first, as `authority` (or not) reads it; with authority=False, the messages
+    exchanged only — what an export prints."""
+    rows = session.execute(sa.select(table).where(visible(table, authority))
+                           .order_by(table.c.posted_at, table.c.id), {"scope_id": scope_id}).mappings()
     return [item(row) for row in rows]
 
 

@@ -92,7 +92,10 @@ PATHS = {
         returns=obj({"items": array(HISTORY_ITEM), "next_before": nullable(INT)}, ["items", "next_before"]),
         errors=[422])},
     "/contracts/<uuid:contract_id>/export": {"get": operation(
-        "Tout ce qu'imprime « EDITER LES DONNEES » (lu par le service reporting).", returns=CONTRACT, errors=[403])},
+        "Tout ce qu'imprime « EDITER LES DONNEES » (lu par le service reporting) : le contrat, ses indicateurs et les "
+        "messages échangés (jamais une note privée).",
+        returns=obj({**CONTRACT["properties"], "messages": array(messaging.MESSAGE)}, CONTRACT["required"]),
+        errors=[403])},
     "/campaigns": {"get": campaign_openapi.CAMPAIGN_LIST, "post": operation(
         "Créer une campagne et sa trame d'indicateurs (ARS).", status=201,
         returns=obj({"id": UUID, "name": TEXT, "evaluated_year": INT, "region": TEXT, "indicators": INT},

@@ -1,5 +1,6 @@
 """Everything « EDITER LES DONNEES » prints (read by the reporting service with the caller's token): the contract
-view and, for every indicator the caller may see, its page (answers, comment, documents, latest history).
+view and, for every indicator the caller may see, its page (answers, comment, documents, latest history), and the
+messages exchanged with the ARS (never a private note, whoever asks: the document is shared).
 
 Read in a constant number of statements whatever the number of indicators — the contract with the caller's
 membership, its restrictions, its answers, its documents, and the latest HISTORY changes of every indicator in
@@ -10,10 +11,11 @@ from functools import cache
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
+from ecars_common import messaging
 from ecars_common.tokens import Identity
 from services.contracts import access, campaign_indicators, evaluation, holders
 from services.contracts.audit import visible
-from services.contracts.orm import audit
+from services.contracts.orm import audit, messages
 
 
 @cache
@@ -40,6 +42,7 @@ def export(session: Connection, identity: Identity, contract_id: str) -> dict:
                                {"contract_id": contract_id}).mappings():
         history.setdefault(row["indicator_code"], []).append(row)
     view = evaluation.contract_view_of(session, identity, contract, indicators, saved, rules, people)
+    view["messages"] = messaging.items_of(session, messages, contract_id, authority=False)
     details = {indicator.code: indicator for indicator in indicators}
     view["indicators"] = [
         item if item["hidden"] else {**item, **evaluation.indicator_detail(

@@ -1,14 +1,17 @@
 """« EDITER LES DONNEES »: the provisional Word extraction of a self-evaluation contract (guide 000 §4):
-every indicator, filled or not, with its values, comment and document names; a closed contract's
-export prints its receipt hash. Landscape: six columns, two of them long texts."""
+every indicator, filled or not, with its values, comment and document names, then the messages exchanged with the
+ARS (issue 18: never a private note); a closed contract's export prints its receipt hash. Landscape: six columns,
+two of them long texts."""
 
 from datetime import datetime
 
+from ecars_common.french import paris_moment
 from services.reporting import word_page
 from services.reporting.docx_tables import add_facts, add_table
 
 TITLE = "Édition des données saisies"
 DOT_LABELS = {"VERTE": "Renseigné", "ROUGE": "À renseigner", "GRISE": "Non accessible"}
+SIDES = {"etablissement": "établissement", "autorite": "ARS"}
 
 
 def render(contract: dict, generated_at: datetime | None = None) -> bytes:
@@ -44,4 +47,12 @@ def render(contract: dict, generated_at: datetime | None = None) -> bytes:
                          indicator["comment"] if first else "", documents if first else "", state if first else ""))
     add_table(document, ["Indicateur", "Question", "Réalisé", f"Commentaire évalué {campaign['evaluated_year']}",
                          "Documents", "État"], rows, width)
+    document.add_heading("Messages échangés avec l'ARS", level=1)
+    exchanged = contract.get("messages") or []
+    if exchanged:
+        add_table(document, ["Date", "De", "Message"], [
+            (paris_moment(m["posted_at"]), f"{m['author']['email']} ({SIDES.get(m['author']['side'], '')})",
+             m["text"]) for m in exchanged], width)
+    else:
+        document.add_paragraph("Aucun message échangé.")
     return word_page.save(document)

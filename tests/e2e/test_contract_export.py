@@ -75,6 +75,26 @@ def test_a_closed_contract_export_prints_its_receipt_hash(gateway, stack):
     assert "15/03/2023" in text and "Oui" in text and "92,5 %" in text
 
 
+def test_the_export_prints_the_messages_exchanged_never_a_private_note(gateway, stack):
+    """Issue 18 item 3: the messages « included in the exports »."""
+    setup = make_contract(gateway, stack)
+    assert "Aucun message échangé." in all_text(docx.Document(io.BytesIO(export(gateway, setup).content)))
+    url = setup.url(gateway, "/messages")
+    for tokens, body in ((setup.member, {"text": "Faut-il joindre le bilan 2023 ?"}),
+                         (setup.ars, {"text": "Note interne de l'ARS", "private": True}),
+                         (setup.ars, {"text": "Oui, joignez-le."})):
+        assert httpx.post(url, headers=bearer(tokens), json=body).status_code == 201
+    for tokens in (setup.member, setup.ars):
+        document = docx.Document(io.BytesIO(export(gateway, setup, tokens).content))
+        messages = table_with_header(document, "Date")
+        rows = [[cell.text for cell in row.cells] for row in messages.rows[1:]]
+        assert [(row[1], row[2]) for row in rows] == [
+            (f"{setup.member_email} (établissement)", "Faut-il joindre le bilan 2023 ?"),
+            (f"{setup.ars_email} (ARS)", "Oui, joignez-le.")]
+        assert all(" à " in row[0] and row[0][2] == "/" for row in rows)  # « 03/12/2026 à 17h05 », Paris time
+        assert "Note interne" not in all_text(document)
+
+
 def test_export_follows_the_contract_access_rules(gateway, stack):
     setup = make_contract(gateway, stack)
     stranger = sign_in(gateway, active_user(stack)[0])
