@@ -40,16 +40,20 @@ class Mailbox:
     def messages(self, to: str | None = None) -> list[dict]:
         return [m for m in read_messages(self.directory) if to is None or to.lower() in (m["to"] or "").lower()]
 
-    def wait_for(self, to: str, count: int = 1, timeout: float = 45) -> list[dict]:
+    def wait_for(self, to: str, count: int = 1, timeout: float = 45, subject: str = "") -> list[dict]:
+        """The messages to `to` (whose subject contains `subject`, if given) once there are `count` of them."""
         # generous: on a loaded machine a message crosses outbox, relay, broker and SMTP in up to ~20 s
         # (seen: « expected 2 email(s), got 2 » — the second arrived as the 15 s ran out)
+        def found() -> list[dict]:
+            return [m for m in self.messages(to) if subject in (m["subject"] or "")]
+
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            found = self.messages(to)
-            if len(found) >= count:
-                return found
+            if len(matching := found()) >= count:
+                return matching
             time.sleep(0.1)
-        raise AssertionError(f"expected {count} email(s) to {to} within {timeout:.0f} s, got {len(self.messages(to))}")
+        raise AssertionError(f"expected {count} email(s) to {to} {subject!r} within {timeout:.0f} s, "
+                             f"got {len(found())}")
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from ecars_common import habilitations, roles
 from ecars_common.errors import ApiError
 from ecars_common.tokens import Identity
-from services.contracts import access, campaign_indicators, domain
+from services.contracts import access, campaign_indicators, contacts, domain
 from services.contracts.audit import change_status, publish, record
 from services.contracts.orm import audit, campaigns, contracts, receipts, restrictions
 
@@ -94,7 +94,9 @@ def review(session: Connection, identity: Identity, contract_id: str, decision: 
     publish(session, "contracts.evaluation.reopened", {
         "contract_id": contract_id, "contract_name": contract["name"], "ej_finess": contract["ej_finess"],
         "ej_raison_sociale": contract["ej_raison_sociale"], "reason": reason, "reopened_by_email": identity.email,
-        "establishment_email": last_closer or "", "previous_receipt_hash": contract["receipt_hash"] or ""})
+        "establishment_email": last_closer or "", "previous_receipt_hash": contract["receipt_hash"] or "",
+        # the contract's contacts: a contract the closing date locked has no closer, and was emailed to nobody
+        "recipients": contacts.emails_of(session, [contract_id])[contract_id]})
     return {"status": domain.AUTO_EVALUATION, "review": None}
 
 

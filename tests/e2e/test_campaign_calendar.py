@@ -166,13 +166,16 @@ def test_the_countdown_says_today_and_tomorrow(gateway, stack, days):
     assert label == {0: "Clôture aujourd'hui", 1: "Clôture dans 1 jour"}[days]
 
 
-def test_a_contract_reopened_after_its_date_is_not_locked_again_for_that_date(gateway, stack):
+def test_a_contract_reopened_after_its_date_is_not_locked_again_for_that_date(gateway, stack, mailbox):
     setup = make_campaign(gateway, stack, closes_on=in_days(-1))
     member = setup.members[0]
     wait_for_status(gateway, member.tokens, member.contract_id, "CONSULTATION")
     reopened = httpx.post(f"{gateway}/api/contracts/contracts/{member.contract_id}/reopen", headers=bearer(setup.ars),
                           json={"reason": "Erreur de saisie"})
     assert reopened.status_code == 200, reopened.text
+    # nobody closed it (the date did): its contacts are told it is open again, with the reason
+    [mail] = mailbox.wait_for(member.email, subject="e-CARS – Saisie rouverte")
+    assert "Erreur de saisie" in mail["text"]
     # a second contract of the campaign locked afterwards shows the job ran again since the reopening
     later = add_contract(gateway, stack, setup)
     wait_for_status(gateway, later.tokens, later.contract_id, "CONSULTATION")
