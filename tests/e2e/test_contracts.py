@@ -167,8 +167,8 @@ def test_closing_needs_100_percent_then_freezes_the_contract(gateway, setup, sta
     assert stored["snapshot"]["indicators"][0]["answers"] == {"REALISE": 42}
 
     for who in (setup.ars_email, setup.member_email):
-        [mail] = mailbox.wait_for(who)
-        assert mail["subject"].startswith("e-CARS – Auto-évaluation close")
+        # the closing's email (the closer also receives the receipt's, with its PDF: docs/receipts.md)
+        [mail] = mailbox.wait_for(who, subject="e-CARS – Auto-évaluation close")
         assert receipt in mail["text"]
 
 
