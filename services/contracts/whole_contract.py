@@ -4,7 +4,8 @@ messages exchanged with the ARS (never a private note, whoever asks: the documen
 
 Read in a constant number of statements whatever the number of indicators — the contract with the caller's
 membership, its restrictions, its answers, its documents, and the latest HISTORY changes of every indicator in
-one windowed query — where one indicator_view() per indicator cost 5 statements each (253 for 50 indicators)."""
+one windowed query, and the messages — where one indicator_view() per indicator cost 5 statements each (253 for 50
+indicators)."""
 
 from functools import cache
 
