@@ -1,5 +1,7 @@
 """A whole number as a person or a client writes it in a query string, a form, a path or a JSON text."""
 
+BIGINT_MAX = 2 ** 63 - 1  # the largest id of a PostgreSQL bigint identity column (a page link's `before`)
+
 
 def whole_number(raw, low: int, high: int) -> int | None:
     """The integer written in `raw` with ASCII digits only (a JSON integer passes as it is), within [low, high];

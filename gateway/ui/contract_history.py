@@ -5,7 +5,7 @@ date, reminders, messages exchanged (each linked to its place in the thread) —
 
 from flask import render_template, request
 
-from ecars_common.numbers import whole_number
+from ecars_common.numbers import BIGINT_MAX, whole_number
 from gateway.ui.contracts import load_contract
 from gateway.ui.french import moment, shown
 from gateway.ui.pages import login_required, page_blueprint
@@ -40,7 +40,7 @@ def contract_history(contract_id):
     contract_id = str(contract_id)
     contract = load_contract(contract_id)
     raw = request.args.get("avant")
-    before = None if raw is None else whole_number(raw, 1, 2 ** 63 - 1)
+    before = None if raw is None else whole_number(raw, 1, BIGINT_MAX)
     error = INVALID_PAGE if raw is not None and before is None else ""
     path = f"/contracts/{contract_id}/history" + (f"?before={before}" if before else "")
     history = ok_json(call("contracts", "GET", path))

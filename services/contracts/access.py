@@ -88,3 +88,8 @@ def accessible(identity: Identity, restriction) -> bool:
     if restriction is None:
         return True
     return identity.user_id in restriction["user_ids"] or identity.role in restriction["roles"]
+
+
+def hidden_from(identity: Identity, restriction) -> bool:
+    """A grey indicator restricted with `hidden`: not even read by the others (its page 403, left out of lists)."""
+    return bool(restriction and restriction["hidden"] and not accessible(identity, restriction))

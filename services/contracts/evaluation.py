@@ -76,7 +76,7 @@ def contract_view_of(session: Connection, identity: Identity, contract, indicato
         listed.append({"code": indicator.code, "label": indicator.label, "category": indicator.category,
                        "dot": domain.dot(indicator, mine, open_to_me), "filled": not unanswered,
                        "unanswered": unanswered,
-                       "hidden": bool(restriction and restriction["hidden"] and not open_to_me),
+                       "hidden": access.hidden_from(identity, restriction),
                        "restricted": restriction is not None, "holders": holders.holders_of(restriction, people)})
     reassigns = holders.can_reassign(identity, contract, people)
     return {**summary(contract), "fill_percentage": domain.fill_percentage(indicators, values),
@@ -104,7 +104,7 @@ def indicator_view(session: Connection, identity: Identity, contract_id: str, co
     contract = access.load(session, identity, contract_id)
     indicator = find_indicator(session, contract, code)
     restriction = access.restrictions_of(session, contract_id).get(code)
-    if restriction and restriction["hidden"] and not access.accessible(identity, restriction):
+    if access.hidden_from(identity, restriction):
         raise ApiError(403, "indicator_not_accessible", "Cet indicateur n'est pas accessible à votre compte.")
     history = session.execute(
         sa.select(audit).where(audit.c.contract_id == contract_id, audit.c.indicator_code == code,

@@ -12,7 +12,7 @@ from flask import Blueprint, jsonify, request
 
 from ecars_common.app import unit_of_work
 from ecars_common.errors import ApiError
-from ecars_common.numbers import whole_number
+from ecars_common.numbers import BIGINT_MAX, whole_number
 from ecars_common.tokens import Identity, authenticated, current_identity
 from services.contracts import access, campaign_indicators
 from services.contracts.audit import visible
@@ -21,14 +21,13 @@ from services.contracts.orm import audit
 PAGE_SIZE = 50
 CONTRACT_FIELDS = {"status": "Statut du contrat", "review": "Revue de l'ARS", "closes_on": "Date de clôture",
                    "reminder": "Relance", "message": "Message", "holders": "À renseigner par", "flag": "À suivre"}
-MAX_ID = 2 ** 63 - 1
 
 bp = Blueprint("contract_history", __name__)
 
 
 def hidden_codes(session, identity: Identity, contract_id: str) -> list[str]:
     return [code for code, restriction in access.restrictions_of(session, contract_id).items()
-            if restriction["hidden"] and not access.accessible(identity, restriction)]
+            if access.hidden_from(identity, restriction)]
 
 
 def page(session, identity: Identity, contract_id: str, before: int | None, size: int = PAGE_SIZE) -> dict:
@@ -64,7 +63,7 @@ def item(row, indicator, comment_label: str) -> dict:
 @authenticated
 def contract_history(contract_id):
     raw = request.args.get("before")
-    before = None if raw is None else whole_number(raw, 1, MAX_ID)
+    before = None if raw is None else whole_number(raw, 1, BIGINT_MAX)
     if raw is not None and before is None:
         raise ApiError(422, "validation_failed", "« before » doit être un entier positif.", {"before": "entier ≥ 1"})
     with unit_of_work() as session:
