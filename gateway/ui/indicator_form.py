@@ -53,10 +53,8 @@ def question_hint(question: dict) -> str:
 
 
 def audit_rows(indicator: dict) -> list[dict]:
-    labels = {q["code"]: q["label"] for q in indicator["questions"]}
-    labels.update({"comment": indicator["comment_label"], "status": "Statut du contrat", "review": "Revue de l'ARS",
-                   "holders": "À renseigner par"})
-    return [{"at": moment(item["at"]), "by": item.get("by") or "", "field": labels.get(item["field"], item["field"]),
+    """The indicator's history as the page shows it; each field under the name contracts gives it (`label`)."""
+    return [{"at": moment(item["at"]), "by": item.get("by") or "", "field": item["label"],
              "old": shown(item.get("old")), "new": shown(item.get("new")), "reason": item.get("reason") or ""}
             for item in indicator.get("audit", [])]
 

@@ -16,10 +16,25 @@ publish = partial(outbox.publish, service="contracts")
 
 AUTHORITY_FIELDS = ("flag",)  # the ARS's own rows (« À suivre »): never shown to the establishment
 
+# What a history row's field is called on the pages, for the fields that are not an indicator's question
+CONTRACT_FIELDS = {"status": "Statut du contrat", "review": "Revue de l'ARS", "closes_on": "Date de clôture",
+                   "reminder": "Relance", "message": "Message", "holders": "À renseigner par", "flag": "À suivre"}
+
 
 def visible(authority: bool) -> sa.ColumnElement[bool]:
     """The history rows a reader sees: all of them for the authority; for anyone else, all but the authority's own."""
     return sa.true() if authority else audit_rows.c.field.not_in(AUTHORITY_FIELDS)
+
+
+def field_label(field: str, indicator, comment_label: str) -> str:
+    """The name a history row's field is shown under, the one rule of the indicator's page and of « Historique du
+    contrat »: a question's label, the evaluated year's comment, or one of CONTRACT_FIELDS."""
+    if indicator is not None and field not in CONTRACT_FIELDS:
+        if field == "comment":
+            return comment_label
+        question = indicator.question(field)
+        return question.label if question else field
+    return CONTRACT_FIELDS.get(field, field)
 
 
 def record(session: Connection, identity: Identity | None, contract_id: str, field: str, old, new,

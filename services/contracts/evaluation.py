@@ -24,7 +24,7 @@ from services.contracts import (
     previous_campaign,
     receipt,
 )
-from services.contracts.audit import change_status, publish, visible
+from services.contracts.audit import change_status, field_label, publish, visible
 from services.contracts.entry_access import CLOSED, find_indicator, open_for_entry
 from services.contracts.orm import (
     audit,
@@ -135,10 +135,11 @@ def indicator_detail(session: Connection, identity: Identity, contract, indicato
     single indicator's view and the whole contract's export both build it, each reading in its own way."""
     open_to_me = access.accessible(identity, restriction)
     values = saved.get("answers", {})
+    comment_label = f"Commentaire évalué {contract['evaluated_year']}"
     return {
         "contract": summary(contract), "code": indicator.code, "label": indicator.label,
         "category": indicator.category, "dot": domain.dot(indicator, values, open_to_me),
-        "comment_label": f"Commentaire évalué {contract['evaluated_year']}",
+        "comment_label": comment_label,
         "editable": open_to_me and contract["status"] == domain.AUTO_EVALUATION
         and access.is_member(session, identity, contract),
         "version": saved.get("version", 0), "comment": saved.get("comment", ""),
@@ -147,7 +148,8 @@ def indicator_detail(session: Connection, identity: Identity, contract, indicato
                        "rule": q.number_rule().hint() if q.kind in ("number", "percentage") else ""}
                       for q in indicator.questions],
         "documents": documents,
-        "audit": [{"at": row["at"].isoformat(), "by": row["by_email"], "field": row["field"], "old": row["old"],
+        "audit": [{"at": row["at"].isoformat(), "by": row["by_email"], "field": row["field"],
+                   "label": field_label(row["field"], indicator, comment_label), "old": row["old"],
                    "new": row["new"], "reason": row["reason"]} for row in history],
     }
 

@@ -15,13 +15,10 @@ from ecars_common.errors import ApiError
 from ecars_common.numbers import BIGINT_MAX, whole_number
 from ecars_common.tokens import Identity, authenticated, current_identity
 from services.contracts import access, campaign_indicators
-from services.contracts.audit import visible
+from services.contracts.audit import field_label, visible
 from services.contracts.orm import audit
 
 PAGE_SIZE = 50
-CONTRACT_FIELDS = {"status": "Statut du contrat", "review": "Revue de l'ARS", "closes_on": "Date de clôture",
-                   "reminder": "Relance", "message": "Message", "holders": "À renseigner par", "flag": "À suivre"}
-
 bp = Blueprint("contract_history", __name__)
 
 
@@ -48,11 +45,7 @@ def page(session, identity: Identity, contract_id: str, before: int | None, size
 
 
 def item(row, indicator, comment_label: str) -> dict:
-    if indicator is not None and row["field"] not in CONTRACT_FIELDS:
-        question = indicator.question(row["field"])
-        label = comment_label if row["field"] == "comment" else question.label if question else row["field"]
-    else:
-        label = CONTRACT_FIELDS.get(row["field"], row["field"])
+    label = field_label(row["field"], indicator, comment_label)
     return {"id": row["id"], "at": row["at"].isoformat(), "by": row["by_email"], "field": row["field"],
             "label": label, "indicator_code": row["indicator_code"],
             "indicator_label": indicator.label if indicator else None,

@@ -39,7 +39,9 @@ HISTORY_ITEM = obj({"id": INT, "at": TEXT, "by": nullable(TEXT), "field": TEXT, 
 INDICATOR = obj({"contract": obj(SUMMARY, ["id", "name", "status"]), "code": TEXT, "label": TEXT, "category": TEXT,
                  "dot": TEXT, "comment_label": TEXT, "editable": BOOL, "version": INT, "comment": nullable(TEXT),
                  "questions": array(obj({"code": TEXT, "label": TEXT, "kind": TEXT}, ["code", "label", "kind"])),
-                 "documents": array(obj()), "audit": array(obj({"at": TEXT, "by": nullable(TEXT)}, ["at"]))},
+                 "documents": array(obj()),
+                 "audit": array(obj({"at": TEXT, "by": nullable(TEXT), "field": TEXT, "label": TEXT},
+                                    ["at", "field", "label"]))},
                 ["contract", "code", "label", "version", "questions", "documents", "audit"])
 STATUS = obj({"status": TEXT}, ["status"])
 RECEIPT = obj({"kind": TEXT, "contract_id": UUID, "name": TEXT, "ej": EJ, "context": TEXT,

@@ -122,3 +122,21 @@ def test_the_history_page_links_each_message_to_the_thread(gateway, setup):
         bad = browser.get(f"/contrats/{setup.contract_id}/historique", params={"avant": "abc"})
         assert bad.status_code == 400 and "Lien de page invalide" in bad.text
         assert "Message de l&#39;autorité" in bad.text  # the newest changes shown instead
+
+
+def test_the_indicators_history_names_each_field_as_the_contracts_history_does(gateway, setup):
+    """One rule for a field's name (contracts audit.field_label): the indicator's page named only the questions, the
+    comment, the status, the review and who fills it — the ARS's « À suivre » row showed as « flag »."""
+    theirs = httpx.get(setup.url(gateway, "/indicators/ACC01"), headers=bearer(setup.ars)).json()
+    assert [(row["field"], row["label"]) for row in theirs["audit"]] == [("flag", "À suivre"), ("REALISE", "Réalisé")]
+    contract, before = [], {}
+    while before is not None:  # every page: the tests above added more than a page of changes
+        seen = history(gateway, setup, setup.ars, **before).json()
+        contract += seen["items"]
+        before = {"before": seen["next_before"]} if seen["next_before"] else None
+    assert {(i["field"], i["label"]) for i in contract if i["indicator_code"] == "ACC01"} == {
+        ("flag", "À suivre"), ("REALISE", "Réalisé")}
+    with web_client(gateway, setup.ars_email) as browser:
+        page = browser.get(f"/contrats/{setup.contract_id}/indicateurs/ACC01")
+        assert page.status_code == 200, page.text[:500]
+        assert "<td>À suivre</td>" in page.text and "<td>flag</td>" not in page.text

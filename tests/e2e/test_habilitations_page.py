@@ -34,7 +34,7 @@ def test_the_page_names_the_cpom_and_shows_who_reaches_it_through_the_ej(gateway
     scope = re.search(r'<p id="perimetre">(.*?)</p>', page.text, re.S).group(1)
     assert f"au CPOM « {cpom['nom']} »" in scope and not UUID.search(scope), scope
     assert "Aucune personne n'a encore accès" not in page.text
-    inherited = re.search(r'<div class="fr-table" id="acces-ej">(.*?)</table>', page.text, re.S).group(1)
+    inherited = re.search(r'<div class="fr-table[^"]*" id="acces-ej">(.*?)</table>', page.text, re.S).group(1)
     assert setting["member"] in inherited
     assert re.search(rf'<a class="fr-btn fr-btn--tertiary" href="/cpom/{cpom["id"]}">Annuler</a>', page.text)
 
