@@ -215,8 +215,10 @@ PATHS = {
                      "attachments": array(obj({"where": TEXT, "name": TEXT, "sha256": TEXT}))},
                     ["kind", "version", "name", "by", "at", "hash", "attachments"]), errors=SEEN)},
     f"{CPOM}/export": {"get": operation(
-        "Le CPOM tel qu'il est (instantané d'une transmission), lu par le service reporting.",
-        returns=obj({"cpom": obj({"nom": TEXT}, ["nom"])}, ["cpom"]), errors=SEEN)},
+        "Le CPOM tel qu'il est (instantané d'une transmission), lu par le service reporting, avec les messages "
+        "échangés (jamais une note privée).",
+        returns=obj({"cpom": obj({"nom": TEXT}, ["nom"]), "messages": array(messaging.MESSAGE)},
+                    ["cpom", "messages"]), errors=SEEN)},
     "/territoire/transmissions": {"get": operation(
         "Les transmissions des CPOM du territoire de l'appelant (ARS : région, CD : département).",
         returns=items_of(obj({"cpom_id": UUID, "cpom_name": TEXT, "version": INT, "transmitted_at": TEXT,

@@ -5,13 +5,12 @@ two of them long texts."""
 
 from datetime import datetime
 
-from ecars_common.french import paris_moment
 from services.reporting import word_page
 from services.reporting.docx_tables import add_facts, add_table
+from services.reporting.messages_section import add_messages
 
 TITLE = "Édition des données saisies"
 DOT_LABELS = {"VERTE": "Renseigné", "ROUGE": "À renseigner", "GRISE": "Non accessible"}
-SIDES = {"etablissement": "établissement", "autorite": "ARS"}
 
 
 def render(contract: dict, generated_at: datetime | None = None) -> bytes:
@@ -47,12 +46,5 @@ def render(contract: dict, generated_at: datetime | None = None) -> bytes:
                          indicator["comment"] if first else "", documents if first else "", state if first else ""))
     add_table(document, ["Indicateur", "Question", "Réalisé", f"Commentaire évalué {campaign['evaluated_year']}",
                          "Documents", "État"], rows, width)
-    document.add_heading("Messages échangés avec l'ARS", level=1)
-    exchanged = contract.get("messages") or []
-    if exchanged:
-        add_table(document, ["Date", "De", "Message"], [
-            (paris_moment(m["posted_at"]), f"{m['author']['email']} ({SIDES.get(m['author']['side'], '')})",
-             m["text"]) for m in exchanged], width)
-    else:
-        document.add_paragraph("Aucun message échangé.")
+    add_messages(document, "Messages échangés avec l'ARS", contract.get("messages") or [], "ARS")
     return word_page.save(document)

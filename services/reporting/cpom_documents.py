@@ -1,5 +1,6 @@
 """Word documents of a CPOM (guide 004, « Génération fiche Objectif » and « Génération Tableau de
-synthèse »), from the CPOM's export (the transmission snapshot) and cpom's referentials for the labels."""
+synthèse »), from the CPOM's export (the transmission snapshot, and the messages exchanged for the synthesis) and
+cpom's referentials for the labels."""
 
 from datetime import datetime
 
@@ -9,6 +10,7 @@ from ecars_common import values
 from ecars_common.french import paris_moment
 from services.reporting import word_page
 from services.reporting.docx_tables import add_facts, add_table
+from services.reporting.messages_section import add_messages
 from services.reporting.referentials import CpomLabels
 
 
@@ -119,4 +121,5 @@ def synthese(snapshot: dict, labels: CpomLabels, edited_at: datetime | None = No
             paragraph = document.add_paragraph()
             paragraph.add_run(f"{paris_moment(remark['le'])} – {remark['auteur']} : ").bold = True
             paragraph.add_run(remark["texte"])
+    add_messages(document, "Messages échangés avec les autorités", snapshot.get("messages") or [], "autorité")
     return word_page.save(document)

@@ -117,3 +117,27 @@ def test_the_territory_lists_transmissions_for_its_authorities_only(gateway, sta
     elsewhere = user(stack, gateway, role="ars", region="Occitanie")
     assert all(i["cpom_id"] != setting["cpom"]["id"] for i in httpx.get(url, headers=elsewhere.headers).json()["items"])
     assert httpx.get(url, headers=setting["gestionnaire"].headers).status_code == 403
+
+
+def test_the_synthesis_prints_the_messages_exchanged_never_a_private_note(gateway, stack, ars, setting):  # noqa: F811
+    """Issue 18 item 3, for the CPOM: the messages « included in the exports » — the « Tableau de synthèse » (and the
+    CPOM's export it is printed from) ends with the messages exchanged, in the gestionnaire's copy as in the ARS's;
+    the ARS's private note in neither."""
+    cpom_id, who = setting["cpom"]["id"], setting["gestionnaire"]
+    before = all_text(docx.Document(io.BytesIO(word(gateway, who, f"/cpoms/{cpom_id}/synthese.docx").content)))
+    assert "Messages échangés avec les autorités" in before and "Aucun message échangé." in before
+    url = api(gateway, f"/cpoms/{cpom_id}/messages")
+    for sender, body in ((who, {"text": "Le rapport d'activité suffit-il ?"}),
+                         (ars, {"text": "Note interne sur ce CPOM", "private": True}),
+                         (ars, {"text": "Oui, il suffit."})):
+        assert httpx.post(url, headers=sender.headers, json=body).status_code == 201
+    for reader in (who, ars):
+        export = httpx.get(api(gateway, f"/cpoms/{cpom_id}/export"), headers=reader.headers).json()
+        assert [m["text"] for m in export["messages"]] == ["Le rapport d'activité suffit-il ?", "Oui, il suffit."]
+        document = docx.Document(io.BytesIO(word(gateway, reader, f"/cpoms/{cpom_id}/synthese.docx").content))
+        rows = [[cell.text for cell in row.cells] for row in table_with_header(document, "Date").rows[1:]]
+        assert [(row[1], row[2]) for row in rows] == [
+            (f"{who.email} (établissement)", "Le rapport d'activité suffit-il ?"),
+            (f"{ars.email} (autorité)", "Oui, il suffit.")]
+        assert all(" à " in row[0] and row[0][2] == "/" for row in rows)  # Paris time, « 04/12/2026 à 19h05 »
+        assert "Note interne" not in all_text(document)

@@ -4,6 +4,7 @@ Routes and bodies: docs/cpom.md."""
 import sqlalchemy as sa
 from flask import Blueprint, jsonify
 
+from ecars_common import messaging
 from ecars_common.app import unit_of_work
 from ecars_common.errors import ApiError
 from ecars_common.payload import json_object
@@ -109,10 +110,12 @@ def transmission_receipt(cpom_id, version: int):
 @authenticated
 def export_cpom(cpom_id):
     """The CPOM as it stands (the transmission snapshot, untransmitted): what the Word « fiche Objectif »
-    and « Tableau de synthèse » print (read by the reporting service with the caller's token)."""
+    and « Tableau de synthèse » print (read by the reporting service with the caller's token), with the messages
+    exchanged (issue 18: « included in the exports »; never a private note, whoever asks: the document is shared)."""
     with unit_of_work() as session:
         row, _ = load_cpom(session, current_identity(), str(cpom_id))
-        return jsonify(transmission.snapshot(session, row))
+        return jsonify({**transmission.snapshot(session, row),
+                        "messages": messaging.items_of(session, orm.messages, str(cpom_id), authority=False)})
 
 
 @bp.get("/territoire/transmissions")
