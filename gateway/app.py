@@ -23,6 +23,7 @@ from gateway.ui import (
     contracts,
     cpom,
     cpom_fiches,
+    cpom_journal,
     entry,
     habilitations,
     home,
@@ -46,7 +47,8 @@ SECURITY_HEADERS = {
 }
 # The web UI's areas (gateway/ui/), each a blueprint of pages.
 AREAS = (identity, account, session_time, home, contracts, contract_history, entry, restricted, campaign_list,
-         campaigns, campaign_dashboard, cpom, cpom_fiches, messages, habilitations, support, backoffice, accessibility)
+         campaigns, campaign_dashboard, cpom, cpom_fiches, cpom_journal, messages, habilitations, support, backoffice,
+         accessibility)
 
 
 def create_app(config: Config | None = None) -> Flask:

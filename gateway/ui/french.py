@@ -4,7 +4,10 @@ the dates people type, read back."""
 
 from datetime import datetime
 
-from ecars_common import french, values
+from ecars_common import french, roles, values
+
+ROLE_LABELS = {roles.ETABLISSEMENT: "Établissement", roles.ARS: "ARS", roles.CD: "Conseil départemental",
+               roles.SUPPORT: "Équipe support", roles.ADMIN: "Administrateur de la plateforme"}
 
 NA = "NA"  # the value of a question answered « Non applicable » (the contracts service's word)
 

@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from ecars_common import roles
 from ecars_common.config import SERVICES
-from gateway.ui.french import human_size, moment
+from gateway.ui.french import ROLE_LABELS, human_size, moment
 from gateway.ui.pages import flash_refusal, login_required, page_blueprint, require_role
 from gateway.ui.session import api_error, call, ok_json, store
 
@@ -117,8 +117,6 @@ def replay(service: str):
 
 # -- Comptes et sessions --------------------------------------------------------------------------
 
-ROLE_LABELS = {roles.ETABLISSEMENT: "Établissement", roles.ARS: "ARS", roles.CD: "Conseil départemental",
-               roles.SUPPORT: "Équipe support", roles.ADMIN: "Administrateur de la plateforme"}
 EMAIL_MAX = 254
 BAD_EMAIL = "Saisissez l'adresse email complète du compte recherché, par exemple nom.prenom@exemple.fr."
 

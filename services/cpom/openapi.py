@@ -147,8 +147,11 @@ PATHS = {
         returns=obj({"id": UUID, "numero": INT, "date": TEXT, "objet": TEXT}, ["id", "numero", "date", "objet"]),
         errors=[403, 422],
         body=json_body(obj({"date": DATE, "objet": string(2000)}, ["date", "objet"], additionalProperties=False)))},
-    f"{CPOM}/journal": {"get": operation("Le journal des modifications du CPOM.", returns=items_of(obj()),
-                                         errors=SEEN)},
+    f"{CPOM}/journal": {"get": operation(
+        "Le journal des modifications du CPOM (les 500 plus récentes d'abord), chacune nommée et résumée en français.",
+        returns=items_of(obj({"le": TEXT, "action": TEXT, "libelle": TEXT, "resume": TEXT, "par": nullable(TEXT),
+                              "role": nullable(TEXT), "details": obj()}, ["le", "action", "libelle", "resume"])),
+        errors=SEEN)},
     f"{CPOM}/grille": {
         "get": operation("La grille des objectifs.", returns=GRID, errors=SEEN),
         "put": operation(

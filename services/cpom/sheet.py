@@ -13,7 +13,6 @@ from services.cpom.access import Access, access_to
 from services.cpom.audit import audit
 from services.cpom.forms import invalid
 from services.cpom.orm import (
-    audit_log,
     avenants,
     cpom_etablissements,
     cpoms,
@@ -281,10 +280,3 @@ def add_avenant(session: Connection, identity: Identity, row, when: date, objet:
     audit(session, identity, "cpom.avenant_added", row["id"], numero=number, date=when.isoformat())
     return {"id": item["id"], "numero": number, "date": when.isoformat(), "objet": objet,
             "ajoute_par": identity.email, "ajoute_le": iso(item["created_at"])}
-
-
-def journal(session: Connection, cpom_id: str) -> list[dict]:
-    rows = session.execute(sa.select(audit_log).where(audit_log.c.cpom_id == cpom_id)
-                           .order_by(audit_log.c.id.desc()).limit(500)).mappings()
-    return [{"le": iso(r["at"]), "action": r["action"], "par": r["email"], "role": r["role"],
-             "details": r["details"]} for r in rows]

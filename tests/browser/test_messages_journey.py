@@ -1,10 +1,12 @@
 """« Messages » in a browser (issue 18, docs/messaging.md), axe on every page: the établissement user opens the
 contract's « Messages », is told in French beside the field what is wrong (an empty message, a forbidden attachment
 format: what was typed kept), sends a message with its pièce jointe; the ARS answers and keeps a private note, which
-the établissement user never sees on the page; the CPOM's « Messages » alike."""
+the établissement user never sees on the page; the CPOM's « Messages » alike, and the ARS goes from the CPOM's
+« Journal » to a message."""
 
 import re
 
+import httpx
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_contracts_journey import control, error_of, log_in
@@ -107,3 +109,22 @@ def test_the_cpom_messages_from_the_cpom_page(page: Page, gateway, stack):
     control(page, "Votre message").fill("x" * 10)
     send(page)
     expect(page.locator("#fil-messages > li")).to_have_count(1)
+
+
+def test_the_ars_reads_the_cpom_journal_and_goes_to_a_message(page: Page, gateway, stack):
+    """« Journal du CPOM » from the CPOM's page (axe on both pages and the thread)."""
+    ars = cpom_support.user(stack, gateway, role="ars", region="Bretagne")
+    org = cpom_support.organisation(gateway, ars)
+    cpom_id = cpom_support.create_cpom(gateway, ars, org)["id"]
+    sent = httpx.post(f"{gateway}/api/cpom/cpoms/{cpom_id}/messages", headers=ars.headers,
+                      json={"text": "Le diagnostic est attendu."})
+    assert sent.status_code == 201, sent.text
+    log_in(page, ars.email)
+    page.goto(f"/cpom/{cpom_id}")
+    page.get_by_role("link", name="Journal", exact=True).click()
+    expect(page.locator("h1")).to_have_text(re.compile(r"^Journal du CPOM « CPOM TEST"))
+    rows = page.locator("#journal-cpom tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(1)).to_contain_text("Création du CPOM")
+    rows.first.get_by_role("link", name="Message").click()
+    expect(page.locator("#fil-messages > li").first).to_contain_text("Le diagnostic est attendu.")

@@ -41,6 +41,7 @@ def test_a_made_up_ej_is_introuvable(people, role, path):
     (f"/cpom/{MADE_UP}/documents-de-reference", "CPOM introuvable."),
     (f"/cpom/{MADE_UP}/fiche-objectif/{MADE_UP}.docx", "introuvable"),
     (f"/cpom/{MADE_UP}/synthese.docx", "introuvable"),
+    (f"/cpom/{MADE_UP}/journal", "CPOM introuvable."),
     (f"/campagnes/{MADE_UP}", "Campagne introuvable."),
     ("/contrats/abc", "introuvable"),
     ("/cpom/abc", "introuvable"),

@@ -15,6 +15,7 @@ from services.cpom import (
     sheet,
 )
 from services.cpom.access import load_cpom, require
+from services.cpom.journal import rows as journal_rows
 
 bp = Blueprint("cpom_sheet", __name__)
 
@@ -185,4 +186,4 @@ def journal(cpom_id):
     with unit_of_work() as session:
         row, cpom_access = load_cpom(session, current_identity(), str(cpom_id))
         require(cpom_access, "journal")
-        return jsonify({"items": sheet.journal(session, row["id"])})
+        return jsonify({"items": journal_rows(session, row["id"])})
