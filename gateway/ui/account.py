@@ -34,6 +34,8 @@ SESSION_ENDED = "La session a été fermée."
 OTHERS_ENDED = "Vos autres sessions ont été fermées."
 PHONE_NEEDS_PASSWORD = "Pour changer de numéro de téléphone, saisissez votre mot de passe actuel."  # noqa: S105
 WRONG_CURRENT = "Le mot de passe actuel est incorrect."  # noqa: S105
+SESSIONS_NEED_PASSWORD = ("Pour fermer la session d'un autre appareil, saisissez votre mot de passe actuel "  # noqa: S105
+                          "(au-dessus de la liste des sessions).")
 # (pattern in the User-Agent, name shown), the first that matches: Edge and Opera say « Chrome » too.
 BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chromium/", "Chromium"),
             ("Chrome/", "Chrome"), ("Safari/", "Safari"))
@@ -64,10 +66,11 @@ def open_sessions() -> list[dict]:
 
 def account_page(details: dict | None = None, details_errors: dict | None = None,
                  password_errors_: dict | None = None, states: dict | None = None, status: int = 200,
-                 policy: dict | None = None):
+                 policy: dict | None = None, sessions_errors: dict | None = None):
     account = ok_json(call("auth", "GET", "/me"))
     return render_template("account.html", account=account, details=details or account, civilites=CIVILITES,
                            details_errors=details_errors or {}, password_errors=password_errors_ or {},
+                           sessions_errors=sessions_errors or {},
                            policy=policy or password_policy(), states=states or {}, sessions=open_sessions(),
                            offer_end_all=session.pop("offer_end_all", False)), status
 
@@ -169,9 +172,10 @@ def end_one_session(session_id):
     """« Fermer cette session »: another device's, or this one (then signed out here)."""
     session_id = str(session_id)
     current = (session.get("claims") or {}).get("sid") == session_id
-    answer = call("auth", "DELETE", f"/me/sessions/{session_id}")
+    answer = call("auth", "DELETE", f"/me/sessions/{session_id}",
+                  json={"current_password": request.form.get("current_password", "")})
     if answer.status_code not in (204, 404):
-        raise unexpected(answer)
+        return ending_refused(answer)
     user_id = user_id_of_session()
     store().end_of_auth_session(user_id, session_id)
     if current:
@@ -185,9 +189,12 @@ def end_one_session(session_id):
 @bp.post("/mon-compte/sessions/fermer-les-autres")
 @login_required
 def end_other_sessions():
-    """« Fermer mes autres sessions »: every device but this one."""
-    answer = call("auth", "POST", "/me/sessions/end-all", json={"keep_current": True})
-    body = ok_json(answer)
+    """« Fermer mes autres sessions »: every device but this one (the current password asked: ASVS 5.0 7.5.2)."""
+    answer = call("auth", "POST", "/me/sessions/end-all",
+                  json={"keep_current": True, "current_password": request.form.get("current_password", "")})
+    if answer.status_code != 200:
+        return ending_refused(answer)
+    body = answer.json()
     if body.get("tokens"):
         store_tokens(body["tokens"])
     store().end_of_user(user_id_of_session(), keep_sid=session.sid)
@@ -198,10 +205,29 @@ def end_other_sessions():
 @bp.post("/mon-compte/sessions/fermer-toutes")
 @login_required
 def end_all_sessions():
-    """« Se déconnecter de tous les appareils », this one included."""
-    answer = call("auth", "POST", "/me/sessions/end-all", json={"keep_current": False})
-    message = ok_json(answer).get("message") or "Vous avez été déconnecté de tous les appareils."
+    """« Se déconnecter de tous les appareils », this one included (the current password when another device's
+    session is still open; not right after a password change, which ended them)."""
+    answer = call("auth", "POST", "/me/sessions/end-all",
+                  json={"keep_current": False, "current_password": request.form.get("current_password", "")})
+    if answer.status_code != 200:
+        return ending_refused(answer)
+    message = answer.json().get("message") or "Vous avez été déconnecté de tous les appareils."
     store().end_of_user(user_id_of_session())
     fresh_session()
     flash(message, "info")
     return redirect(url_for("identity.login_page"))
+
+
+def ending_refused(answer):
+    """Auth refused to end another device's session without the right current password: said beside the field (what
+    was typed is never shown back), or the lock it caused."""
+    code, message, details = api_error(answer)
+    if code == "login_locked":
+        return locked_out(message)
+    if code == "login_throttled":
+        return account_page(sessions_errors={"current_password": message}, status=429)
+    if code == "wrong_current_password":
+        return account_page(sessions_errors={"current_password": WRONG_CURRENT}, status=422)
+    if code == "validation_failed" and "current_password" in details:
+        return account_page(sessions_errors={"current_password": SESSIONS_NEED_PASSWORD}, status=422)
+    raise unexpected(answer)

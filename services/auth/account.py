@@ -104,9 +104,38 @@ def renewed_tokens(session: Connection, config: Config, keyring: KeyRing, identi
     return issue_tokens(session, config, keyring, get_user(session, identity.user_id), identity.session_id)
 
 
+def confirm_ending(session: Connection, config: Config, identity: Identity, current: str, address: str,
+                   others: bool) -> tuple[str, int | None]:
+    """Ending another device's session asks the current password (ASVS 5.0 7.5.2): a session taken over cannot sign
+    its owner out of their other devices. Ending only this one (a logout) does not (`others` False). Returns ("ok",
+    None), ("password_required", None) or what `check_current` refuses with."""
+    if not others:
+        return "ok", None
+    if not current:
+        return "password_required", None
+    return check_current(session, config, identity, get_user(session, identity.user_id), current, address, "sessions")
+
+
+def end_my_session(session: Connection, config: Config, identity: Identity, session_id: str, current: str,
+                   address: str) -> tuple[str, int | None]:
+    """« Fermer cette session »: ("not_found", None) when it is not one of my live sessions, else as
+    `confirm_ending` (another device's asks the current password), then ended."""
+    if not sessions.is_live(session, identity.user_id, session_id):
+        return "not_found", None
+    status, result = confirm_ending(session, config, identity, current, address, session_id != identity.session_id)
+    if status == "ok":
+        sessions.end_session(session, identity.user_id, session_id, "ended_by_user", address)
+    return status, result
+
+
 def end_all_sessions(session: Connection, config: Config, keyring: KeyRing, identity: Identity, keep_current: bool,
-                     address: str) -> tuple[int, dict]:
-    """« Se déconnecter de tous les appareils »: (how many sessions ended, new tokens if this one is kept)."""
+                     current: str, address: str) -> tuple[str, object]:
+    """« Se déconnecter de tous les appareils » (or every other one, `keep_current`): ("ok", (how many sessions
+    ended, new tokens if this one is kept)), or as `confirm_ending` when another device's session would end."""
+    others = sessions.others_live(session, identity.user_id, identity.session_id)
+    status, result = confirm_ending(session, config, identity, current, address, others)
+    if status != "ok":
+        return status, result
     keep = identity.session_id if keep_current else ""
     _, count = sessions.end_all_sessions(session, identity.user_id, "logout_everywhere", address, keep=keep)
-    return count, renewed_tokens(session, config, keyring, identity) if keep else {}
+    return "ok", (count, renewed_tokens(session, config, keyring, identity) if keep else {})

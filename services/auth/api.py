@@ -8,6 +8,7 @@ from ecars_common.errors import ApiError
 from ecars_common.payload import bool_field, choice_field, client_address, is_uuid, json_object, string_field
 from ecars_common.tokens import authenticated, current_identity
 from services.auth import account, domain, habilitations, login, passwords, reset, territory
+from services.auth.refusals import current_password_of, refuse_current_password, slowed
 
 bp = Blueprint("auth", __name__)
 
@@ -121,11 +122,6 @@ def sign_in():
     return jsonify(outcome.tokens)
 
 
-def slowed(seconds: int) -> ApiError:
-    return ApiError(429, "login_throttled", "Trop de tentatives infructueuses : par sécurité, patientez "
-                                            f"{seconds} seconde(s) avant de réessayer.", {"retry_after": seconds})
-
-
 @bp.post("/token/refresh")
 def refresh_token():
     token = string_field(json_object(), "refresh_token", max_length=200)
@@ -181,30 +177,15 @@ def update_me():
     if not changes:
         raise ApiError(422, "validation_failed", "Aucune donnée à modifier.",
                        {"fields": "attendus : " + ", ".join(account.EDITABLE)})
-    current = data.get("current_password", "")
-    if not isinstance(current, str):
-        raise ApiError(422, "validation_failed", "Le mot de passe actuel doit être une chaîne de caractères.",
-                       {"current_password": "chaîne attendue"})
+    current = current_password_of(data)
     with unit_of_work() as session:
-        status, result = account.update_details(session, settings(), current_identity(), changes, current[:1000],
+        status, result = account.update_details(session, settings(), current_identity(), changes, current,
                                                 client_address())
     if status == "password_required":
         raise ApiError(422, "validation_failed", "Pour changer de numéro de téléphone, saisissez votre mot de passe "
                                                  "actuel.", {"current_password": "obligatoire"})
     refuse_current_password(status, result)
     return jsonify(login.public_user(result))
-
-
-def refuse_current_password(status: str, result) -> None:
-    """The refusals of a current password asked before a change (account.check_current)."""
-    if status == "slowed":
-        raise slowed(result)
-    if status == "locked":
-        raise ApiError(429, "login_locked", "Trop de tentatives infructueuses : réessayez dans "
-                                            f"{max(1, round(result / 60))} minute(s).", {"retry_after": result})
-    if status == "wrong_current":
-        raise ApiError(403, "wrong_current_password", "Le mot de passe actuel est incorrect.",
-                       {"current_password": "incorrect"})
 
 
 @bp.post("/me/password")

@@ -109,11 +109,15 @@ PATHS = {
         "connexion, `last_used_at` (dernier renouvellement des jetons, au plus la durée d'un jeton d'accès), "
         "`current` pour celle de ce jeton. La plus récemment utilisée d'abord.", returns=items_of(SESSION))},
     "/me/sessions/<session_id>": {"delete": operation(
-        "Fermer une de mes sessions : ses jetons sont refusés en quelques secondes.", status=204)},
+        "Fermer une de mes sessions : ses jetons sont refusés en quelques secondes. Celle d'un autre appareil demande "
+        "le mot de passe actuel (`current_password`, compté comme une connexion), celle-ci non (une déconnexion).",
+        status=204, errors=[403, 422, 429],
+        body={**json_body(obj({"current_password": PASSWORD})), "required": False})},
     "/me/sessions/end-all": {"post": operation(
         "« Se déconnecter de tous les appareils » ; avec `keep_current`, toutes sauf celle-ci, qui reçoit de "
-        "nouveaux jetons (`tokens`).", returns=ENDED, errors=[422],
-        body=json_body(obj({"keep_current": BOOL})))},
+        "nouveaux jetons (`tokens`). Le mot de passe actuel (`current_password`) quand la session d'un autre "
+        "appareil serait fermée.", returns=ENDED, errors=[403, 422, 429],
+        body=json_body(obj({"keep_current": BOOL, "current_password": PASSWORD})))},
     "/users": {"get": operation(
         "Le compte d'une adresse email (équipe support) : liste vide s'il n'y en a pas.", returns=items_of(ACCOUNT),
         errors=[403, 422], parameters=[query("email", EMAIL, required=True)])},

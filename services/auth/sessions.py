@@ -72,6 +72,20 @@ def listing(session: Connection, user_id: str, current: str) -> list[dict]:
              "current": row["id"] == current} for row in rows]
 
 
+def is_live(session: Connection, user_id: str, session_id: str) -> bool:
+    """Whether `session_id` is one of the user's sessions not ended yet (what end_session would end)."""
+    return session.execute(sa.select(sessions.c.id).where(sessions.c.id == session_id, sessions.c.user_id == user_id,
+                                                          sessions.c.ended_at.is_(None))).first() is not None
+
+
+def others_live(session: Connection, user_id: str, current: str | None) -> bool:
+    """Whether the user has a live session besides `current` (another device)."""
+    query = sa.select(sessions.c.id).where(sessions.c.user_id == user_id, LIVE)
+    if current:
+        query = query.where(sessions.c.id != current)
+    return session.execute(query.limit(1)).first() is not None
+
+
 def revoke(session: Connection, key: str, not_before: datetime, reason: str) -> None:
     session.execute(token_revocations.insert().values(key=key, not_before=not_before, reason=reason))
 

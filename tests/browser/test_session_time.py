@@ -114,6 +114,14 @@ def test_mon_compte_lists_the_devices_and_ends_the_session_of_another(page: Page
         theirs = table.get_by_role("row", name=re.compile("Firefox sous Windows"))
         expect(theirs).to_contain_text(re.compile(r"\d{2}/\d{2}/\d{4} à \d{2}h\d{2}"))  # Paris time, French
         theirs.get_by_role("button", name=re.compile(r"^Fermer cette session \(Firefox sous Windows")).click()
+        # another device's session asks the current password (ASVS 5.0 7.5.2), said beside the field
+        password = page.locator("#sessions-mot-de-passe")
+        expect(password).to_have_attribute("aria-invalid", "true")
+        expect(page.locator("#sessions-mot-de-passe-erreur")).to_contain_text(
+            "Pour fermer la session d'un autre appareil, saisissez votre mot de passe actuel")
+        expect(table.get_by_role("row")).to_have_count(3)  # nothing ended
+        password.fill(PASSWORD)
+        theirs.get_by_role("button", name=re.compile(r"^Fermer cette session \(Firefox sous Windows")).click()
         expect(page.get_by_role("status")).to_have_text("La session a été fermée.")
         expect(table.get_by_role("row")).to_have_count(2)
 

@@ -144,8 +144,9 @@ def test_password_fields_are_masked_and_leave_paste_and_password_managers_alone(
             name = re.search(r'name="([^"]+)"', tag)
             if name and name.group(1) in ("password", "current_password", "confirmation"):
                 fields.setdefault(name.group(1), []).append(tag)
-    # « Mon compte » asks the current password in two forms: the password's, and the details' (a new phone number)
-    assert {name: len(tags) for name, tags in fields.items()} == {"password": 2, "current_password": 2,
+    # « Mon compte » asks the current password in three forms: the password's, the details' (a new phone number)
+    # and the sessions' (ending another device's session)
+    assert {name: len(tags) for name, tags in fields.items()} == {"password": 2, "current_password": 3,
                                                                   "confirmation": 1}
     for tags in fields.values():
         for tag in tags:

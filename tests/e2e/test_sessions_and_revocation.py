@@ -102,15 +102,24 @@ def test_a_password_reset_cuts_every_token_already_issued(stack, gateway, mailbo
 def test_se_deconnecter_de_tous_les_appareils(stack, gateway):
     email, _ = active_user(stack)
     first, second, third = (sign_in(gateway, email) for _ in range(3))
+    # ending other devices' sessions asks the current password (ASVS 5.0 7.5.2): none, a wrong one end nothing
+    url = api(gateway, "/me/sessions/end-all")
+    missing = httpx.post(url, headers=bearer(first), json={"keep_current": True})
+    assert missing.status_code == 422 and missing.json()["error"]["details"] == {"current_password": "obligatoire"}
+    wrong = httpx.post(url, headers=bearer(first), json={"keep_current": True, "current_password": "pas-le-bon"})
+    assert wrong.status_code == 403 and wrong.json()["error"]["code"] == "wrong_current_password"
+    not_text = httpx.post(url, headers=bearer(first), json={"keep_current": True, "current_password": 12})
+    assert not_text.status_code == 422 and "current_password" in not_text.json()["error"]["details"]
+    accepted_everywhere(stack, gateway, second)
     # keeping this one: the two others end, this one gets new tokens
-    kept = httpx.post(api(gateway, "/me/sessions/end-all"), headers=bearer(first), json={"keep_current": True})
+    kept = httpx.post(url, headers=bearer(first), json={"keep_current": True, "current_password": PASSWORD})
     assert kept.status_code == 200
     assert kept.json()["ended"] == 2 and kept.json()["message"] == "Vos autres sessions ont été fermées."
     renewed = kept.json()["tokens"]
     refused_everywhere(stack, gateway, second)
     refused_everywhere(stack, gateway, third)
     accepted_everywhere(stack, gateway, renewed)
-    # all of them, this one too
+    # all of them, this one too: the only one left, so no password is asked (it is a logout)
     ended = httpx.post(api(gateway, "/me/sessions/end-all"), headers=bearer(renewed), json={})
     assert ended.status_code == 200
     assert ended.json() == {"message": "Vous avez été déconnecté de tous les appareils.", "ended": 1}
@@ -138,7 +147,15 @@ def test_mon_compte_lists_the_sessions_per_device_and_ends_one(stack, gateway):
     assert other == claims_of(phone["access_token"])["sid"]
 
     accepted_everywhere(stack, gateway, phone)
-    assert httpx.delete(api(gateway, f"/me/sessions/{other}"), headers=bearer(laptop)).status_code == 204
+    # another device's session asks the current password (ASVS 5.0 7.5.2), in the DELETE's JSON body
+    missing = httpx.delete(api(gateway, f"/me/sessions/{other}"), headers=bearer(laptop))
+    assert missing.status_code == 422 and missing.json()["error"]["details"] == {"current_password": "obligatoire"}
+    wrong = httpx.request("DELETE", api(gateway, f"/me/sessions/{other}"), headers=bearer(laptop),
+                          json={"current_password": "pas-le-bon"})
+    assert wrong.status_code == 403 and wrong.json()["error"]["code"] == "wrong_current_password"
+    accepted_everywhere(stack, gateway, phone)
+    assert httpx.request("DELETE", api(gateway, f"/me/sessions/{other}"), headers=bearer(laptop),
+                         json={"current_password": PASSWORD}).status_code == 204
     refused_everywhere(stack, gateway, phone)
     assert refresh(gateway, phone).status_code == 401
     accepted_everywhere(stack, gateway, laptop)

@@ -335,7 +335,16 @@ def test_mon_compte_lists_each_device_and_ends_one_or_all(stack, gateway):
     [firefox] = rows(stack, "SELECT id FROM auth.sessions WHERE user_id = %s AND user_agent = %s AND ended_at IS NULL",
                      user_id, FIREFOX)
     assert re.search(r"\d{2}/\d{2}/\d{4} à \d{2}h\d{2}", page)
-    ended = here.post(f"/mon-compte/sessions/{firefox['id']}/fermer", data={"csrf_token": csrf_of(page)})
+    # another device's session asks the current password (ASVS 5.0 7.5.2): none, then a wrong one, end nothing
+    for typed, said in (("", "Pour fermer la session d&#39;un autre appareil, saisissez votre mot de passe actuel"),
+                        ("pas-le-bon-mot-de-passe", "Le mot de passe actuel est incorrect.")):
+        refused = here.post(f"/mon-compte/sessions/{firefox['id']}/fermer",
+                            data={"csrf_token": csrf_of(page), "current_password": typed})
+        assert refused.status_code == 422 and said in refused.text, refused.text[:3000]
+        assert "pas-le-bon-mot-de-passe" not in refused.text and 'id="sessions-mot-de-passe-erreur"' in refused.text
+        assert not sent_back_to_login(other)
+    ended = here.post(f"/mon-compte/sessions/{firefox['id']}/fermer",
+                      data={"csrf_token": csrf_of(page), "current_password": PASSWORD})
     assert ended.status_code == 303
     assert sent_back_to_login(other)  # its web session was deleted with it
     page = here.get(ended.headers["location"]).text
@@ -352,7 +361,29 @@ def test_mon_compte_lists_each_device_and_ends_one_or_all(stack, gateway):
 
     again = web_sign_in(gateway, email, FIREFOX)
     page = here.get("/mon-compte").text
-    everywhere = here.post("/mon-compte/sessions/fermer-toutes", data={"csrf_token": csrf_of(page)})
+    refused = here.post("/mon-compte/sessions/fermer-toutes", data={"csrf_token": csrf_of(page)})
+    assert refused.status_code == 422 and "saisissez votre mot de passe actuel" in refused.text
+    assert not sent_back_to_login(again) and not sent_back_to_login(here)
+    everywhere = here.post("/mon-compte/sessions/fermer-toutes",
+                           data={"csrf_token": csrf_of(page), "current_password": PASSWORD})
     assert everywhere.status_code == 303 and everywhere.headers["location"] == "/connexion"
     assert "Vous avez été déconnecté de tous les appareils." in here.get("/connexion").text
     assert sent_back_to_login(again) and sessions_of(stack, user_id) == []
+
+
+def test_this_devices_session_ends_without_the_password_and_others_with_it(stack, gateway):
+    """Ending only this session is a logout (no password asked); « Fermer mes autres sessions » asks for it."""
+    email, user_id = active_user(stack)
+    here, other = web_sign_in(gateway, email, CHROME), web_sign_in(gateway, email, FIREFOX)
+    page = here.get("/mon-compte").text
+    refused = here.post("/mon-compte/sessions/fermer-les-autres", data={"csrf_token": csrf_of(page)})
+    assert refused.status_code == 422 and not sent_back_to_login(other)
+    kept = here.post("/mon-compte/sessions/fermer-les-autres",
+                     data={"csrf_token": csrf_of(page), "current_password": PASSWORD})
+    assert kept.status_code == 303 and "Vos autres sessions ont été fermées." in here.get(kept.headers["location"]).text
+    assert sent_back_to_login(other)
+    [mine] = rows(stack, "SELECT id FROM auth.sessions WHERE user_id = %s AND ended_at IS NULL", user_id)
+    page = here.get("/mon-compte").text
+    alone = here.post(f"/mon-compte/sessions/{mine['id']}/fermer", data={"csrf_token": csrf_of(page)})
+    assert alone.status_code == 303 and alone.headers["location"] == "/connexion"
+    assert sessions_of(stack, user_id) == []
