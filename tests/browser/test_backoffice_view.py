@@ -18,6 +18,7 @@ def test_the_ars_follows_the_closings_of_its_region_and_others_may_not(page: Pag
     expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
     page.goto(f"{gateway}/suivi-des-transmissions")
     expect(page.get_by_role("heading", name="Suivi des transmissions")).to_be_visible()
+    expect(page).to_have_title("Suivi des transmissions – ars Extranet Ecars")  # held a whole section's markup
     row = page.get_by_role("row").filter(has_text=f"EJ {setup.finess}")
     expect(row).to_contain_text("Auto-évaluation close")
     expect(row).to_contain_text(receipt[:12])
