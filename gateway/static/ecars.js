@@ -445,3 +445,39 @@ function whenReady(start) {
 
   whenReady(start);
 })();
+
+// « Écart toléré » as one types (issue 18; gateway/ui/entry_aids.py tolerance_watch): a number more than the
+// question's tolerance away from last campaign's value is said beside the field, in a live region — a warning, as the
+// contracts service's rule on « Enregistrer » (services/contracts/tolerance.py), which stays the reference.
+(function () {
+  "use strict";
+
+  function parse(text) {
+    var plain = text.replace(/[\s\u00a0\u202f]/g, "").replace(",", ".");
+    return /^-?\d+(\.\d+)?$/.test(plain) ? parseFloat(plain) : null;
+  }
+
+  function watch(input) {
+    var out = document.getElementById(input.id + "-ecart");
+    var previous = parseFloat(input.dataset.previous);
+    var tolerance = parseFloat(input.dataset.tolerance);
+    function check() {
+      var value = parse(input.value);
+      var beyond = value !== null && Math.abs(value - previous) > tolerance / 100 * Math.abs(previous) + 1e-9;
+      var text = beyond ? "Écart de plus de " + input.dataset.toleranceShown + " % avec la campagne " +
+        input.dataset.year + " (" + input.dataset.previousShown + ") : expliquez-le dans le commentaire, il sera " +
+        "demandé à l'enregistrement." : "";
+      if (out.textContent !== text) {
+        out.textContent = text;
+        out.classList.toggle("fr-message", beyond);
+        out.classList.toggle("fr-message--warning", beyond);
+      }
+    }
+    input.addEventListener("input", check);
+    check();
+  }
+
+  whenReady(function () {
+    document.querySelectorAll("input[data-tolerance]").forEach(watch);
+  });
+})();

@@ -11,7 +11,15 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from ecars_common import roles
 from ecars_common.errors import ApiError
 from ecars_common.numbers import whole_number
-from gateway.ui.entry_aids import draft_status, draft_values, flag_refusal_for, prefill, previous_hint, saved_at
+from gateway.ui.entry_aids import (
+    draft_status,
+    draft_values,
+    flag_refusal_for,
+    prefill,
+    previous_hint,
+    saved_at,
+    tolerance_watch,
+)
 from gateway.ui.french import human_size, moment
 from gateway.ui.indicator_form import accepted_formats, audit_rows, question_hint, stored_values, typed_values
 from gateway.ui.pages import (
@@ -200,6 +208,7 @@ def indicator_page(contract_id: str, code: str, values: dict | None = None, erro
         "contracts/indicator.html", contract=contract, indicator=indicator, values=values, errors=errors or {},
         failure=failure, hints={q["code"]: " ".join(filter(None, (question_hint(q), previous_hint(
             q, indicator.get("previous"))))) for q in indicator["questions"]},
+        watched={q["code"]: tolerance_watch(q, indicator.get("previous")) for q in indicator["questions"]},
         draft=draft, draft_taken=bool(draft) and request.args.get("brouillon") == "repris", prefill=prefill(indicator),
         flag_refusal=flag_refusal_for(f"{contract_id}/{code}"),
         documents=documents_of(contract_id, code, indicator), history=audit_rows(indicator),

@@ -56,6 +56,19 @@ def previous_hint(question: dict, previous: dict | None) -> str:
     return text + "."
 
 
+def tolerance_watch(question: dict, previous: dict | None) -> dict | None:
+    """What the page's script needs to warn as one types (the same rule the contracts service applies on
+    « Enregistrer », services/contracts/tolerance.py): last campaign's number and the question's « écart toléré »."""
+    if question.get("tolerance") is None or not previous or question["code"] not in previous["values"]:
+        return None
+    value = previous["values"][question["code"]]["value"]
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    return {"previous": value, "tolerance": question["tolerance"], "year": previous["evaluated_year"],
+            "previous_shown": previous["values"][question["code"]]["display"],
+            "tolerance_shown": french_number(question["tolerance"])}
+
+
 def prefill(indicator: dict) -> dict:
     """Field name → last campaign's answer as typed, for the text and yes/no questions it answered."""
     previous = indicator.get("previous")

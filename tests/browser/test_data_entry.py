@@ -71,6 +71,26 @@ def test_typing_is_kept_as_a_draft_over_a_browser_restart_and_offered_back(page:
     assert drafts_of(stack, setup, "ACC01") == []
 
 
+def test_the_ecart_tolere_is_said_beside_the_field_as_one_types(page: Page, stack, setup):
+    """The same rule as on « Enregistrer » (10 % of 48 here), said in the field's live region as a warning."""
+    here = f"/contrats/{setup.contract_id}/indicateurs/ACC01"
+    log_in(page, setup.member_email, here)
+    field = page.get_by_label(re.compile(r"^Réalisé"))
+    warning = page.locator("#question-REALISE-ecart")
+    expect(warning).to_have_attribute("aria-live", "polite")
+    field.fill("60")
+    expect(warning).to_have_text("Écart de plus de 10 % avec la campagne 2022 (48) : expliquez-le dans le "
+                                 "commentaire, il sera demandé à l'enregistrement.")
+    expect(field).to_have_attribute("aria-describedby", re.compile(r"\bquestion-REALISE-ecart\b"))
+    for within in ("52,8", "43,2", "48"):  # at the bound, either side: no warning (|Δ| ≤ 4,8)
+        field.fill(within)
+        expect(warning).to_have_text("")
+    field.fill("52,81")
+    expect(warning).to_contain_text("Écart de plus de 10 %")
+    field.fill("pas un nombre")
+    expect(warning).to_have_text("")  # the value's own rule answers it on « Enregistrer »
+
+
 def test_a_draft_typed_when_the_session_ends_is_kept_and_put_back_after_signing_in(page: Page, gateway, stack, setup):
     here = f"/contrats/{setup.contract_id}/indicateurs/PAR01"
     log_in(page, setup.member_email, here)

@@ -153,6 +153,12 @@ def test_mon_compte_lists_the_sessions_per_device_and_ends_one(stack, gateway):
     wrong = httpx.request("DELETE", api(gateway, f"/me/sessions/{other}"), headers=bearer(laptop),
                           json={"current_password": "pas-le-bon"})
     assert wrong.status_code == 403 and wrong.json()["error"]["code"] == "wrong_current_password"
+    not_text = httpx.request("DELETE", api(gateway, f"/me/sessions/{other}"), headers=bearer(laptop),
+                             json={"current_password": ["x"]})
+    assert not_text.status_code == 422 and "current_password" in not_text.json()["error"]["details"]
+    not_json = httpx.request("DELETE", api(gateway, f"/me/sessions/{other}"), content=b"pas du json",
+                             headers={**bearer(laptop), "Content-Type": "application/json"})
+    assert not_json.status_code == 400 and not_json.json()["error"]["code"] == "invalid_json"
     accepted_everywhere(stack, gateway, phone)
     assert httpx.request("DELETE", api(gateway, f"/me/sessions/{other}"), headers=bearer(laptop),
                          json={"current_password": PASSWORD}).status_code == 204
