@@ -102,19 +102,29 @@ def account_details_submit():
         flash("Vos informations ont été enregistrées.", "success")
         return redirect(url_for("account.account_view"))
     code, message, api_details = api_error(answer)
-    if code == "login_locked":
-        return locked_out(message)
-    if code == "login_throttled":
-        errors = {"current_password": message}
-    elif code == "wrong_current_password":
-        errors = {"current_password": WRONG_CURRENT}
-    elif code == "validation_failed" and "current_password" in api_details:
+    refused = current_password_refused(code, message, lambda said, status: account_page(
+        details=details, details_errors={"current_password": said}, status=status))
+    if refused is not None:
+        return refused
+    if code == "validation_failed" and "current_password" in api_details:
         errors = {"current_password": PHONE_NEEDS_PASSWORD}
     elif code == "validation_failed":
         errors = field_errors(api_details, DETAIL_LABELS) or {"_": "Les informations saisies ne sont pas valides."}
     else:
         raise unexpected(answer)
-    return account_page(details=details, details_errors=errors, status=429 if code == "login_throttled" else 422)
+    return account_page(details=details, details_errors=errors, status=422)
+
+
+def current_password_refused(code: str, message: str, page):
+    """Auth's refusal of the « Mot de passe actuel » typed in one of the page's forms: the lock it caused (back to
+    « Se connecter »), or what to say beside the field, through `page(said, status)`; None for another refusal."""
+    if code == "login_locked":
+        return locked_out(message)
+    if code == "login_throttled":
+        return page(message, 429)
+    if code == "wrong_current_password":
+        return page(WRONG_CURRENT, 422)
+    return None
 
 
 def locked_out(message: str):
@@ -150,13 +160,10 @@ def account_password_submit():
         session["offer_end_all"] = True
         flash(PASSWORD_CHANGED, "success")
         return redirect(url_for("account.account_view"))
-    if code == "login_locked":
-        return locked_out(message)
-    if code == "login_throttled":
-        return account_page(password_errors_={"current_password": [message]}, status=429)
-    if code == "wrong_current_password":
-        return account_page(password_errors_={"current_password": [WRONG_CURRENT]},
-                            status=422)
+    refused = current_password_refused(code, message, lambda said, status: account_page(
+        password_errors_={"current_password": [said]}, status=status))
+    if refused is not None:
+        return refused
     if code != "weak_password":
         raise unexpected(answer)
     policy = password_policy()
@@ -222,12 +229,10 @@ def ending_refused(answer):
     """Auth refused to end another device's session without the right current password: said beside the field (what
     was typed is never shown back), or the lock it caused."""
     code, message, details = api_error(answer)
-    if code == "login_locked":
-        return locked_out(message)
-    if code == "login_throttled":
-        return account_page(sessions_errors={"current_password": message}, status=429)
-    if code == "wrong_current_password":
-        return account_page(sessions_errors={"current_password": WRONG_CURRENT}, status=422)
+    refused = current_password_refused(code, message, lambda said, status: account_page(
+        sessions_errors={"current_password": said}, status=status))
+    if refused is not None:
+        return refused
     if code == "validation_failed" and "current_password" in details:
         return account_page(sessions_errors={"current_password": SESSIONS_NEED_PASSWORD}, status=422)
     raise unexpected(answer)

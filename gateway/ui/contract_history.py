@@ -7,14 +7,13 @@ from flask import render_template, request
 
 from ecars_common.numbers import BIGINT_MAX, whole_number
 from gateway.ui.contracts import load_contract
-from gateway.ui.french import moment, shown
+from gateway.ui.french import PLATFORM_AUTHOR, moment, shown
 from gateway.ui.pages import login_required, page_blueprint
 from gateway.ui.session import call, ok_json
 
 bp = page_blueprint("contract_history")
 INVALID_PAGE = "Lien de page invalide : voici les modifications les plus récentes."
 SIDES = {"etablissement": "de l'établissement", "autorite": "de l'autorité"}
-PLATFORM = "e-CARS (automatique)"
 
 
 def described(item: dict, contract_id: str) -> dict:
@@ -30,7 +29,7 @@ def described(item: dict, contract_id: str) -> dict:
         old, new = (", ".join(v) if isinstance(v, list) else shown(v) for v in (item["old"], item["new"]))
     indicator = item["indicator_label"] or item["indicator_code"]
     what = f"{indicator} – {item['label']}" if indicator else item["label"]
-    return {"id": item["id"], "at": moment(item["at"]), "by": item["by"] or PLATFORM, "what": what, "old": old,
+    return {"id": item["id"], "at": moment(item["at"]), "by": item["by"] or PLATFORM_AUTHOR, "what": what, "old": old,
             "new": new, "link": link, "reason": item["reason"] or ""}
 
 

@@ -6,7 +6,7 @@ services/cpom/journal.py). The authorities' (ARS, CD) and admin's: the service r
 from flask import render_template
 
 from gateway.ui.cpom import cpom_call
-from gateway.ui.french import ROLE_LABELS, moment
+from gateway.ui.french import PLATFORM_AUTHOR, ROLE_LABELS, moment
 from gateway.ui.pages import login_required, page_blueprint
 from gateway.ui.session import ok_json
 
@@ -18,7 +18,7 @@ def described(item: dict, cpom_id: str) -> dict:
     details = item.get("details") or {}
     link = (f"/cpom/{cpom_id}/messages#message-{details['message_id']}"
             if item["action"] in MESSAGES and details.get("message_id") else None)
-    by = item.get("par") or "e-CARS (automatique)"
+    by = item.get("par") or PLATFORM_AUTHOR
     if item.get("role"):
         by = f"{by} ({ROLE_LABELS.get(item['role'], item['role'])})"
     return {"at": moment(item["le"]), "by": by, "what": item["libelle"], "summary": item["resume"], "link": link}

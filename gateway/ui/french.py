@@ -9,6 +9,7 @@ from ecars_common import french, roles, values
 ROLE_LABELS = {roles.ETABLISSEMENT: "Établissement", roles.ARS: "ARS", roles.CD: "Conseil départemental",
                roles.SUPPORT: "Équipe support", roles.ADMIN: "Administrateur de la plateforme"}
 
+PLATFORM_AUTHOR = "e-CARS (automatique)"  # who a change made by the platform itself (a job, the demo's seed) is by
 NA = "NA"  # the value of a question answered « Non applicable » (the contracts service's word)
 
 
